@@ -1,0 +1,9 @@
+// Public API of codex-runner-ipc (main process / Node).
+export { Session, SessionError, type SessionResult } from './session/session';
+export { SessionManager, type SessionManagerOptions } from './session/session-manager';
+export type { SessionOptions, SandboxAccount } from './session/session-options';
+export * from './session/session-status';
+export { defaultRunnerSpec, runnerSpecForPath, type RunnerSpec } from './launch/runner-spec';
+export { materializeRunner, sandboxBinDir } from './launch/materialize-runner';
+export { createRunnerPipePair, type RunnerPipePair, type PipeRole } from './platform/runner-pipes';
+export * as protocol from './protocol/public';

@@ -1,0 +1,99 @@
+// Upstream's helper materialization: the sandbox user may not read the app's own folder, so
+// the runner is copied into <codexHome>/.sandbox-bin/ (readable by the sandbox users) and the
+// copy is launched. On any failure the original file is used, and the log says why.
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+export interface MaterializeOptions {
+  /** The runner file beside the app. */
+  source: string;
+  codexHome: string;
+  /** Where `sandbox.log` goes; defaults to `<codexHome>/.sandbox`. */
+  logDir?: string;
+}
+
+const cache = new Map<string, Promise<string>>();
+
+export function sandboxBinDir(codexHome: string): string {
+  return path.join(codexHome, '.sandbox-bin');
+}
+
+/** Returns the path to launch: the fresh copy in `.sandbox-bin`, or `source` when copying failed. */
+export function materializeRunner(options: MaterializeOptions): Promise<string> {
+  const dest = path.join(sandboxBinDir(options.codexHome), path.basename(options.source));
+  const key = `${path.resolve(options.source)}\0${dest}`;
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = materialize(options, dest).then((launched) => {
+      if (launched !== dest) cache.delete(key); // a fallback is retried next time
+      return launched;
+    });
+    cache.set(key, pending);
+  }
+  return pending;
+}
+
+/** Forgets the per-process answers (tests, or after the app replaced its runner). */
+export function clearMaterializeCache(): void {
+  cache.clear();
+}
+
+async function materialize(options: MaterializeOptions, dest: string): Promise<string> {
+  const logDir = options.logDir ?? path.join(options.codexHome, '.sandbox');
+  try {
+    const src = await fs.stat(options.source);
+    if (await isFresh(options.source, src, dest)) {
+      await log(logDir, `helper copy: reused ${dest}`);
+      return dest;
+    }
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    // Copy beside the destination, then rename: the file takes the folder's ACLs and no
+    // reader ever sees half a runner.
+    const temp = `${dest}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      await fs.copyFile(options.source, temp);
+      await fs.utimes(temp, src.atime, src.mtime);
+      await fs.rename(temp, dest);
+    } catch (err) {
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+    await log(logDir, `helper copy: copied ${options.source} -> ${dest}`);
+    return dest;
+  } catch (err) {
+    await log(logDir, `helper copy failed for ${options.source}; falling back to legacy path ${options.source}: ${(err as Error).message}`);
+    return options.source;
+  }
+}
+
+async function isFresh(source: string, src: import('node:fs').Stats, dest: string): Promise<boolean> {
+  let dst: import('node:fs').Stats;
+  try {
+    dst = await fs.stat(dest);
+  } catch {
+    return false;
+  }
+  if (dst.size !== src.size || dst.mtimeMs < src.mtimeMs) return false;
+  const [a, b] = await Promise.all([sha256(source), sha256(dest)]);
+  return a === b;
+}
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+async function log(logDir: string, line: string): Promise<void> {
+  try {
+    await fs.mkdir(logDir, { recursive: true });
+    await fs.appendFile(path.join(logDir, 'sandbox.log'), `${new Date().toISOString()} ${line}\n`);
+  } catch {
+    // Logging must never be the reason a session fails.
+  }
+}

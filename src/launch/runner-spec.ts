@@ -1,0 +1,43 @@
+import * as path from 'node:path';
+
+/** What to start as the runner: `exe ...args --pipe-in=<in> --pipe-out=<out>`. */
+export interface RunnerSpec {
+  exe: string;
+  args?: string[];
+  /** Extra environment for the runner itself (not for the command it runs). */
+  env?: Record<string, string>;
+  /**
+   * The file to copy into `<codexHome>/.sandbox-bin` before launch (the runner exe, or the
+   * runner script); every occurrence of it in `exe`/`args` is replaced by the copy.
+   */
+  materialize?: string;
+}
+
+/** The spec with `materialize`'s file replaced by `copy`. */
+export function withMaterializedFile(spec: RunnerSpec, copy: string): RunnerSpec {
+  const swap = (p: string) => (p === spec.materialize ? copy : p);
+  return { ...spec, exe: swap(spec.exe), args: spec.args?.map(swap) };
+}
+
+/** The project's own runner, bundled into one file so it can be copied on its own. */
+export function bundledRunnerScript(): string {
+  return path.resolve(__dirname, '..', '..', 'runner', 'codex-command-runner.js');
+}
+
+/**
+ * The project's runner run by this process's own binary: node, or Electron's binary in Node mode
+ * (ELECTRON_RUN_AS_NODE), so an app ships no second runtime.
+ */
+export function defaultRunnerSpec(script = bundledRunnerScript()): RunnerSpec {
+  const inElectron = typeof process.versions.electron === 'string';
+  return { exe: process.execPath, args: [script], materialize: script, ...(inElectron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}) };
+}
+
+/** A runner given by path: `.js`/`.cjs`/`.mjs` files are started with this process's binary. */
+export function runnerSpecForPath(file: string): RunnerSpec {
+  return /\.(c|m)?js$/i.test(file) ? defaultRunnerSpec(path.resolve(file)) : { exe: path.resolve(file), materialize: path.resolve(file) };
+}
+
+export function runnerArgs(spec: RunnerSpec, names: { in: string; out: string }): string[] {
+  return [...(spec.args ?? []), `--pipe-in=${names.in}`, `--pipe-out=${names.out}`];
+}

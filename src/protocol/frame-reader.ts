@@ -1,0 +1,105 @@
+// Reads validated messages off a byte stream; used by the parent and by the runner.
+import type { Readable } from 'node:stream';
+import { FrameDecoder } from './framing';
+
+export interface FrameReaderEvents<M> {
+  message(message: M): void;
+  /** A protocol error (malformed frame) or the stream's own error; no further calls follow. */
+  error(error: Error): void;
+  /** Clean end of stream, between frames; no further calls follow. */
+  end(): void;
+}
+
+/**
+ * Attaches to `stream` and delivers each frame, validated by `validate`, in order. `pause()`
+ * stops reading from the stream (backpressure reaches the writer through the OS pipe).
+ */
+export class FrameReader<M> {
+  private readonly decoder: FrameDecoder;
+  private done = false;
+  /** Frames and body bytes seen, for status. */
+  frames = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly stream: Readable,
+    private readonly validate: (value: unknown) => M,
+    private readonly events: FrameReaderEvents<M>,
+    maxFrameLen?: number,
+  ) {
+    this.decoder = new FrameDecoder(maxFrameLen);
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+    stream.resume(); // a stream paused on accept stays paused even with a 'data' listener
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    if (!this.done) this.stream.resume();
+  }
+
+  /** Stops delivering anything; the stream is left to its owner. */
+  detach(): void {
+    this.done = true;
+    this.stream.off('data', this.onData);
+    this.stream.off('end', this.onEnd);
+    this.stream.off('close', this.onClose);
+    // keep a no-op error listener so a late socket error cannot become an uncaught exception
+    this.stream.off('error', this.onError);
+    this.stream.on('error', () => {});
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    if (this.done) return;
+    this.bytes += chunk.length;
+    let values: unknown[];
+    try {
+      values = this.decoder.push(chunk);
+    } catch (err) {
+      return this.fail(err as Error);
+    }
+    for (const value of values) {
+      if (this.done) return;
+      let message: M;
+      try {
+        message = this.validate(value);
+      } catch (err) {
+        return this.fail(err as Error);
+      }
+      this.frames++;
+      this.events.message(message);
+    }
+  };
+
+  private readonly onEnd = () => {
+    if (this.done) return;
+    try {
+      this.decoder.end();
+    } catch (err) {
+      return this.fail(err as Error);
+    }
+    this.done = true;
+    this.detach();
+    this.events.end();
+  };
+
+  private readonly onClose = () => {
+    // 'close' without 'end' means the pipe broke (peer died) rather than ended cleanly.
+    if (this.done) return;
+    this.fail(new Error('pipe closed before the end of stream'));
+  };
+
+  private readonly onError = (err: Error) => this.fail(err);
+
+  private fail(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.detach();
+    this.events.error(err);
+  }
+}

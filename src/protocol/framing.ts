@@ -1,0 +1,134 @@
+// Length-prefixed JSON frames: a 4-byte little-endian length, then that many bytes of UTF-8 JSON.
+import { PROTOCOL_VERSION, ProtocolError, type AnyMessage, type OutputStream } from './messages';
+
+/** Upstream `MAX_FRAME_LEN`: checked on write and on read. */
+export const MAX_FRAME_LEN = 8 * 1024 * 1024;
+const HEADER_LEN = 4;
+
+/**
+ * The most raw bytes one `output`/`stdin` frame carries. Upstream's runner sends 8 KiB; we allow
+ * larger frames (fewer per-frame costs) while staying far below MAX_FRAME_LEN after base64.
+ */
+export const MAX_DATA_PER_FRAME = 256 * 1024;
+
+function frameFromJson(json: string): Buffer {
+  const bodyLen = Buffer.byteLength(json, 'utf8');
+  if (bodyLen > MAX_FRAME_LEN) throw new ProtocolError(`frame too large: ${bodyLen} bytes (limit ${MAX_FRAME_LEN})`);
+  const frame = Buffer.allocUnsafe(HEADER_LEN + bodyLen);
+  frame.writeUInt32LE(bodyLen, 0);
+  frame.write(json, HEADER_LEN, 'utf8');
+  return frame;
+}
+
+/** Encodes one message as a frame. */
+export function encodeFrame(message: AnyMessage): Buffer {
+  return frameFromJson(JSON.stringify({ version: PROTOCOL_VERSION, type: message.type, payload: message.payload }));
+}
+
+/** Fast path for the hot frame: base64 never needs JSON escaping, so no stringify of the payload. */
+export function encodeDataFrame(type: 'output' | 'stdin', data: Uint8Array, stream?: OutputStream): Buffer {
+  const b64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  const tail = type === 'output' ? `","stream":"${stream ?? 'stdout'}"}}` : '"}}';
+  return frameFromJson(`{"version":${PROTOCOL_VERSION},"type":"${type}","payload":{"data_b64":"${b64}${tail}`);
+}
+
+/** Splits data into pieces that each fit one data frame. */
+export function* splitForFrames(data: Uint8Array, max = MAX_DATA_PER_FRAME): Generator<Uint8Array> {
+  for (let at = 0; at < data.byteLength; at += max) yield data.subarray(at, Math.min(at + max, data.byteLength));
+}
+
+/**
+ * Turns any split of a byte stream back into JSON values, one per frame. Holds at most one
+ * frame's bytes (bounded by MAX_FRAME_LEN); a bad frame throws ProtocolError and the decoder
+ * must then be discarded, as the stream position is lost.
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private expected = -1; // body length of the frame being read, -1 while reading a header
+  private framesRead = 0;
+  private failed = false;
+
+  constructor(private readonly maxFrameLen = MAX_FRAME_LEN) {}
+
+  /** Feeds bytes; returns the complete frames' JSON values in order. */
+  push(chunk: Buffer): unknown[] {
+    if (this.failed) throw new ProtocolError('decoder already failed; the stream cannot be resynchronised');
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+    }
+    const out: unknown[] = [];
+    try {
+      for (;;) {
+        if (this.expected < 0) {
+          if (this.buffered < HEADER_LEN) break;
+          const len = this.take(HEADER_LEN).readUInt32LE(0);
+          if (len > this.maxFrameLen) {
+            throw new ProtocolError(`frame too large: ${len} bytes announced by frame ${this.framesRead + 1} (limit ${this.maxFrameLen})`);
+          }
+          this.expected = len;
+        }
+        if (this.buffered < this.expected) break;
+        const body = this.take(this.expected);
+        this.expected = -1;
+        this.framesRead++;
+        out.push(this.parse(body));
+      }
+    } catch (err) {
+      this.failed = true;
+      this.chunks = [];
+      this.buffered = 0;
+      throw err;
+    }
+    return out;
+  }
+
+  /** Call at end of stream: EOF between frames is a clean end, inside one is an error. */
+  end(): void {
+    if (this.failed) return;
+    if (this.expected >= 0) {
+      throw new ProtocolError(`stream ended inside frame ${this.framesRead + 1}: got ${this.buffered} of ${this.expected} bytes`);
+    }
+    if (this.buffered > 0) {
+      throw new ProtocolError(`stream ended inside a length prefix: got ${this.buffered} of ${HEADER_LEN} bytes`);
+    }
+  }
+
+  /** Bytes held waiting for the rest of a frame. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  private parse(body: Buffer): unknown {
+    if (body.length === 0) throw new ProtocolError(`frame ${this.framesRead} is empty (expected a JSON object)`);
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new ProtocolError(`frame ${this.framesRead} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let result: Buffer;
+    if (first.length >= n) {
+      result = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      result = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const head = this.chunks[0]!;
+        const want = Math.min(head.length, n - filled);
+        head.copy(result, filled, 0, want);
+        filled += want;
+        if (want === head.length) this.chunks.shift();
+        else this.chunks[0] = head.subarray(want);
+      }
+    }
+    this.buffered -= n;
+    return result;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './messages';
+export { encodeFrame, encodeDataFrame, FrameDecoder, MAX_FRAME_LEN, splitForFrames } from './framing';
+export { FrameReader } from './frame-reader';

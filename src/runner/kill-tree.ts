@@ -1,0 +1,23 @@
+// Ends a child and everything it started. On POSIX the child leads its own process group
+// (spawned detached), so one signal reaches the whole tree.
+import { spawn } from 'node:child_process';
+
+export function signalTree(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
+  if (process.platform === 'win32') {
+    // Windows has no process groups to signal; taskkill /T walks the tree. /F is the only reliable kind.
+    const killer = spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
+    killer.on('error', () => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    });
+    return;
+  }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {}
+  }
+}
