@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ci = process.env.CI === 'true';
-// --only=linux|wine|e2e runs one step
+// --only=linux|wine|e2e|package runs one step
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const want = (name) => !only || only === name;
 
@@ -69,6 +69,12 @@ if (!want('wine')) {
 
 if (want('e2e') && existsSync('playwright.config.ts')) {
   results.push(await step('panel e2e (Playwright)', 'npx', ['playwright', 'test'], playwrightCounts, { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }));
+}
+
+// Each "ok  " / "FAIL" line of the packaging check is one check.
+const packageCounts = (out) => ({ passed: (out.match(/^ok  /gm) ?? []).length, failed: (out.match(/^FAIL/gm) ?? []).length, skipped: 0 });
+if (want('package')) {
+  results.push(await step('packaging check (electron-builder --dir)', process.execPath, ['scripts/e2e/check-package.mjs'], packageCounts));
 }
 
 console.log('\n=== summary');

@@ -1,0 +1,138 @@
+// The panel end to end: real sessions, real runner, real sockets, real browser. Each session's
+// script carries a marker comment so its card can be found by its accessible name (the command).
+import * as path from 'node:path';
+import type * as DemoModule from '../electron/main/demo-sessions';
+import type { RunnerPipesApi } from '../electron/common/ipc-contract';
+import { expect, test } from './fixtures';
+import { repoRoot, requireBuilt } from './harness/repo-paths';
+
+declare global {
+  interface Window {
+    runnerPipes?: RunnerPipesApi;
+  }
+}
+
+const PIPE_IN = /codex-runner-[0-9a-f]+[-/]in$/;
+const PIPE_OUT = /codex-runner-[0-9a-f]+[-/]out$/;
+
+test('an empty manager shows the empty state', async ({ openPanel }) => {
+  const page = await openPanel([]);
+  await expect(page.getByRole('heading', { name: 'No sessions yet' })).toBeVisible();
+  await expect(page.getByRole('status')).toHaveText('No sessions');
+});
+
+test('a session shows its pipes, reaches running, counts bytes and ends exited with its code', async ({ openPanel }) => {
+  // 30 lines, 100 ms apart: "line 1\n".."line 30\n" is 9*7 + 21*8 = 231 bytes; then exit code 7.
+  const page = await openPanel([{ script: "/*counting*/let n=0;const t=setInterval(()=>{console.log('line '+(++n));if(n===30){clearInterval(t);process.exitCode=7}},100)" }]);
+  const card = page.getByRole('listitem', { name: /counting/ });
+  await expect(card.locator('.pipe-name').nth(0)).toHaveText(PIPE_IN);
+  await expect(card.locator('.pipe-name').nth(1)).toHaveText(PIPE_OUT);
+  await expect(card.locator('.timeline .stage-running')).toBeVisible();
+
+  const stdoutBytes = async () => Number(await card.locator('tr[data-stream="stdout"] td.bytes').getAttribute('data-bytes'));
+  await expect.poll(stdoutBytes).toBeGreaterThan(0);
+  const seen = await stdoutBytes();
+  await expect.poll(stdoutBytes).toBeGreaterThan(seen);
+
+  await expect(card).toHaveAttribute('data-state', 'exited', { timeout: 30_000 });
+  await expect(card.getByLabel('state: exited 7')).toBeVisible();
+  await expect(card.locator('.kv', { hasText: 'exit code' }).locator('dd')).toHaveText('7');
+  // The last push carries the final counters, however the updates were coalesced.
+  expect(await stdoutBytes()).toBe(231);
+  await expect(card.getByRole('button', { name: /Terminate/ })).toBeHidden();
+  await expect(card.locator('.timeline .stage-exited')).toBeVisible();
+});
+
+test('terminate from the panel (keyboard) ends a running session', async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*forever*/setInterval(()=>{},1000)' }]);
+  const card = page.getByRole('listitem', { name: /forever/ });
+  await expect(card).toHaveAttribute('data-state', 'running');
+  const button = card.getByRole('button', { name: /Terminate session .*forever/ });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(card).toHaveAttribute('data-state', /^(exited|failed)$/);
+  await expect(button).toBeHidden();
+  await expect(card.locator('.kv', { hasText: 'child pid' }).locator('dd')).not.toHaveText('–');
+});
+
+test('a runner that never connects shows the failed stage and the message in full', async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*never-connects*/0', neverConnects: true, connectTimeoutMs: 1000 }]);
+  const card = page.getByRole('listitem', { name: /never-connects/ });
+  await expect(card).toHaveAttribute('data-state', 'failed');
+  const alert = card.getByRole('alert');
+  await expect(alert).toContainText('Failed at stage “connect pipe-in”');
+  await expect(alert.locator('.failure-message')).toHaveText(/^runner did not connect to pipe-in within 1000 ms \(runner pid \d+ was still running; killed it\)$/);
+  await expect(card.locator('.timeline .failed-here')).toHaveText(/connect pipe-in/);
+  await expect(card.getByLabel('state: failed')).toBeVisible();
+});
+
+test('the bridge exposes exactly list, subscribe and terminate, and the listener gets only the list', async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*bridge*/setTimeout(()=>{},200)' }]);
+  const shape = await page.evaluate(() => {
+    const api = window.runnerPipes as unknown as Record<string, unknown>;
+    return {
+      names: Object.getOwnPropertyNames(api).sort(),
+      types: Object.values(api).map((v) => typeof v),
+      bridgeGlobals: Object.getOwnPropertyNames(window).filter((k) => /runner|ipc|electron|require/i.test(k)),
+      require: typeof (window as unknown as { require?: unknown }).require,
+      process: typeof (window as unknown as { process?: unknown }).process,
+    };
+  });
+  expect(shape).toEqual({ names: ['list', 'subscribe', 'terminate'], types: ['function', 'function', 'function'], bridgeGlobals: ['runnerPipes'], require: 'undefined', process: 'undefined' });
+
+  const delivery = await page.evaluate(
+    () =>
+      new Promise<{ argCount: number; isArray: boolean; unsubscribeReturns: string }>((resolve) => {
+        const off = window.runnerPipes!.subscribe((...args: unknown[]) => {
+          resolve({ argCount: args.length, isArray: Array.isArray(args[0]), unsubscribeReturns: typeof off() });
+        });
+      }),
+  );
+  expect(delivery).toEqual({ argCount: 1, isArray: true, unsubscribeReturns: 'undefined' });
+  const listed = await page.evaluate(() => window.runnerPipes!.list().then((s) => s.map((x) => x.command.join(' '))));
+  expect(listed.some((c) => c.includes('/*bridge*/'))).toBe(true);
+});
+
+test('bad arguments are rejected with specific messages and leave the panel working', async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*target*/setTimeout(()=>{},200)' }]);
+  const outcomes = await page.evaluate(async () => {
+    const api = window.runnerPipes as unknown as { terminate(...a: unknown[]): Promise<void>; subscribe(l: unknown): unknown };
+    const attempt = async (f: () => unknown) => {
+      try {
+        await f();
+        return 'resolved';
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    };
+    return {
+      number: await attempt(() => api.terminate(42)),
+      empty: await attempt(() => api.terminate('')),
+      long: await attempt(() => api.terminate('x'.repeat(500))),
+      unknown: await attempt(() => api.terminate('no-such-session')),
+      object: await attempt(() => api.terminate({ id: 's1' })),
+      missing: await attempt(() => api.terminate()),
+      listener: await attempt(() => api.subscribe('not a function')),
+    };
+  });
+  expect(outcomes.number).toMatch(/session id must be a string, got number/);
+  expect(outcomes.empty).toMatch(/session id is empty/);
+  expect(outcomes.long).toMatch(/session id is 500 characters, the limit is 128/);
+  expect(outcomes.unknown).toMatch(/no session with id "no-such-session"/);
+  expect(outcomes.object).toMatch(/session id must be a string, got object/);
+  expect(outcomes.missing).toMatch(/session id must be a string, got undefined/);
+  expect(outcomes.listener).toMatch(/listener must be a function/);
+  // Nothing broke: the list still answers and the session is still shown.
+  expect(await page.evaluate(() => window.runnerPipes!.list().then((s) => s.length))).toBe(1);
+  await expect(page.getByRole('listitem', { name: /target/ })).toBeVisible();
+});
+
+test('screenshot of the panel with the sample sessions', async ({ openPanel }, testInfo) => {
+  const { SAMPLE_DEMO_SESSIONS } = requireBuilt<typeof DemoModule>('electron', 'main', 'demo-sessions.js');
+  const page = await openPanel(SAMPLE_DEMO_SESSIONS);
+  await expect(page.locator('.card[data-state="failed"]')).toHaveCount(1);
+  await expect(page.locator('.card[data-state="exited"]')).toHaveCount(1);
+  await expect(page.locator('.card[data-state="running"]')).toHaveCount(2);
+  const file = testInfo.project.name === 'chromium-harness' ? 'panel.png' : `panel-${testInfo.project.name}.png`;
+  await page.screenshot({ path: path.join(repoRoot, 'docs', file), fullPage: true });
+});

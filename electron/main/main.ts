@@ -1,0 +1,41 @@
+// The demo app's entry (CommonJS: Playwright's Electron loader requires it). It is one user of the
+// embeddable pieces: one session manager, one panel window, the IPC registered for it.
+import { app, BrowserWindow } from 'electron';
+import * as path from 'node:path';
+import { defaultRunnerSpec } from '../../src/launch/runner-spec';
+import { SessionManager } from '../../src/session/session-manager';
+import { runnerScript } from './app-paths';
+import { createRunnerPipesWindow } from './create-window';
+import { demoSpecsFromLaunch, startDemoSessions } from './demo-sessions';
+import { registerPanelScheme } from './panel-protocol';
+import { registerRunnerPipesIpc } from './register-ipc';
+
+registerPanelScheme();
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const codexHome = process.env.CODEX_HOME ?? path.join(app.getPath('userData'), 'codex-home');
+  const runner = defaultRunnerSpec(runnerScript(app.isPackaged ? { resourcesPath: process.resourcesPath } : null));
+  const manager = new SessionManager({ defaults: { runner, codexHome } });
+  const unregister = registerRunnerPipesIpc({ manager, windows: () => BrowserWindow.getAllWindows() });
+  createRunnerPipesWindow();
+
+  const demo = demoSpecsFromLaunch(process.argv, process.env);
+  if (demo) startDemoSessions(manager, demo, { execPath: process.execPath, runAsNode: true, env: process.env });
+
+  let quitting = false;
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    // Sessions own processes and sockets: release them before the app goes.
+    event.preventDefault();
+    quitting = true;
+    unregister();
+    void manager.dispose().finally(() => app.quit());
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error('codex-runner-ipc panel failed to start:', err);
+  app.exit(1);
+});

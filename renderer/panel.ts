@@ -1,0 +1,65 @@
+// The panel's entry: subscribes through the preload's bridge and keeps one card per session.
+import type { RunnerPipesApi, SessionStatus } from '../electron/common/ipc-contract';
+import { summarize, summaryText } from './format';
+import { SessionCard } from './session-card';
+
+declare global {
+  interface Window {
+    runnerPipes?: RunnerPipesApi;
+  }
+}
+
+const list = document.getElementById('sessions') as HTMLUListElement;
+const empty = document.getElementById('empty') as HTMLElement;
+const summary = document.getElementById('summary') as HTMLElement;
+const errors = document.getElementById('errors') as HTMLElement;
+const cards = new Map<string, SessionCard>();
+
+function showError(text: string): void {
+  errors.textContent = text;
+  errors.hidden = false;
+}
+
+function render(sessions: SessionStatus[]): void {
+  const now = Date.now();
+  const seen = new Set<string>();
+  for (const status of sessions) {
+    seen.add(status.id);
+    let card = cards.get(status.id);
+    if (card) card.update(status, now);
+    else {
+      card = new SessionCard(status, terminate);
+      cards.set(status.id, card);
+    }
+    list.append(card.root); // keeps the manager's order; moving an element keeps its focus state
+  }
+  for (const [id, card] of cards) {
+    if (seen.has(id)) continue;
+    card.root.remove();
+    cards.delete(id);
+  }
+  empty.hidden = sessions.length > 0;
+  list.hidden = sessions.length === 0;
+  summary.textContent = summaryText(summarize(sessions));
+}
+
+function terminate(id: string, button: HTMLButtonElement): void {
+  button.disabled = true;
+  button.textContent = 'Terminating…';
+  window.runnerPipes!.terminate(id).catch((err: unknown) => {
+    button.disabled = false;
+    button.textContent = 'Terminate';
+    showError(`Could not terminate ${id}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+}
+
+if (!window.runnerPipes) {
+  showError('The runner-pipes bridge is missing: the preload did not run.');
+} else {
+  window.runnerPipes.subscribe(render);
+  // The current stage's duration keeps counting between pushes.
+  setInterval(() => {
+    const now = Date.now();
+    for (const card of cards.values()) card.tick(now);
+  }, 1000);
+}
