@@ -6,11 +6,14 @@ export function signalTree(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
   if (process.platform === 'win32') {
     // Windows has no process groups to signal; taskkill /T walks the tree. /F is the only reliable kind.
     const killer = spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
-    killer.on('error', () => {
+    const killOne = () => {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {}
-    });
+    };
+    killer.on('error', killOne);
+    // Wine's taskkill rejects /T (exit 1): then at least the child itself goes.
+    killer.on('exit', (code) => code !== 0 && killOne());
     return;
   }
   try {

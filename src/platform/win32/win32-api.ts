@@ -1,0 +1,151 @@
+// Every kernel32/advapi32 function the main process calls, declared once with koffi's C prototypes
+// (`__stdcall`, which x64 ignores and x86 needs). Loaded on first use, so this package imports on
+// Linux/macOS where neither DLL exists.
+//
+// HANDLE is declared `intptr_t`: handles come back as plain numbers (INVALID_HANDLE_VALUE is -1),
+// easy to compare, store and pass to uv_open_osfhandle. Memory the OS allocates for us
+// (LocalAlloc'd SIDs, descriptors, strings) is `void *` and must go back through LocalFree.
+// BOOL is `int` (4 bytes), never koffi's 1-byte `bool`.
+import type koffiModule from 'koffi';
+
+type Ptr = unknown; // an opaque pointer from koffi
+type Out<T> = [T];
+
+export interface Win32Api {
+  koffi: typeof koffiModule;
+  GetLastError(): number;
+  FormatMessageW(flags: number, source: null, messageId: number, languageId: number, buffer: Buffer, size: number, args: null): number;
+  LocalFree(memory: Ptr): Ptr;
+  CloseHandle(handle: number): number;
+  GetCurrentProcess(): number;
+  GetCurrentProcessId(): number;
+  GetProcessHandleCount(process: number, count: Out<number>): number;
+  SetErrorMode(mode: number): number;
+
+  GetUserNameW(buffer: Buffer, size: Out<number>): number;
+  LookupAccountNameW(system: null, account: string, sid: Buffer | null, sidSize: Out<number>, domain: Buffer | null, domainSize: Out<number>, use: Out<number>): number;
+  ConvertSidToStringSidW(sid: Buffer, out: Out<Ptr>): number;
+
+  ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl: string, revision: number, out: Out<Ptr>, size: null): number;
+  ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor: Ptr, revision: number, info: number, out: Out<Ptr>, length: null): number;
+  /** Returns a Win32 error code itself (0 = success); does not set the last error. */
+  GetSecurityInfo(handle: number, objectType: number, info: number, owner: null, group: null, dacl: null, sacl: null, descriptor: Out<Ptr>): number;
+
+  CreateNamedPipeW(name: string, openMode: number, pipeMode: number, maxInstances: number, outSize: number, inSize: number, timeout: number, attributes: SecurityAttributes): number;
+  ConnectNamedPipe(pipe: number, overlapped: Buffer): number;
+  GetOverlappedResult(handle: number, overlapped: Buffer, transferred: Out<number>, wait: number): number;
+  CancelIoEx(handle: number, overlapped: Buffer | null): number;
+  GetNamedPipeClientProcessId(pipe: number, pid: Out<number>): number;
+
+  OpenProcess(access: number, inherit: number, pid: number): number;
+  CreateProcessWithLogonW(user: string, domain: string, password: string, logonFlags: number, application: string, commandLine: Buffer, creationFlags: number, environment: Buffer | null, cwd: string, startupInfo: Buffer, processInfo: Buffer): number;
+  WaitForSingleObject(handle: number, milliseconds: number): number;
+  GetExitCodeProcess(process: number, code: Out<number>): number;
+  TerminateProcess(process: number, code: number): number;
+
+  /** Decodes a NUL-terminated UTF-16 string the OS allocated. */
+  wideString(pointer: Ptr): string;
+}
+
+export interface SecurityAttributes {
+  nLength: number;
+  lpSecurityDescriptor: Ptr;
+  bInheritHandle: number;
+}
+
+let api: Win32Api | undefined;
+
+export function win32(): Win32Api {
+  if (api) return api;
+  if (process.platform !== 'win32') throw new Error('the Win32 API is only available on Windows');
+  const koffi = require('koffi') as typeof koffiModule;
+  const kernel32 = koffi.load('kernel32.dll');
+  const advapi32 = koffi.load('advapi32.dll');
+  koffi.struct('SECURITY_ATTRIBUTES', { nLength: 'uint32_t', lpSecurityDescriptor: 'void *', bInheritHandle: 'int' });
+  const k = (proto: string) => kernel32.func(proto);
+  const a = (proto: string) => advapi32.func(proto);
+  api = {
+    koffi,
+    GetLastError: k('uint32_t __stdcall GetLastError(void)'),
+    FormatMessageW: k('uint32_t __stdcall FormatMessageW(uint32_t flags, void *source, uint32_t id, uint32_t lang, _Out_ uint8_t *buffer, uint32_t size, void *args)'),
+    LocalFree: k('void * __stdcall LocalFree(void *mem)'),
+    CloseHandle: k('int __stdcall CloseHandle(intptr_t h)'),
+    GetCurrentProcess: k('intptr_t __stdcall GetCurrentProcess(void)'),
+    GetCurrentProcessId: k('uint32_t __stdcall GetCurrentProcessId(void)'),
+    GetProcessHandleCount: k('int __stdcall GetProcessHandleCount(intptr_t process, _Out_ uint32_t *count)'),
+    SetErrorMode: k('uint32_t __stdcall SetErrorMode(uint32_t mode)'),
+
+    GetUserNameW: a('int __stdcall GetUserNameW(_Out_ uint8_t *buffer, _Inout_ uint32_t *size)'),
+    LookupAccountNameW: a(
+      'int __stdcall LookupAccountNameW(const char16_t *system, const char16_t *account, _Out_ uint8_t *sid, _Inout_ uint32_t *sidSize, _Out_ uint8_t *domain, _Inout_ uint32_t *domainSize, _Out_ int *use)',
+    ),
+    ConvertSidToStringSidW: a('int __stdcall ConvertSidToStringSidW(uint8_t *sid, _Out_ void **out)'),
+
+    ConvertStringSecurityDescriptorToSecurityDescriptorW: a(
+      'int __stdcall ConvertStringSecurityDescriptorToSecurityDescriptorW(const char16_t *sddl, uint32_t revision, _Out_ void **descriptor, _Out_ uint32_t *size)',
+    ),
+    ConvertSecurityDescriptorToStringSecurityDescriptorW: a(
+      'int __stdcall ConvertSecurityDescriptorToStringSecurityDescriptorW(void *descriptor, uint32_t revision, uint32_t info, _Out_ void **sddl, _Out_ uint32_t *length)',
+    ),
+    GetSecurityInfo: a(
+      'uint32_t __stdcall GetSecurityInfo(intptr_t handle, int objectType, uint32_t info, void *owner, void *group, void *dacl, void *sacl, _Out_ void **descriptor)',
+    ),
+
+    CreateNamedPipeW: k(
+      'intptr_t __stdcall CreateNamedPipeW(const char16_t *name, uint32_t openMode, uint32_t pipeMode, uint32_t maxInstances, uint32_t outSize, uint32_t inSize, uint32_t timeout, const SECURITY_ATTRIBUTES *attributes)',
+    ),
+    // The OVERLAPPED lives in a Node Buffer: its memory never moves, and the caller keeps it alive
+    // until the operation's completion has been collected.
+    ConnectNamedPipe: k('int __stdcall ConnectNamedPipe(intptr_t pipe, void *overlapped)'),
+    GetOverlappedResult: k('int __stdcall GetOverlappedResult(intptr_t handle, void *overlapped, _Out_ uint32_t *transferred, int wait)'),
+    CancelIoEx: k('int __stdcall CancelIoEx(intptr_t handle, void *overlapped)'),
+    GetNamedPipeClientProcessId: k('int __stdcall GetNamedPipeClientProcessId(intptr_t pipe, _Out_ uint32_t *pid)'),
+
+    OpenProcess: k('intptr_t __stdcall OpenProcess(uint32_t access, int inherit, uint32_t pid)'),
+    CreateProcessWithLogonW: a(
+      'int __stdcall CreateProcessWithLogonW(const char16_t *user, const char16_t *domain, const char16_t *password, uint32_t logonFlags, const char16_t *application, void *commandLine, uint32_t creationFlags, void *environment, const char16_t *cwd, void *startupInfo, void *processInfo)',
+    ),
+    WaitForSingleObject: k('uint32_t __stdcall WaitForSingleObject(intptr_t handle, uint32_t milliseconds)'),
+    GetExitCodeProcess: k('int __stdcall GetExitCodeProcess(intptr_t process, _Out_ uint32_t *code)'),
+    TerminateProcess: k('int __stdcall TerminateProcess(intptr_t process, uint32_t code)'),
+
+    wideString: (pointer) => koffi.decode(pointer, 'char16_t', -1) as string,
+  } as Win32Api;
+  return api;
+}
+
+// Constants, named as in the Windows headers.
+export const INVALID_HANDLE_VALUE = -1;
+export const ERROR_ACCESS_DENIED = 5;
+export const ERROR_INSUFFICIENT_BUFFER = 122;
+export const ERROR_PIPE_BUSY = 231;
+export const ERROR_PIPE_CONNECTED = 535;
+export const ERROR_OPERATION_ABORTED = 995;
+export const ERROR_IO_INCOMPLETE = 996;
+export const ERROR_IO_PENDING = 997;
+export const ERROR_NOT_FOUND = 1168;
+export const ERROR_NONE_MAPPED = 1332;
+
+export const SDDL_REVISION_1 = 1;
+export const SE_KERNEL_OBJECT = 6;
+export const DACL_SECURITY_INFORMATION = 0x4;
+
+export const PIPE_ACCESS_INBOUND = 0x1;
+export const PIPE_ACCESS_OUTBOUND = 0x2;
+export const FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+export const FILE_FLAG_OVERLAPPED = 0x40000000;
+export const PIPE_TYPE_BYTE = 0x0;
+export const PIPE_READMODE_BYTE = 0x0;
+export const PIPE_WAIT = 0x0;
+export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
+
+export const LOGON_WITH_PROFILE = 0x1;
+export const CREATE_NO_WINDOW = 0x08000000;
+export const CREATE_UNICODE_ENVIRONMENT = 0x00000400;
+export const SEM_FAILCRITICALERRORS = 0x0001;
+export const SEM_NOGPFAULTERRORBOX = 0x0002;
+export const WAIT_OBJECT_0 = 0;
+export const SYNCHRONIZE = 0x00100000;
+export const PROCESS_TERMINATE = 0x0001;
+export const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
+export const WAIT_TIMEOUT = 0x102;

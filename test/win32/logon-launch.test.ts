@@ -1,0 +1,106 @@
+// Launching the runner as the sandbox user. Wine 8's CreateProcessWithLogonW is a stub (it logs
+// the arguments it got and returns FALSE without an error code), so the success path runs only on
+// real Windows; here: the failure is clear and leaves no handle behind, a Session with credentials
+// fails at launching_runner having released its pipes, and the process watcher works on a real process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { launchRunnerAsUser } from '../../src/platform/win32/logon-launch';
+import { watchProcessHandle } from '../../src/platform/win32/process-watch';
+import { PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE, SYNCHRONIZE, win32 } from '../../src/platform/win32/win32-api';
+import { RunnerLaunchError } from '../../src/launch/launch-runner';
+import { Session } from '../../src/session/session';
+import { currentUserName } from '../../src/platform/win32/sid';
+import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
+
+function handleCount(): number {
+  const api = win32();
+  const count: [number] = [0];
+  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count));
+  return count[0];
+}
+
+const names = { in: '\\\\.\\pipe\\codex-runner-0-in', out: '\\\\.\\pipe\\codex-runner-0-out' };
+
+test('a logon that fails gives a RunnerLaunchError naming the call, user and code, and leaks nothing', { skip }, async () => {
+  const before = handleCount();
+  const modeBefore = win32().SetErrorMode(0);
+  win32().SetErrorMode(modeBefore);
+  for (let i = 0; i < 20; i++) {
+    await assert.rejects(
+      launchRunnerAsUser({ exe: process.execPath, args: ['-e', '1', '--'] }, names, { username: 'codex-nobody', password: 'wrong', cwd: process.cwd() }),
+      (err: unknown) => {
+        assert.ok(err instanceof RunnerLaunchError, String(err));
+        const why = runningUnderWine()
+          ? 'failed without setting an error code' // Wine's stub
+          : 'failed: error 1326 \\(.+\\)'; // Windows: unknown user name or bad password
+        assert.match(err.message, new RegExp(`^runner .*node\\.exe could not be started as codex-nobody: CreateProcessWithLogonW\\(\\.\\\\codex-nobody, .*node\\.exe\\) ${why}$`));
+        return true;
+      },
+    );
+  }
+  assert.equal(handleCount(), before);
+  assert.equal(win32().SetErrorMode(modeBefore), modeBefore, 'the error mode is restored after the call');
+});
+
+test('bad launch options are refused before any call', { skip }, async () => {
+  await assert.rejects(launchRunnerAsUser({ exe: process.execPath }, names, { username: '', password: 'x', cwd: 'C:\\' }), /sandbox username must be a non-empty string/);
+  await assert.rejects(launchRunnerAsUser({ exe: 'C:\\a"b.exe' }, names, { username: 'u', password: 'x', cwd: 'C:\\' }), /program path .* must be non-empty and contain no quote/);
+  await assert.rejects(
+    launchRunnerAsUser({ exe: process.execPath, env: { 'A=B': '1' } }, names, { username: 'u', password: 'x', cwd: 'C:\\' }),
+    /environment variable "A=B" cannot go into an environment block/,
+  );
+});
+
+test('a Session with credentials that cannot log on fails at launching_runner, pipes released', { skip, timeout: 60_000 }, async () => {
+  const before = handleCount();
+  const username = currentUserName(); // resolvable, so the pipes are made for it first
+  const session = new Session({ command: [process.execPath, '-e', '1'], sandbox: { username, credentials: { password: 'definitely-wrong' } } });
+  await session.start();
+  const result = await session.exited;
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'launching_runner');
+  assert.match(result.error!.message, new RegExp(`could not be started as ${username}: CreateProcessWithLogonW\\(`));
+  assert.equal(handleCount(), before);
+});
+
+test('a Session for an account that does not exist fails at creating_pipes, naming the lookup', { skip, timeout: 60_000 }, async () => {
+  const session = new Session({ command: [process.execPath, '-e', '1'], sandbox: { username: 'codex-nobody', credentials: { password: 'x' } } });
+  await session.start();
+  const result = await session.exited;
+  assert.equal(result.error?.stage, 'creating_pipes');
+  assert.match(result.error!.message, /^LookupAccountNameW\(codex-nobody\) failed: error 1332 \(.+\)$/);
+});
+
+test('the process watcher reports the exit code of a real process and closes its handle', { skip, timeout: 60_000 }, async () => {
+  const before = handleCount();
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(42), 300)'], { stdio: 'ignore' });
+  const closed = once(child, 'close');
+  await once(child, 'spawn');
+  const api = win32();
+  const handle = api.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, 0, child.pid!);
+  assert.ok(handle > 0, 'OpenProcess');
+  const watched = watchProcessHandle(handle, child.pid!);
+  assert.equal(watched.exit(), undefined);
+  // The watcher deliberately does not keep a process alive: the test holds its own loop open.
+  const holdOpen = setInterval(() => {}, 1000);
+  assert.deepEqual(await watched.exited, { code: 42, signal: null });
+  clearInterval(holdOpen);
+  assert.deepEqual(watched.exit(), { code: 42, signal: null });
+  assert.equal(watched.stderrTail(), '');
+  await closed;
+  assert.equal(handleCount(), before);
+});
+
+test('kill() ends a real process with exit code 1 (TerminateProcess)', { skip, timeout: 60_000 }, async () => {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const closed = once(child, 'close');
+  await once(child, 'spawn');
+  const api = win32();
+  const watched = watchProcessHandle(api.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, 0, child.pid!), child.pid!);
+  watched.kill();
+  watched.kill(); // idempotent
+  assert.deepEqual(await watched.exited, { code: 1, signal: null });
+  await closed;
+});

@@ -1,0 +1,115 @@
+// The ConPTY path for real: the Windows node.exe and koffi, kernel32's pseudo console (Wine's
+// implementation under `npm run test:wine`, Windows' own on Windows).
+//
+// What Wine 8.0 was seen to do (the tests below hold on both, branching only where they differ):
+// - CreatePseudoConsole, PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE, the 80x24 initial size, output as VT
+//   sequences on our pipe, input (our "\r\n") read by ReadConsoleW, kill-on-close jobs: all work.
+// - ResizePseudoConsole: E_NOTIMPL (0x80004001). Resizing is seen by the child only on Windows.
+// - The child's std handles (STARTF_USESTDHANDLES with INVALID_HANDLE_VALUE, as upstream; NULL
+//   behaves the same) are not the pseudo console's: writes to stdout vanish, a cmd.exe reading
+//   stdin sees EOF and exits 0. Programs that open CONIN$/CONOUT$ by name reach the console. Without
+//   STARTF_USESTDHANDLES the child inherits the runner's own handles instead. On Windows the
+//   console's handles become the child's std handles (upstream relies on that); unverified here.
+// - Conhost ends the output as soon as the last attached process exits, without ClosePseudoConsole.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { ConPty } from '../../../src/runner/pty/win32/conpty';
+import type { PtyProcess } from '../../../src/runner/pty/pty-process';
+import { win32 } from '../../../src/platform/win32/win32-api';
+import { runningUnderWine, skipUnlessWindows } from '../win32-test-support';
+
+const CHILD = path.join(__dirname, 'console-child.js');
+
+function handleCount(): number {
+  const api = win32();
+  const count: [number] = [0];
+  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
+  return count[0];
+}
+
+/** Output so far, a wait for a pattern in it, and the exit. */
+function watch(child: PtyProcess) {
+  let text = '';
+  const waiters = new Set<() => void>();
+  let closed = false;
+  child.stdout!.on('data', (d: Buffer) => {
+    text += d.toString();
+    for (const wake of waiters) wake();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code: number | null) => {
+      closed = true;
+      for (const wake of waiters) wake();
+      resolve(code);
+    }),
+  );
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  return {
+    spawned,
+    exited,
+    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = text.match(pattern);
+          if (match) {
+            waiters.delete(check);
+            resolve(match);
+          } else if (closed) {
+            waiters.delete(check);
+            reject(new Error(`closed without printing ${pattern}; printed ${JSON.stringify(text)}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+test('a child in the pseudo console: 80x24, input lines end in \\r\\n, exit code, handles released', { skip: skipUnlessWindows }, async () => {
+  const before = handleCount();
+  const child = new ConPty(process.execPath, [CHILD], { cwd: __dirname, env: { ...process.env } as Record<string, string> });
+  const io = watch(child);
+  await io.spawned;
+  assert.ok(child.pid! > 0);
+  assert.equal((await io.waitFor(/size (\d+x\d+)/))[1], '80x24');
+
+  const resized = child.resize(120, 40);
+  child.stdin!.write('first line\n'); // "\n" becomes "\r\n", as a console in line mode needs
+  assert.equal((await io.waitFor(/read "(first line[^"]*)"/))[1], 'first line\\r\\n');
+  if (runningUnderWine()) {
+    assert.equal(resized, false, 'Wine 8 answers ResizePseudoConsole with E_NOTIMPL');
+  } else {
+    assert.equal(resized, true);
+    assert.equal((await io.waitFor(/resized (\d+x\d+)/))[1], '120x40');
+  }
+  child.stdin!.write('exit 7\n');
+  assert.equal(await io.exited, 7);
+  assert.equal(child.resize(100, 30), false, 'no resize after the exit');
+  assert.equal(handleCount(), before, 'pseudo console, pipes, job and process handles all closed');
+});
+
+test('kill ends the child through its job, with exit code 1, and releases everything', { skip: skipUnlessWindows }, async () => {
+  const before = handleCount();
+  const child = new ConPty(process.execPath, [CHILD], { cwd: __dirname, env: { ...process.env } as Record<string, string> });
+  const io = watch(child);
+  await io.spawned;
+  await io.waitFor(/size /);
+  assert.equal(child.kill(), true);
+  assert.equal(await io.exited, 1);
+  assert.equal(handleCount(), before);
+});
+
+test('a program that cannot start fails with the Win32 reason and leaves no handle behind', { skip: skipUnlessWindows }, () => {
+  const before = handleCount();
+  assert.throws(
+    () => new ConPty('C:\\no\\such\\program.exe', [], { cwd: __dirname, env: {} }),
+    { message: /^CreateProcessW\(C:\\no\\such\\program\.exe\) failed: Win32 error (2|3)$/ },
+  );
+  assert.throws(() => new ConPty(process.execPath, [], { cwd: __dirname, env: { 'A=B': '1' } }), /environment variable "A=B" cannot be passed/);
+  assert.equal(handleCount(), before);
+});

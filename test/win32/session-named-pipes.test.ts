@@ -1,0 +1,125 @@
+// A whole Session over real named pipes with the project's runner (dist/runner/codex-command-runner.js)
+// run by the Windows node.exe: the same code path an app uses on Windows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Session, type SessionResult } from '../../src/session/session';
+import type { SessionOptions } from '../../src/session/session-options';
+import { bundledRunnerScript } from '../../src/launch/runner-spec';
+import { currentUserName, sidForUser } from '../../src/platform/win32/sid';
+import { skipUnlessWindows as skip } from './win32-test-support';
+
+async function run(options: Partial<SessionOptions> & { command: string[] }, input?: string): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
+  const session = new Session({ connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, ...options });
+  let stdout = '';
+  let stderr = '';
+  session.stdout.on('data', (d: Buffer) => (stdout += d));
+  session.stderr.on('data', (d: Buffer) => (stderr += d));
+  await session.start();
+  if (input !== undefined) session.stdin.end(input);
+  const result = await session.exited;
+  return { session, result, stdout, stderr };
+}
+
+const node = process.execPath;
+
+test('output on both streams and the exit code, with the pipes\' DACL in the status', { skip, timeout: 60_000 }, async () => {
+  const { session, result, stdout, stderr } = await run({
+    command: [node, '-e', "process.stdout.write('out ' + 'é'.repeat(3)); process.stderr.write('err'); process.exitCode = 7"],
+  });
+  assert.equal(result.error?.message, undefined);
+  assert.deepEqual([result.state, result.exitCode, result.timedOut], ['exited', 7, false]);
+  assert.equal(stdout, 'out ééé');
+  assert.equal(stderr, 'err');
+  const status = session.status();
+  const sddl = `D:(A;;GA;;;${sidForUser(currentUserName())})`;
+  assert.equal(status.pipes.in?.access, sddl);
+  assert.equal(status.pipes.out?.access, sddl);
+  assert.match(status.pipes.in!.name, /^\\\\\.\\pipe\\codex-runner-[0-9a-f]{32}-in$/);
+  assert.equal(status.pipes.in?.clientPid, status.runnerPid);
+  assert.deepEqual(
+    status.stages.map((s) => s.stage),
+    ['creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited'],
+  );
+});
+
+test('stdin reaches the command and comes back (echo), then close_stdin ends it', { skip, timeout: 60_000 }, async () => {
+  const payload = 'line one\nline two ' + 'x'.repeat(100_000) + '\n';
+  const { result, stdout } = await run({ command: [node, '-e', 'process.stdin.pipe(process.stdout)'], stdinOpen: true }, payload);
+  assert.deepEqual([result.state, result.exitCode], ['exited', 0]);
+  assert.equal(stdout, payload);
+});
+
+test('terminate ends a command that would run for a minute', { skip, timeout: 60_000 }, async () => {
+  const session = new Session({ command: [node, '-e', "console.log('started'); setTimeout(() => {}, 60000)"], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
+  const started = new Promise<void>((resolve) => session.stdout.on('data', (d: Buffer) => String(d).includes('started') && resolve()));
+  await session.start();
+  await started;
+  session.terminate();
+  const result = await session.exited;
+  assert.equal(result.state, 'exited', result.error?.message);
+  assert.equal(result.exitCode, 1); // upstream's TerminateProcess(h, 1)
+});
+
+test('a command that cannot start fails with the runner\'s spawn_failed reason', { skip, timeout: 60_000 }, async () => {
+  const { result } = await run({ command: ['Z:\\no\\such\\program.exe'] });
+  assert.equal(result.state, 'failed');
+  assert.match(result.error!.message, /^runner reported spawn_failed: /);
+});
+
+test('pipes opened by a process other than the runner are refused at verifying_client', { skip, timeout: 60_000 }, async () => {
+  // The "runner" hands its pipe names to a child of its own, which connects: the pid is wrong.
+  const proxy = `
+    const { spawn } = require('child_process');
+    spawn(process.execPath, [${JSON.stringify(bundledRunnerScript())}, ...process.argv.slice(1)], { stdio: 'ignore' });
+    setTimeout(() => {}, 60000);
+  `;
+  const { session, result } = await run({ command: [node, '-e', '1'], runner: { exe: node, args: ['-e', proxy, '--'] } });
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'verifying_client');
+  const status = session.status();
+  assert.notEqual(status.pipes.in?.clientPid, status.runnerPid);
+  assert.equal(result.error?.message, `pipe-in client pid ${status.pipes.in?.clientPid} did not match runner pid ${status.runnerPid}; refused it`);
+});
+
+test('a runner that never connects fails at connecting_in, naming the pipe and the runner\'s fate', { skip, timeout: 60_000 }, async () => {
+  const { result } = await run({
+    command: [node, '-e', '1'],
+    runner: { exe: node, args: ['-e', "process.stderr.write('cannot reach the pipes'); process.exit(3)", '--'] },
+  });
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'connecting_in');
+  assert.match(result.error!.message, /runner pid \d+ exited with code 3 before connecting to pipe-in; runner stderr: cannot reach the pipes/);
+});
+
+test('16 MiB of binary output arrive intact (sha256), through Node streams on the pipe handles', { skip, timeout: 120_000 }, async () => {
+  const script = `
+    const { createHash } = require('crypto');
+    const hash = createHash('sha256');
+    let left = 16 * 1024 * 1024, seed = 1;
+    const chunk = () => { const b = Buffer.alloc(65536); for (let i = 0; i < b.length; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24; return b; };
+    const pump = () => { while (left > 0) { const b = chunk(); left -= b.length; hash.update(b); if (!process.stdout.write(b)) return process.stdout.once('drain', pump); } process.stderr.write(hash.digest('hex')); };
+    pump();`;
+  const session = new Session({ command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let stderr = '';
+  session.stdout.on('data', (d: Buffer) => {
+    bytes += d.length;
+    hash.update(d);
+  });
+  session.stderr.on('data', (d: Buffer) => (stderr += d));
+  await session.start();
+  const result = await session.exited;
+  assert.equal(result.exitCode, 0, result.error?.message);
+  assert.equal(bytes, 16 * 1024 * 1024);
+  assert.equal(hash.digest('hex'), stderr);
+  assert.equal(session.status().traffic.stdout.bytes, bytes);
+});
+
+test('a runner that stays alive but never connects: timeout, runner killed, error names pipe and fate', { skip, timeout: 60_000 }, async () => {
+  const { session, result } = await run({ command: [node, '-e', '1'], connectTimeoutMs: 500, runner: { exe: node, args: ['-e', 'setTimeout(() => {}, 60000)', '--'] } });
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'connecting_in');
+  assert.equal(result.error?.message, `runner did not connect to pipe-in within 500 ms (runner pid ${session.status().runnerPid} was still running; killed it)`);
+});
