@@ -46,6 +46,8 @@ export interface SessionStatus {
   id: string;
   command: string[];
   tty: boolean;
+  /** A tty session's terminal size: 80x24 at start (upstream), then the last `resize`. */
+  ttySize?: { cols: number; rows: number };
   state: SessionStage;
   stages: StageMark[];
   pipes: { in?: PipeStatus; out?: PipeStatus };

@@ -1,0 +1,197 @@
+// Windows: the child attached to a pseudo console (ConPTY), as upstream's runner does it:
+// CreatePseudoConsole over two anonymous pipes, the console handed to the child through a
+// PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE attribute list, the child started suspended inside a
+// kill-on-close job, `resize` -> ResizePseudoConsole, stdin "\n" -> "\r\n".
+// Our ends of the pipes go to Node's own I/O (uv_open_osfhandle), so reads never block the loop;
+// the exit is seen by polling the process handle from a timer, never a parked wait.
+import * as net from 'node:net';
+import { Writable } from 'node:stream';
+import { windowsCommandLine } from '../../../launch/windows-command-line';
+import { CrlfNormalizer } from '../crlf';
+import { DEFAULT_TTY_SIZE, PtyProcess, type TtySize } from '../pty-process';
+import { environmentBlock } from './environment-block';
+import {
+  CREATE_SUSPENDED,
+  CREATE_UNICODE_ENVIRONMENT,
+  EXTENDED_STARTUPINFO_PRESENT,
+  JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+  JobObjectExtendedLimitInformation,
+  PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE,
+  STARTF_USESTDHANDLES,
+  WAIT_OBJECT_0,
+  coord,
+  kernel32ConPty,
+  type Kernel32ConPty,
+} from './kernel32-conpty';
+
+/** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION, JOBOBJECT_EXTENDED_LIMIT_INFORMATION. */
+const STARTUPINFOEXW_SIZE = 112;
+const PROCESS_INFORMATION_SIZE = 24;
+const JOB_EXTENDED_LIMIT_SIZE = 144;
+const EXIT_POLL_MS = 25;
+
+export interface ConPtyOptions {
+  cwd: string;
+  env: Record<string, string>;
+  size?: TtySize;
+}
+
+export class ConPty extends PtyProcess {
+  private readonly api: Kernel32ConPty;
+  /** Every handle we own, closed exactly once by release(). */
+  private console = 0;
+  private job = 0;
+  private processHandle = 0;
+  private pollTimer?: NodeJS.Timeout;
+
+  constructor(file: string, args: readonly string[], options: ConPtyOptions) {
+    super();
+    this.api = kernel32ConPty();
+    const api = this.api;
+    const commandLine = Buffer.from(`${windowsCommandLine(file, args)}\0`, 'utf16le'); // CreateProcessW may write into it
+    const environment = environmentBlock(options.env);
+    const pipeHandles: number[] = [];
+    let attributeList: unknown; // koffi-allocated: Windows keeps pointers into it until it is deleted
+    let attributeListInitialized = false;
+    let input: net.Socket | undefined;
+    let output: net.Socket | undefined;
+    try {
+      const inRead: [number] = [0], inWrite: [number] = [0], outRead: [number] = [0], outWrite: [number] = [0];
+      if (!api.CreatePipe(inRead, inWrite, null, 0)) throw this.win32Error('CreatePipe');
+      pipeHandles.push(inRead[0], inWrite[0]);
+      if (!api.CreatePipe(outRead, outWrite, null, 0)) throw this.win32Error('CreatePipe');
+      pipeHandles.push(outRead[0], outWrite[0]);
+
+      const size = options.size ?? DEFAULT_TTY_SIZE;
+      const console: [number] = [0];
+      const hr = api.CreatePseudoConsole(coord(size.cols, size.rows), inRead[0], outWrite[0], 0, console);
+      if (hr !== 0) throw new Error(`CreatePseudoConsole failed: HRESULT 0x${(hr >>> 0).toString(16)}`);
+      this.console = console[0];
+      // The console host holds its own duplicates of the far ends.
+      this.closeHandle(inRead[0], pipeHandles);
+      this.closeHandle(outWrite[0], pipeHandles);
+
+      const listSize: [number] = [0];
+      api.InitializeProcThreadAttributeList(null, 1, 0, listSize); // fails with 122, reporting the size
+      attributeList = api.koffi.alloc('uint8_t', listSize[0]);
+      if (!api.InitializeProcThreadAttributeList(attributeList, 1, 0, listSize)) throw this.win32Error('InitializeProcThreadAttributeList');
+      attributeListInitialized = true;
+      if (!api.UpdateProcThreadAttribute(attributeList, 0, PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE, this.console, 8, null, null)) {
+        throw this.win32Error('UpdateProcThreadAttribute(PSEUDOCONSOLE)');
+      }
+
+      this.job = api.CreateJobObjectW(null, null);
+      if (!this.job) throw this.win32Error('CreateJobObjectW');
+      const limits = Buffer.alloc(JOB_EXTENDED_LIMIT_SIZE);
+      limits.writeUInt32LE(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, 16); // BasicLimitInformation.LimitFlags
+      if (!api.SetInformationJobObject(this.job, JobObjectExtendedLimitInformation, limits, JOB_EXTENDED_LIMIT_SIZE)) {
+        throw this.win32Error('SetInformationJobObject');
+      }
+
+      const startupInfo = Buffer.alloc(STARTUPINFOEXW_SIZE);
+      startupInfo.writeUInt32LE(STARTUPINFOEXW_SIZE, 0); // StartupInfo.cb
+      // As upstream: std handles INVALID_HANDLE_VALUE, so the child cannot pick up the runner's own
+      // stdio instead of the console's.
+      startupInfo.writeUInt32LE(STARTF_USESTDHANDLES, 60); // StartupInfo.dwFlags
+      for (const offset of [80, 88, 96]) startupInfo.writeBigInt64LE(-1n, offset); // hStdInput, hStdOutput, hStdError
+      startupInfo.writeBigUInt64LE(BigInt(api.koffi.address(attributeList)), 104); // lpAttributeList
+      const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
+      const flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT;
+      if (!api.CreateProcessW(null, commandLine, null, null, 0, flags, environment, options.cwd, startupInfo, processInfo)) {
+        throw this.win32Error(`CreateProcessW(${file})`);
+      }
+      this.processHandle = Number(processInfo.readBigInt64LE(0));
+      const thread = Number(processInfo.readBigInt64LE(8));
+      const pid = processInfo.readUInt32LE(16);
+      const assigned = api.AssignProcessToJobObject(this.job, this.processHandle);
+      const assignError = assigned ? undefined : this.win32Error('AssignProcessToJobObject');
+      if (assignError) api.TerminateProcess(this.processHandle, 1); // still suspended: it never ran
+      if (!assignError) api.ResumeThread(thread);
+      api.CloseHandle(thread);
+      if (assignError) throw assignError;
+
+      input = this.socket(inWrite[0], 'writable', pipeHandles);
+      output = this.socket(outRead[0], 'readable', pipeHandles);
+      this.started(pid, input, output);
+    } catch (err) {
+      input?.destroy();
+      output?.destroy();
+      for (const handle of pipeHandles) api.CloseHandle(handle);
+      this.release();
+      throw err;
+    } finally {
+      if (attributeListInitialized) api.DeleteProcThreadAttributeList(attributeList);
+      if (attributeList) api.koffi.free(attributeList);
+    }
+  }
+
+  protected applySize(size: TtySize): void {
+    if (!this.console) throw new Error('the pseudo console is closed');
+    const hr = this.api.ResizePseudoConsole(this.console, coord(size.cols, size.rows));
+    if (hr !== 0) throw new Error(`ResizePseudoConsole failed: HRESULT 0x${(hr >>> 0).toString(16)}`);
+  }
+
+  private started(pid: number, input: net.Socket, output: net.Socket): void {
+    input.on('error', () => {}); // the console went away: later input has nowhere to go
+    output.on('error', (err) => process.stderr.write(`runner: pseudo console read failed: ${err.message}\n`));
+    output.once('end', () => output.destroy());
+    const crlf = new CrlfNormalizer();
+    const stdin = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        if (input.destroyed) return callback();
+        input.write(crlf.push(chunk), () => callback());
+      },
+      final: (callback) => input.end(() => callback()), // closing the input pipe is the console's end of input
+    });
+    this.attach(pid, stdin, output);
+    this.pollTimer = setInterval(() => this.pollExit(input), EXIT_POLL_MS);
+    process.nextTick(() => this.emit('spawn'));
+  }
+
+  private pollExit(input: net.Socket): void {
+    const api = this.api;
+    if (api.WaitForSingleObject(this.processHandle, 0) !== WAIT_OBJECT_0) return;
+    clearInterval(this.pollTimer);
+    const code: [number] = [0];
+    const exitCode = api.GetExitCodeProcess(this.processHandle, code) ? code[0] | 0 : 1;
+    input.destroy();
+    // Closing the console ends its output pipe; it can wait for the host to flush, so off-thread.
+    const console = this.console;
+    this.console = 0;
+    api.ClosePseudoConsole.async(console, () => {});
+    this.release();
+    this.reportExit(exitCode, null);
+  }
+
+  /** Closing the kill-on-close job ends whatever the child left running. */
+  private release(): void {
+    const api = this.api;
+    if (this.console) api.ClosePseudoConsole(this.console);
+    this.console = 0;
+    if (this.job) api.CloseHandle(this.job);
+    this.job = 0;
+    if (this.processHandle) api.CloseHandle(this.processHandle);
+    this.processHandle = 0;
+  }
+
+  override kill(): boolean {
+    if (!this.job) return false;
+    return this.api.TerminateJobObject(this.job, 1) !== 0;
+  }
+
+  private socket(handle: number, direction: 'readable' | 'writable', owned: number[]): net.Socket {
+    const fd = this.api.uv_open_osfhandle(handle);
+    if (fd < 0) throw new Error(`uv_open_osfhandle failed for pipe handle ${handle}: ${fd}`);
+    owned.splice(owned.indexOf(handle), 1); // the socket owns it now
+    return new net.Socket({ fd, readable: direction === 'readable', writable: direction === 'writable', allowHalfOpen: true });
+  }
+
+  private closeHandle(handle: number, owned: number[]): void {
+    this.api.CloseHandle(handle);
+    owned.splice(owned.indexOf(handle), 1);
+  }
+
+  private win32Error(call: string): Error {
+    return new Error(`${call} failed: Win32 error ${this.api.GetLastError()}`);
+  }
+}
