@@ -1,0 +1,94 @@
+// `npm run bench`: measures every key of issue 4 against a baseline taken in the same run, prints
+// a table, and with `--json FILE` writes the keys (plus machine and details) as JSON.
+// Usage: node dist/bench/run.js [--json FILE]
+import { writeFileSync } from 'node:fs';
+import { measureConcurrency } from './concurrency';
+import { measureEventLoop } from './event-loop';
+import { measureFlood } from './flood';
+import { machineInfo } from './machine';
+import { table, type Row } from './report';
+import { measureStartLatency } from './start-latency';
+import { mibPerSecond, MiB, round } from './stats';
+import { measureThroughput } from './throughput';
+import { measureWine } from './wine-throughput';
+
+/** A bad command line: reported as one line, without a stack. */
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { jsonFile?: string } {
+  const out: { jsonFile?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') {
+      const file = argv[++i];
+      if (!file) throw new UsageError('--json needs a file name');
+      out.jsonFile = file;
+    } else if (arg.startsWith('--json=')) out.jsonFile = arg.slice('--json='.length);
+    else throw new UsageError(`unknown argument ${JSON.stringify(arg)} (usage: run.js [--json FILE])`);
+  }
+  return out;
+}
+
+async function step<T>(name: string, measure: () => Promise<T>): Promise<T> {
+  process.stderr.write(`bench: ${name} ... `);
+  const started = performance.now();
+  const result = await measure();
+  process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const machine = machineInfo();
+  const started = performance.now();
+
+  const tp = await step('throughput (session / raw socket / direct spawn, 7 x 256 MiB each)', () => measureThroughput(7, 256 * MiB));
+  const start = await step('start latency (session vs bare runner, 21 rounds)', () => measureStartLatency(21));
+  const loop = await step('event loop (8 sessions x 256 MiB)', () => measureEventLoop(8, 256 * MiB));
+  const flood = await step('flood (1 GiB, slow consumer)', () => measureFlood(1024 * MiB));
+  const conc = await step('concurrency (200 sessions at once)', () => measureConcurrency(200));
+  // Wine breaking must not throw away the keys measured so far: its row says so and the exit code is 1.
+  const wine = await step('Wine named pipes (3 x 64 MiB each)', () =>
+    measureWine(64 * MiB, 3).catch((err: Error) => {
+      process.exitCode = 1;
+      return { skipped: `FAILED: ${err.message}` };
+    }),
+  );
+
+  const rows: Row[] = [
+    { key: 'throughput_vs_raw_socket', value: tp.throughput_vs_raw_socket, target: { op: '>=', value: 0.35 },
+      detail: `session ${mibPerSecond(tp.session)} / unframed relay over a Unix socket ${mibPerSecond(tp.rawSocket)}` },
+    { key: 'throughput_vs_direct_spawn', value: tp.throughput_vs_direct_spawn, target: { op: '>=', value: 0.5 },
+      detail: `session ${mibPerSecond(tp.session)} / child_process.spawn ${mibPerSecond(tp.directSpawn)}` },
+    { key: 'start_latency_vs_bare_runner', value: start.start_latency_vs_bare_runner, target: { op: '<=', value: 1.25 },
+      detail: `start->running ${start.sessionMs.toFixed(1)} ms / bare runner start ${start.bareRunnerMs.toFixed(1)} ms (medians)` },
+    { key: 'event_loop_p99_ms', value: loop.event_loop_p99_ms, target: { op: '<=', value: 20 },
+      detail: `max ${loop.maxMs.toFixed(1)} ms; 8 sessions together ${mibPerSecond(loop.aggregateBytesPerSecond)}; same 8 streams by direct spawn: p99 ${loop.directSpawnP99Ms.toFixed(1)} ms` },
+    { key: 'flood_rss_growth_mib', value: flood.flood_rss_growth_mib, target: { op: '<=', value: 64 },
+      detail: `peak RSS over RSS before; consumer read at ${mibPerSecond(flood.consumerBytesPerSecond)}` },
+    { key: 'concurrent_sessions_ok', value: conc.concurrent_sessions_ok, target: { op: '==', value: 200 },
+      detail: conc.failures.length ? `failures: ${conc.failures.slice(0, 3).join('; ')}` : 'each checked: exited 0 with its own output' },
+    { key: 'sessions_per_second', value: conc.sessions_per_second, detail: '200 concurrent sessions / wall time' },
+    'skipped' in wine
+      ? { key: 'wine_pipe_throughput_vs_node_net_pipe', value: undefined, detail: '', skipped: wine.skipped }
+      : { key: 'wine_pipe_throughput_vs_node_net_pipe', value: wine.wine_pipe_throughput_vs_node_net_pipe,
+          detail: `session over named pipes ${mibPerSecond(wine.session)} / relay over net named pipe ${mibPerSecond(wine.netPipe)}, both in node.exe under Wine` },
+  ];
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n${table(rows)}\n`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, load average at start ${machine.loadAverageAtStart.join(' ')}`);
+  console.log(`took ${seconds.toFixed(0)} s`);
+  if ('skipped' in wine) console.log(`wine_pipe_throughput_vs_node_net_pipe skipped: ${wine.skipped}`);
+
+  if (args.jsonFile) {
+    const keys = Object.fromEntries(rows.filter((r) => r.value !== undefined).map((r) => [r.key, round(r.value!, 4)]));
+    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, wine };
+    writeFileSync(args.jsonFile, `${JSON.stringify({ ...keys, machine, seconds: round(seconds, 1), details }, null, 2)}\n`);
+    console.log(`wrote ${args.jsonFile}`);
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err instanceof UsageError ? err.message : `\nbench failed: ${err.stack ?? err.message}`);
+  process.exitCode = 1;
+});
