@@ -13,6 +13,8 @@ options:
   --codex-home DIR      materialize the runner into DIR/.sandbox-bin and run it from DIR/.sandbox/runner-cwd
   --cwd DIR             working directory of the command (default: the current one)
   --no-stdin            do not forward this process's stdin (the command reads EOF)
+  --tty                 run the command on a terminal (PTY, ConPTY on Windows); its size follows
+                        this terminal, which is in raw mode while the command runs
   -h, --help            show this help`;
 
 export interface RunArgs {
@@ -24,6 +26,7 @@ export interface RunArgs {
   codexHome?: string;
   cwd?: string;
   stdin: boolean;
+  tty: boolean;
 }
 
 export type CliCommand = { kind: 'help' } | { kind: 'run'; args: RunArgs };
@@ -47,7 +50,7 @@ function text(flag: string, value: string | undefined): string {
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
   if (argv[0] !== 'run') throw new UsageError(`unknown command ${JSON.stringify(argv[0])}`);
-  const args: RunArgs = { command: [], status: false, stdin: true };
+  const args: RunArgs = { command: [], status: false, stdin: true, tty: false };
   let i = 1;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -65,6 +68,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case '--cwd': args.cwd = text(flag, value()); break;
       case '--status': args.status = true; break;
       case '--no-stdin': args.stdin = false; break;
+      case '--tty': args.tty = true; break;
       case '-h':
       case '--help': return { kind: 'help' };
       default:

@@ -20,7 +20,7 @@ export function formatStatus(s: SessionStatus): string {
   const outcome =
     s.state === 'exited' ? `exited with code ${s.exitCode}${s.timedOut ? ' (timed out)' : ''}` : s.state === 'failed' ? `failed during ${s.failure?.stage}` : s.state;
   lines.push(`session ${s.id}: ${outcome}`);
-  lines.push(`  command      ${JSON.stringify(s.command)}${s.tty ? ' (tty)' : ''}`);
+  lines.push(`  command      ${JSON.stringify(s.command)}${s.tty ? ` (tty ${s.ttySize?.cols}x${s.ttySize?.rows})` : ''}`);
   lines.push('  stages');
   const t0 = s.stages[0]?.at ?? 0;
   s.stages.forEach((mark, i) => {

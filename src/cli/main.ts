@@ -31,6 +31,7 @@ async function run(args: RunArgs): Promise<void> {
     cwd: args.cwd,
     timeoutMs: args.timeoutMs ?? null,
     stdinOpen: args.stdin,
+    tty: args.tty,
     connectTimeoutMs: args.connectTimeoutMs,
     codexHome: args.codexHome,
     runner: args.runner ? runnerSpecForPath(args.runner) : undefined,
@@ -38,6 +39,17 @@ async function run(args: RunArgs): Promise<void> {
   session.stdout.pipe(process.stdout);
   session.stderr.pipe(process.stderr);
   if (args.stdin) process.stdin.pipe(session.stdin);
+
+  // A tty session takes this terminal's size (and its changes) and gets keys raw, Ctrl-C included.
+  const followSize = () => {
+    if (process.stdout.isTTY) session.resize(process.stdout.columns, process.stdout.rows);
+  };
+  const rawTerminal = args.tty && process.stdin.isTTY;
+  if (args.tty) {
+    followSize();
+    process.stdout.on('resize', followSize);
+    if (rawTerminal) process.stdin.setRawMode(true);
+  }
 
   // First Ctrl-C asks the runner to end the command; a second one tears the session down.
   let interrupts = 0;
@@ -49,6 +61,10 @@ async function run(args: RunArgs): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   const result = await session.exited;
+  if (args.tty) {
+    process.stdout.off('resize', followSize);
+    if (rawTerminal) process.stdin.setRawMode(false);
+  }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (args.stdin) {

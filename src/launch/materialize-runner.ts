@@ -14,6 +14,7 @@ export interface MaterializeOptions {
 }
 
 const cache = new Map<string, Promise<string>>();
+const MTIME_SLACK_MS = 2000;
 
 export function sandboxBinDir(codexHome: string): string {
   return path.join(codexHome, '.sandbox-bin');
@@ -74,7 +75,9 @@ async function isFresh(source: string, src: import('node:fs').Stats, dest: strin
   } catch {
     return false;
   }
-  if (dst.size !== src.size || dst.mtimeMs < src.mtimeMs) return false;
+  // utimes keeps only what the filesystem can store (ms on ext4 via Date, 2 s on FAT), so a copy
+  // made by us may look a hair older than its source; the hash below is the real check.
+  if (dst.size !== src.size || dst.mtimeMs + MTIME_SLACK_MS < src.mtimeMs) return false;
   const [a, b] = await Promise.all([sha256(source), sha256(dest)]);
   return a === b;
 }

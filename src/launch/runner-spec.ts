@@ -29,8 +29,21 @@ export function bundledRunnerScript(): string {
  * (ELECTRON_RUN_AS_NODE), so an app ships no second runtime.
  */
 export function defaultRunnerSpec(script = bundledRunnerScript()): RunnerSpec {
-  const inElectron = typeof process.versions.electron === 'string';
-  return { exe: process.execPath, args: [script], materialize: script, ...(inElectron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}) };
+  const env: Record<string, string> = {};
+  if (typeof process.versions.electron === 'string') env.ELECTRON_RUN_AS_NODE = '1';
+  // The runner is one bundled file, koffi (native, for tty sessions) stays outside it: a copy in
+  // .sandbox-bin finds it only through NODE_PATH.
+  const modules = appNodeModules();
+  if (modules) env.NODE_PATH = [modules, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  return { exe: process.execPath, args: [script], materialize: script, env };
+}
+
+function appNodeModules(): string | undefined {
+  try {
+    return path.dirname(path.dirname(require.resolve('koffi/package.json')));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A runner given by path: `.js`/`.cjs`/`.mjs` files are started with this process's binary. */

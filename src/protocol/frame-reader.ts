@@ -10,6 +10,9 @@ export interface FrameReaderEvents<M> {
   end(): void;
 }
 
+/** Bytes decoded per event-loop turn before the reader lets the loop run (see yieldAfterBudget). */
+const READ_BUDGET_PER_TURN = 256 * 1024;
+
 /**
  * Attaches to `stream` and delivers each frame, validated by `validate`, in order. `pause()`
  * stops reading from the stream (backpressure reaches the writer through the OS pipe).
@@ -17,6 +20,9 @@ export interface FrameReaderEvents<M> {
 export class FrameReader<M> {
   private readonly decoder: FrameDecoder;
   private done = false;
+  private ownerPaused = false;
+  private yielding = false;
+  private bytesSinceYield = 0;
   /** Frames and body bytes seen, for status. */
   frames = 0;
   bytes = 0;
@@ -36,11 +42,13 @@ export class FrameReader<M> {
   }
 
   pause(): void {
+    this.ownerPaused = true;
     this.stream.pause();
   }
 
   resume(): void {
-    if (!this.done) this.stream.resume();
+    this.ownerPaused = false;
+    if (!this.done && !this.yielding) this.stream.resume();
   }
 
   /** Stops delivering anything; the stream is left to its owner. */
@@ -57,6 +65,7 @@ export class FrameReader<M> {
   private readonly onData = (chunk: Buffer) => {
     if (this.done) return;
     this.bytes += chunk.length;
+    this.yieldAfterBudget(chunk.length);
     let values: unknown[];
     try {
       values = this.decoder.push(chunk);
@@ -72,9 +81,32 @@ export class FrameReader<M> {
         return this.fail(err as Error);
       }
       this.frames++;
-      this.events.message(message);
+      try {
+        this.events.message(message);
+      } catch (err) {
+        // A throwing consumer must not escape into the stream's 'data' event (an uncaught
+        // exception in Electron's main process); the owner hears of it as this reader's failure.
+        return this.fail(new Error(`the message handler threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+      }
     }
   };
+
+  /**
+   * libuv reads a busy socket up to 32 times per loop turn; decoding all of that at once held
+   * Electron's main thread for 50+ ms with 8 busy sessions. Past a budget, pause until the loop
+   * has turned (timers, input, other sessions run in between).
+   */
+  private yieldAfterBudget(length: number): void {
+    this.bytesSinceYield += length;
+    if (this.bytesSinceYield < READ_BUDGET_PER_TURN || this.yielding) return;
+    this.yielding = true;
+    this.stream.pause();
+    setImmediate(() => {
+      this.yielding = false;
+      this.bytesSinceYield = 0;
+      if (!this.done && !this.ownerPaused) this.stream.resume();
+    });
+  }
 
   private readonly onEnd = () => {
     if (this.done) return;

@@ -8,12 +8,14 @@ import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
 import { toParentMessage, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
 import { signalTree } from './kill-tree';
+import { PtyProcess, spawnPty } from './pty/spawn-pty';
 
 /** Upstream: a timed-out child reports 128 + 64. */
 export const TIMEOUT_EXIT_CODE = 192;
 /** Upstream's TerminateProcess(h, 1). */
 export const TERMINATED_EXIT_CODE = 1;
 const TERMINATE_GRACE_MS = 1000;
+const MAX_TIMER_MS = 0x7fff_ffff;
 /** How long to wait for a dead child's stdio to drain when a grandchild keeps it open. */
 const STDIO_DRAIN_MS = 2000;
 /** Stdin bytes queued toward the child before the runner stops reading the pipe. */
@@ -94,6 +96,7 @@ class RunnerSession {
         child?.stdin?.end();
         return;
       case 'resize':
+        if (child instanceof PtyProcess) child.resize(message.payload.cols, message.payload.rows);
         return; // only tty sessions have a size
       case 'terminate':
         return this.terminate();
@@ -101,11 +104,11 @@ class RunnerSession {
   }
 
   private spawnChild(req: SpawnRequest): void {
-    if (req.tty) return this.fail('spawn_failed', 'tty sessions are not supported by this runner yet; start the session with tty: false');
     const [file, ...args] = req.command;
     let child: ChildProcess;
     try {
-      child = spawn(file!, args, {
+      // A terminal session: the same ChildProcess shape, attached to a PTY (ConPTY on Windows).
+      child = req.tty ? spawnPty(file!, args, req) : spawn(file!, args, {
         cwd: req.cwd,
         env: req.env,
         stdio: [req.stdin_open ? 'pipe' : 'ignore', 'pipe', 'pipe'],
@@ -124,7 +127,8 @@ class RunnerSession {
       this.send({ type: 'spawn_ready', payload: { process_id: child.pid! } });
       this.pump(child.stdout!, 'stdout');
       this.pump(child.stderr!, 'stderr');
-      if (req.timeout_ms !== null && req.timeout_ms > 0) {
+      // Node timers overflow past 2^31-1 ms and fire at once; a longer timeout (~25 days) is none in practice.
+      if (req.timeout_ms !== null && req.timeout_ms > 0 && req.timeout_ms <= MAX_TIMER_MS) {
         this.timeoutTimer = setTimeout(() => {
           this.timedOut = true;
           this.killTree();

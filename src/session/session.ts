@@ -17,6 +17,7 @@ import {
   DEFAULT_SPAWN_READY_TIMEOUT_MS,
   DEFAULT_TERMINATE_GRACE_MS,
   type SessionOptions,
+  validateSessionOptions,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
 
@@ -75,18 +76,19 @@ export class Session extends EventEmitter<SessionEvents> {
   private terminateTimer?: NodeJS.Timeout;
   private exitReport?: { exitCode: number; timedOut: boolean };
   private ending = false;
+  /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
+  private setupTask?: Promise<void>;
 
   constructor(options: SessionOptions) {
     super();
-    if (!Array.isArray(options.command) || options.command.length === 0 || !options.command.every((a) => typeof a === 'string')) {
-      throw new TypeError('command must be a non-empty array of strings');
-    }
+    validateSessionOptions(options);
     this.options = options;
     this.id = `s${nextId++}-${Date.now().toString(36)}`;
     this.snapshot = {
       id: this.id,
       command: [...options.command],
       tty: options.tty === true,
+      ...(options.tty === true ? { ttySize: { cols: 80, rows: 24 } } : {}), // upstream's initial pseudo console size
       state: 'creating_pipes',
       stages: [],
       pipes: {},
@@ -112,8 +114,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Starts the session; the manager calls this. Resolves when the command is running or the session ended. */
   async start(): Promise<void> {
+    // Deferred a tick, so even a listener throwing at the first stage finds setupTask set.
+    this.setupTask = Promise.resolve().then(() => this.setUp());
     try {
-      await this.setUp();
+      await this.setupTask;
     } catch (err) {
       await this.end(this.toSessionError(err));
     }
@@ -129,8 +133,15 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** node-pty style: output of both streams, as it arrives. Returns a function that unsubscribes. */
   onData(listener: (data: Buffer, stream: 'stdout' | 'stderr') => void): () => void {
-    const out = (d: Buffer) => listener(d, 'stdout');
-    const err = (d: Buffer) => listener(d, 'stderr');
+    const call = (d: Buffer, stream: 'stdout' | 'stderr') => {
+      try {
+        listener(d, stream);
+      } catch (e) {
+        this.listenerThrew('output', e);
+      }
+    };
+    const out = (d: Buffer) => call(d, 'stdout');
+    const err = (d: Buffer) => call(d, 'stderr');
     this.stdout.on('data', out);
     this.stderr.on('data', err);
     return () => {
@@ -163,7 +174,10 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const [name, v] of [['cols', cols], ['rows', rows]] as const) {
       if (!Number.isInteger(v) || v < 1 || v > 0xffff) throw new RangeError(`${name} must be an integer 1..65535, got ${v}`);
     }
-    this.send({ type: 'resize', payload: { rows, cols } });
+    this.snapshot.ttySize = { cols, rows };
+    this.changed();
+    // The runner has a terminal to resize only once the child runs; an earlier size goes at spawn_ready.
+    if (this.snapshot.state === 'running') this.send({ type: 'resize', payload: { rows, cols } });
   }
 
   /**
@@ -173,7 +187,10 @@ export class Session extends EventEmitter<SessionEvents> {
   terminate(): void {
     if (this.ending || this.terminateTimer) return;
     if (this.snapshot.state !== 'running') {
-      this.abort.abort(new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`));
+      const error = new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`);
+      // Before spawn_sent the pending step watches the abort signal; after it, only end() stops the wait.
+      if (this.snapshot.state === 'spawn_sent') void this.end(error);
+      else this.abort.abort(error);
       return;
     }
     this.send({ type: 'terminate', payload: {} });
@@ -327,6 +344,9 @@ export class Session extends EventEmitter<SessionEvents> {
         clearTimeout(this.spawnReadyTimer);
         this.snapshot.childPid = message.payload.process_id;
         this.mark('running');
+        if (this.snapshot.ttySize && (this.snapshot.ttySize.cols !== 80 || this.snapshot.ttySize.rows !== 24)) {
+          this.send({ type: 'resize', payload: { rows: this.snapshot.ttySize.rows, cols: this.snapshot.ttySize.cols } });
+        }
         return;
       case 'output': {
         if (this.snapshot.state !== 'running') return void this.end(new SessionError('spawn_sent', 'runner sent output before spawn_ready'));
@@ -432,9 +452,11 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.ending) return;
     this.ending = true;
     this.changed(); // wakes stdin writers waiting for `running`
+    if (!this.abort.signal.aborted) this.abort.abort(error ?? new SessionError(this.setupStage(), 'session ended'));
+    // Every wait in setUp watches the abort signal, so this is short; afterwards pipes and runner are known.
+    await this.setupTask?.catch(() => {});
     clearTimeout(this.spawnReadyTimer);
     clearTimeout(this.terminateTimer);
-    if (!this.abort.signal.aborted) this.abort.abort(error ?? new SessionError(this.setupStage(), 'session ended'));
     this.reader?.detach();
     // Ask our side of the pipes to close first: a healthy runner sees EOF and exits by itself.
     this.toRunner?.destroy();
@@ -464,7 +486,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.stdin.destroy();
     this.mark(result.state);
     this.settle(result);
-    this.emit('exit', result);
+    this.emitSafely('exit', result);
   }
 
   private checkAborted(): void {
@@ -489,7 +511,26 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private changed(): void {
-    this.emit('update');
+    this.emitSafely('update');
+  }
+
+  /**
+   * Our listeners' bugs must not break the session's own bookkeeping (or, thrown from inside a
+   * socket callback, take down Electron's main process): a running session fails cleanly, an
+   * ended one reports the throw as a process warning.
+   */
+  private emitSafely<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
+    try {
+      (this.emit as (e: E, ...a: SessionEvents[E]) => boolean)(event, ...args);
+    } catch (err) {
+      this.listenerThrew(`'${event}'`, err);
+    }
+  }
+
+  private listenerThrew(what: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!this.ending) void this.end(new SessionError(this.setupStage(), `a session ${what} listener threw: ${message}`));
+    else process.emitWarning(`a session ${what} listener threw after session ${this.id} ended: ${message}`, 'CodexRunnerIpcWarning');
   }
 }
 
@@ -502,8 +543,12 @@ function stderrNote(runner: RunnerProcess): string {
   return tail ? `; runner stderr: ${tail}` : '';
 }
 
+/** A grace-period wait; unref'd so a finished session never holds the process open for it. */
 function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => {
+    const timer: NodeJS.Timeout = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,0 +1,65 @@
+// The command line, run as a user would: the real bin, a real session, the real runner.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { parseCliArgs, UsageError } from '../../src/cli/cli-args';
+
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
+
+function runCli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(input ?? '');
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('run streams stdout and stderr apart, forwards stdin, exits with the command code, prints status', async () => {
+  const script = "process.stdin.pipe(process.stdout); process.stdin.on('end', () => { console.error('to stderr'); process.exitCode = 7; })";
+  const r = await runCli(['run', '--status', '--', process.execPath, '-e', script], 'piped through\n');
+  assert.equal(r.code, 7);
+  assert.equal(r.stdout, 'piped through\n');
+  assert.match(r.stderr, /^to stderr\n/);
+  assert.match(r.stderr, /session \S+: exited with code 7/);
+  for (const stage of ['creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited']) {
+    assert.match(r.stderr, new RegExp(`\\b${stage}\\b`));
+  }
+  assert.match(r.stderr, /pipe-in\s+\S+codex-runner-[0-9a-f]{32}\S*in, client pid \d+/);
+  assert.match(r.stderr, /runner pid\s+\d+/);
+  assert.match(r.stderr, /stdout\s+14 B in 1 frame/);
+});
+
+test('--timeout ends the command with 192', async () => {
+  const r = await runCli(['run', '--timeout', '300', '--no-stdin', '--', process.execPath, '-e', 'setTimeout(() => {}, 60000)']);
+  assert.equal(r.code, 192);
+});
+
+test('a session failure exits 125 with the stage and reason', async () => {
+  const r = await runCli(['run', '--connect-timeout', '500', '--runner', path.join(__dirname, 'never-connects.js'), '--', 'true']);
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /session failed during connecting_in: runner did not connect to pipe-in within 500 ms \(runner pid \d+ was still running; killed it\)/);
+});
+
+test('a missing runner is named', async () => {
+  const r = await runCli(['run', '--runner', '/nonexistent/codex-command-runner', '--', 'true']);
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /runner \/nonexistent\/codex-command-runner could not be started: not found/);
+});
+
+test('usage errors are specific and exit 2', async () => {
+  const r = await runCli(['run', '--timeout', 'soon', '--', 'true']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--timeout must be a positive whole number of milliseconds, got "soon"/);
+  assert.throws(() => parseCliArgs(['run']), new UsageError('no command given (put it after --)'));
+  assert.throws(() => parseCliArgs(['launch']), /unknown command "launch"/);
+  assert.throws(() => parseCliArgs(['run', '--bogus', '--', 'x']), /unknown option --bogus/);
+  assert.deepEqual(parseCliArgs(['run', '--tty', '--timeout=5', '--', 'a', '--b']), {
+    kind: 'run',
+    args: { command: ['a', '--b'], status: false, stdin: true, tty: true, timeoutMs: 5 },
+  });
+});

@@ -1,0 +1,79 @@
+// What a test process holds right now: open fds, runner socket dirs, live descendants. The
+// leak checks compare these before and after; every reading comes from the kernel (/proc).
+import { readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+
+export function openFdCount(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/**
+ * Socket directories the Unix pipe pair creates (`codex-runner-<nonce>`) under `base`. Test
+ * files run in parallel, so a leak check points TMPDIR at a folder of its own first.
+ */
+export function runnerSocketDirs(base = os.tmpdir()): string[] {
+  return readdirSync(base)
+    .filter((name) => /^codex-runner-[0-9a-f]{32}$/.test(name))
+    .map((name) => `${base}/${name}`)
+    .sort();
+}
+
+interface ProcEntry {
+  pid: number;
+  ppid: number;
+  state: string;
+}
+
+function readProc(pid: number): ProcEntry | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm may hold spaces and parentheses: the fields after the last ')' are fixed.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid, state: rest[0]!, ppid: Number(rest[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive means running or sleeping: a zombie (no reaper in a container) counts as gone. */
+export function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  const entry = readProc(pid);
+  return entry !== undefined && entry.state !== 'Z' && entry.state !== 'X';
+}
+
+/** Every live process below `root` (default: this process). */
+export function liveDescendants(root = process.pid): number[] {
+  const all: ProcEntry[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = readProc(Number(name));
+    if (entry) all.push(entry);
+  }
+  const found: number[] = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const parent = frontier.pop()!;
+    for (const e of all) {
+      if (e.ppid === parent && e.state !== 'Z' && e.state !== 'X') {
+        found.push(e.pid);
+        frontier.push(e.pid);
+      }
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
+
+/**
+ * Polls `check` until it holds (a process being reaped, a file being removed happen a moment
+ * after the event that causes them). Gives up after `limitMs` and returns false; callers
+ * assert on the result, never on how long it took.
+ */
+export async function eventually(check: () => boolean, limitMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

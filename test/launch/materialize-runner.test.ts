@@ -1,0 +1,119 @@
+// Helper materialization: copy the runner into <codexHome>/.sandbox-bin, reuse a fresh copy,
+// recopy a stale one, fall back to the source on failure, and say so in sandbox.log.
+import { test, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { clearMaterializeCache, materializeRunner, sandboxBinDir } from '../../src/launch/materialize-runner';
+import { SessionManager } from '../../src/session/session-manager';
+import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
+import { whenRunning } from '../helpers/sessions';
+
+const scratch = path.join('/tmp/tests', `materialize-${process.pid}`);
+let n = 0;
+let home = '';
+let source = '';
+const logLines = () => (existsSync(path.join(home, '.sandbox', 'sandbox.log')) ? readFileSync(path.join(home, '.sandbox', 'sandbox.log'), 'utf8').trim().split('\n') : []);
+const lastLog = () => (logLines().at(-1) ?? '').replace(/^\S+ /, ''); // drop the timestamp
+const dest = () => path.join(sandboxBinDir(home), 'codex-command-runner.js');
+const binEntries = () => readdirSync(sandboxBinDir(home));
+
+beforeEach(() => {
+  clearMaterializeCache();
+  home = path.join(scratch, `home-${++n}`);
+  mkdirSync(home, { recursive: true });
+  source = path.join(scratch, `app-${n}`, 'codex-command-runner.js');
+  mkdirSync(path.dirname(source), { recursive: true });
+  writeFileSync(source, 'console.log("runner v1")\n');
+});
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test('copies into .sandbox-bin with the source mtime, logs it, leaves no temp file', async () => {
+  const launched = await materializeRunner({ source, codexHome: home });
+  assert.equal(launched, dest());
+  assert.equal(readFileSync(launched, 'utf8'), 'console.log("runner v1")\n');
+  assert.ok(Math.abs(statSync(launched).mtimeMs - statSync(source).mtimeMs) < 1, 'the copy carries the source mtime');
+  assert.equal(lastLog(), `helper copy: copied ${source} -> ${dest()}`);
+  assert.deepEqual(binEntries(), ['codex-command-runner.js']);
+});
+
+test('a fresh copy is reused (logged), and the per-process cache skips even that check', async () => {
+  await materializeRunner({ source, codexHome: home });
+  clearMaterializeCache();
+  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+  assert.equal(lastLog(), `helper copy: reused ${dest()}`);
+  const lines = logLines().length;
+  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+  assert.equal(logLines().length, lines, 'a cached answer touches nothing');
+  // Concurrent callers share one materialization.
+  clearMaterializeCache();
+  const [a, b] = await Promise.all([materializeRunner({ source, codexHome: home }), materializeRunner({ source, codexHome: home })]);
+  assert.equal(a, b);
+  assert.equal(logLines().length, lines + 1);
+});
+
+test('stale copies are replaced: size changed, content changed at the same size, copy older than source', async () => {
+  const copied = `helper copy: copied ${source} -> ${dest()}`;
+  await materializeRunner({ source, codexHome: home });
+
+  clearMaterializeCache();
+  writeFileSync(source, 'console.log("runner v2, longer")\n');
+  await materializeRunner({ source, codexHome: home });
+  assert.equal(lastLog(), copied);
+  assert.equal(readFileSync(dest(), 'utf8'), 'console.log("runner v2, longer")\n');
+
+  clearMaterializeCache();
+  writeFileSync(dest(), 'console.log("TAMPERED v2, longer")\n'); // same size, newer mtime
+  await materializeRunner({ source, codexHome: home });
+  assert.equal(lastLog(), copied);
+  assert.equal(readFileSync(dest(), 'utf8'), 'console.log("runner v2, longer")\n');
+
+  clearMaterializeCache();
+  const past = new Date(Date.now() - 3_600_000);
+  utimesSync(dest(), past, past); // same bytes, but older than the source
+  await materializeRunner({ source, codexHome: home });
+  assert.equal(lastLog(), copied);
+  assert.deepEqual(binEntries(), ['codex-command-runner.js']);
+});
+
+test('a file where .sandbox-bin should be: falls back to the source and logs why', async () => {
+  writeFileSync(path.join(home, '.sandbox-bin'), 'not a directory');
+  assert.equal(await materializeRunner({ source, codexHome: home }), source);
+  assert.match(lastLog(), new RegExp(`^helper copy failed for ${source}; falling back to legacy path ${source}: .*(EEXIST|ENOTDIR)`));
+  // A fallback is not cached: once the obstacle is gone, the copy happens.
+  rmSync(path.join(home, '.sandbox-bin'));
+  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+});
+
+test('a rename that fails leaves no temp file behind', async () => {
+  mkdirSync(path.join(dest(), 'occupied'), { recursive: true }); // a non-empty directory at the destination
+  assert.equal(await materializeRunner({ source, codexHome: home }), source);
+  assert.match(lastLog(), /^helper copy failed for .*; falling back to legacy path /);
+  assert.deepEqual(binEntries(), ['codex-command-runner.js']);
+  assert.ok(statSync(dest()).isDirectory());
+});
+
+test('a missing source is a logged fallback, with a separate logDir honoured', async () => {
+  const logDir = path.join(home, 'logs');
+  const missing = path.join(scratch, 'nope', 'codex-command-runner.exe');
+  assert.equal(await materializeRunner({ source: missing, codexHome: home, logDir }), missing);
+  assert.match(readFileSync(path.join(logDir, 'sandbox.log'), 'utf8'), /helper copy failed for .*nope\/codex-command-runner\.exe; falling back to legacy path .*ENOENT/);
+  assert.equal(existsSync(sandboxBinDir(home)), false);
+});
+
+test('a session with codexHome launches the materialized copy from <codexHome>/.sandbox/runner-cwd', async () => {
+  const manager = new SessionManager();
+  try {
+    const session = manager.start({ command: ['sh', '-c', 'read x'], stdinOpen: true, codexHome: home, runner: { exe: process.execPath, args: [BUNDLED_RUNNER], materialize: BUNDLED_RUNNER } });
+    await whenRunning(session);
+    const pid = session.status().runnerPid!;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.equal(argv[1], dest());
+    assert.equal(readlinkSync(`/proc/${pid}/cwd`), path.join(home, '.sandbox', 'runner-cwd'));
+    assert.ok(readFileSync(dest()).equals(readFileSync(BUNDLED_RUNNER)));
+    session.closeStdin();
+    assert.equal((await session.exited).state, 'exited');
+  } finally {
+    await manager.dispose();
+  }
+});

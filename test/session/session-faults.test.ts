@@ -1,0 +1,126 @@
+// Faults: runners that crash at each stage, lie, send garbage, or never answer. Each session must
+// end `failed` with the stage named, and leave no process, socket file or directory behind.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { SessionManager } from '../../src/session/session-manager';
+import type { SessionResult } from '../../src/session/session';
+import { rogueRunner } from '../helpers/fixture-paths';
+import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';
+
+const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 5000 } });
+after(() => manager.dispose());
+
+async function runRogue(mode: string, extra: Record<string, unknown> = {}): Promise<{ result: SessionResult; extraPids: number[] }> {
+  const session = manager.start({ command: ['true'], runner: rogueRunner(mode), ...extra });
+  const result = await session.exited;
+  const status = session.status();
+  assert.equal(result.state, 'failed', `${mode}: ${JSON.stringify(result)}`);
+  assert.deepEqual(status.failure, { stage: result.error?.stage, message: result.error?.message });
+  const extraPids = [status.pipes.in?.clientPid, status.pipes.out?.clientPid].filter((p): p is number => typeof p === 'number');
+  await assertNothingLeftBehind(session, extraPids);
+  return { result, extraPids };
+}
+
+const cases: [mode: string, stage: string, message: RegExp, extra?: Record<string, unknown>][] = [
+  ['exit-at-once', 'connecting_in', /^runner pid \d+ exited with code 7 before connecting to pipe-in; runner stderr: rogue: refusing to start \(exit-at-once\)$/],
+  ['never-connect', 'connecting_in', /^runner did not connect to pipe-in within 300 ms \(runner pid \d+ was still running; killed it\)$/, { connectTimeoutMs: 300 }],
+  ['crash-after-in', 'connecting_out', /^runner pid \d+ exited with code 9 before connecting to pipe-out$/],
+  ['crash-after-connect', 'spawn_sent', /^runner pid \d+ exited with code 10 before reporting the command's exit$/],
+  ['crash-after-request', 'spawn_sent', /^runner pid \d+ exited with code 11 before reporting the command's exit$/],
+  ['crash-after-ready', 'running', /^runner pid \d+ exited with code 12 before reporting the command's exit$/],
+  ['never-ready', 'spawn_sent', /^runner pid \d+ did not answer the spawn request within 300 ms$/, { spawnReadyTimeoutMs: 300 }],
+  ['garbage', 'spawn_sent', /^bad data from runner: frame 1 is not valid JSON: /],
+  ['oversized', 'spawn_sent', /^bad data from runner: frame too large: 8388609 bytes announced by frame 1 \(limit 8388608\)$/],
+  ['exit-before-ready', 'spawn_sent', /^runner sent exit \(code 0\) before spawn_ready$/],
+  ['wrong-version', 'spawn_sent', /^bad data from runner: unsupported protocol version number 2 \(this side speaks version 1\)$/],
+  ['truncated-frame', 'spawn_sent', /^bad data from runner: stream ended inside frame 1: got 6 of \d+ bytes$/],
+  ['imposter', 'verifying_client', /^pipe-in client pid \d+ did not match runner pid \d+; refused it$/],
+];
+
+for (const [mode, stage, message, extra] of cases) {
+  test(`rogue runner "${mode}": failed at ${stage}, nothing left behind`, async () => {
+    const { result } = await runRogue(mode, extra);
+    assert.equal(result.error?.stage, stage);
+    assert.match(result.error?.message ?? '', message);
+    assert.equal(result.exitCode, -1);
+  });
+}
+
+test('a runner that cannot be started at all names the file and why', async () => {
+  const session = manager.start({ command: ['true'], runner: { exe: '/nonexistent/codex-command-runner' } });
+  const result = await session.exited;
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'launching_runner');
+  assert.equal(result.error?.message, 'runner /nonexistent/codex-command-runner could not be started: not found');
+  await assertNothingLeftBehind(session);
+});
+
+test('terminate during connect abandons setup and kills the runner', async () => {
+  const session = manager.start({ command: ['true'], runner: rogueRunner('never-connect') });
+  await new Promise<void>((resolve) => {
+    const check = () => session.state === 'connecting_in' && (session.off('update', check), resolve());
+    session.on('update', check);
+  });
+  session.terminate();
+  const result = await session.exited;
+  assert.equal(result.error?.stage, 'connecting_in');
+  assert.equal(result.error?.message, 'terminated during connecting_in');
+  await assertNothingLeftBehind(session);
+});
+
+test('a runner that ignores terminate is killed after the grace period, and its child with it', async () => {
+  const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate'), terminateGraceMs: 300 });
+  await whenRunning(session);
+  session.terminate();
+  const result = await session.exited;
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'running');
+  assert.match(result.error?.message ?? '', /^runner pid \d+ did not report an exit within 300 ms of terminate; killed it$/);
+  await assertNothingLeftBehind(session);
+});
+
+test('misuse of the session API is refused with a reason', async () => {
+  const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate') });
+  await whenRunning(session);
+  assert.throws(() => session.resize(80, 24), /^Error: resize needs a tty session \(start it with tty: true\)$/);
+  assert.throws(() => session.closeStdin(), /stdin is not open for this session/);
+  await session.dispose();
+  await assertNothingLeftBehind(session);
+});
+
+test('the spawn request goes out with upstream field names, in upstream order, with the options in place', async () => {
+  const record = `/tmp/tests/request-${process.pid}.json`;
+  mkdirSync('/tmp/tests', { recursive: true });
+  try {
+    const session = manager.start({
+      command: ['cmd', 'arg with space'],
+      cwd: '/tmp',
+      env: { ONLY: 'this' },
+      timeoutMs: 1234,
+      stdinOpen: true,
+      capSids: ['S-1-5-21-1'],
+      realUserSid: 'S-1-5-21-2',
+      runner: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } },
+    });
+    const result = await session.exited;
+    assert.equal(result.error?.message, 'runner reported spawn_failed: recorded the request');
+    const wire = JSON.parse(readFileSync(record, 'utf8')) as { version: number; type: string; payload: Record<string, unknown> };
+    assert.deepEqual(Object.keys(wire), ['version', 'type', 'payload']);
+    assert.equal(wire.version, 1);
+    assert.equal(wire.type, 'spawn_request');
+    assert.deepEqual(Object.keys(wire.payload), [
+      'command', 'cwd', 'env', 'policy_json_or_preset', 'sandbox_policy_cwd', 'codex_home', 'real_codex_home',
+      'cap_sids', 'real_user_sid', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop',
+    ]);
+    assert.deepEqual(wire.payload.command, ['cmd', 'arg with space']);
+    assert.deepEqual(wire.payload.env, { ONLY: 'this' });
+    assert.equal(wire.payload.timeout_ms, 1234);
+    assert.equal(wire.payload.stdin_open, true);
+    assert.equal(wire.payload.tty, false);
+    assert.deepEqual(wire.payload.cap_sids, ['S-1-5-21-1']);
+    await assertNothingLeftBehind(session);
+  } finally {
+    rmSync(record, { force: true });
+  }
+});
