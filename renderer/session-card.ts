@@ -55,7 +55,7 @@ export class SessionCard {
     this.title.textContent = line;
     this.title.title = line;
     const total = totalDuration(status, now);
-    this.meta.textContent = `${status.id} · ${status.tty ? 'tty · ' : ''}${total === null ? '' : formatDuration(total)}`;
+    this.meta.textContent = `${status.id} · ${status.tty ? `tty ${status.ttySize ? `${status.ttySize.cols}×${status.ttySize.rows}` : ''} · ` : ''}${total === null ? '' : formatDuration(total)}`;
     const active = isActive(status);
     this.terminate.hidden = !active;
     this.terminate.setAttribute('aria-label', `Terminate session ${status.id}: ${line}`);
