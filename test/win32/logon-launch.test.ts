@@ -49,7 +49,7 @@ test('bad launch options are refused before any call', { skip }, async () => {
   await assert.rejects(launchRunnerAsUser({ exe: 'C:\\a"b.exe' }, names, { username: 'u', password: 'x', cwd: 'C:\\' }), /program path .* must be non-empty and contain no quote/);
   await assert.rejects(
     launchRunnerAsUser({ exe: process.execPath, env: { 'A=B': '1' } }, names, { username: 'u', password: 'x', cwd: 'C:\\' }),
-    /environment variable "A=B" cannot go into an environment block/,
+    /environment variable "A=B" cannot be passed to Windows/,
   );
 });
 

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { windowsCommandLine } from '../../../launch/windows-command-line';
 import { CrlfNormalizer } from '../crlf';
 import { DEFAULT_TTY_SIZE, PtyProcess, type TtySize } from '../pty-process';
-import { environmentBlock } from './environment-block';
+import { encodeEnvironmentBlock } from '../../../platform/win32/environment-block';
 import {
   CREATE_SUSPENDED,
   CREATE_UNICODE_ENVIRONMENT,
@@ -49,7 +49,7 @@ export class ConPty extends PtyProcess {
     this.api = kernel32ConPty();
     const api = this.api;
     const commandLine = Buffer.from(`${windowsCommandLine(file, args)}\0`, 'utf16le'); // CreateProcessW may write into it
-    const environment = environmentBlock(options.env);
+    const environment = encodeEnvironmentBlock(options.env);
     const pipeHandles: number[] = [];
     let attributeList: unknown; // koffi-allocated: Windows keeps pointers into it until it is deleted
     let attributeListInitialized = false;
