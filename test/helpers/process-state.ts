@@ -1,6 +1,7 @@
 // What a test process holds right now: open fds, runner socket dirs, live descendants. The
 // leak checks compare these before and after; every reading comes from the kernel (/proc).
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { after } from 'node:test';
 import * as os from 'node:os';
 
 export function openFdCount(): number {
@@ -16,6 +17,17 @@ export function runnerSocketDirs(base = os.tmpdir()): string[] {
     .filter((name) => /^codex-runner-[0-9a-f]{32}$/.test(name))
     .map((name) => `${base}/${name}`)
     .sort();
+}
+
+/**
+ * Points this test file's TMPDIR (where socket directories go) at a fresh folder of its own,
+ * removed after the file's tests, so its socket-dir counts see no other file's sessions.
+ */
+export function usePrivateTmpdir(label: string): string {
+  const dir = mkdtempSync(`${os.tmpdir()}/codex-runner-ipc-test-${label}-`);
+  process.env.TMPDIR = dir;
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 interface ProcEntry {

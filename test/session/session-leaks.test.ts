@@ -1,18 +1,14 @@
 // Many sessions one after another must leave fds, socket directories and processes where they
 // started. Issue 4's 1000 takes about a minute on 2 busy cores; LEAK_SESSIONS overrides it.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { SessionManager } from '../../src/session/session-manager';
 import { realRunner, rogueRunner } from '../helpers/fixture-paths';
-import { eventually, liveDescendants, openFdCount, runnerSocketDirs } from '../helpers/process-state';
+import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
 
 const COUNT = Number(process.env.LEAK_SESSIONS ?? 1000);
 // Our own tmpdir: other test files create socket directories in parallel.
-const tmp = `/tmp/tests/leaks-${process.pid}`;
-mkdirSync(tmp, { recursive: true });
-process.env.TMPDIR = tmp;
-after(() => rmSync(tmp, { recursive: true, force: true }));
+usePrivateTmpdir('leaks');
 
 function snapshot() {
   return { fds: openFdCount(), dirs: runnerSocketDirs(), children: liveDescendants() };

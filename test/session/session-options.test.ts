@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionManager } from '../../src/session/session-manager';
 import { validateSessionOptions, type SessionOptions } from '../../src/session/session-options';
-import { liveDescendants, runnerSocketDirs } from '../helpers/process-state';
+import { liveDescendants, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
+
+// Other test files create socket directories in parallel; count only ours.
+usePrivateTmpdir('options');
 
 const refusals: [Record<string, unknown>, string][] = [
   [{ command: [] }, 'command must be a non-empty array of strings'],
