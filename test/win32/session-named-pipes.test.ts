@@ -61,6 +61,40 @@ test('terminate ends a command that would run for a minute', { skip, timeout: 60
   assert.equal(result.exitCode, 1); // upstream's TerminateProcess(h, 1)
 });
 
+/** Whether a process still runs (signal 0 only asks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('terminate ends the command\'s whole tree, grandchild included', { skip, timeout: 60_000 }, async () => {
+  // The command starts a grandchild, prints its pid, and waits; terminate must end both.
+  const script = [
+    "const { spawn } = require('child_process');",
+    "const g = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });",
+    "console.log('grandchild ' + g.pid);",
+    'setTimeout(() => {}, 60000);',
+  ].join(' ');
+  const session = new Session({ command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
+  const grandchild = new Promise<number>((resolve) => session.stdout.on('data', (d: Buffer) => {
+    const m = /grandchild (\d+)/.exec(String(d));
+    if (m) resolve(Number(m[1]));
+  }));
+  await session.start();
+  const grandchildPid = await grandchild;
+  const childPid = session.status().childPid!;
+  assert.ok(alive(grandchildPid) && alive(childPid), 'both run before terminate');
+  session.terminate();
+  const result = await session.exited;
+  assert.deepEqual([result.state, result.exitCode], ['exited', 1], result.error?.message);
+  assert.equal(alive(childPid), false, 'the command is gone');
+  assert.equal(alive(grandchildPid), false, 'its grandchild is gone');
+});
+
 test('a command that cannot start fails with the runner\'s spawn_failed reason', { skip, timeout: 60_000 }, async () => {
   const { result } = await run({ command: ['Z:\\no\\such\\program.exe'] });
   assert.equal(result.state, 'failed');

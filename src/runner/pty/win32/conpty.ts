@@ -14,20 +14,18 @@ import {
   CREATE_SUSPENDED,
   CREATE_UNICODE_ENVIRONMENT,
   EXTENDED_STARTUPINFO_PRESENT,
-  JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
-  JobObjectExtendedLimitInformation,
   PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE,
   STARTF_USESTDHANDLES,
   WAIT_OBJECT_0,
   coord,
-  kernel32ConPty,
-  type Kernel32ConPty,
-} from './kernel32-conpty';
+  runnerKernel32,
+  type RunnerKernel32,
+} from '../../win32/kernel32';
+import { KillOnCloseJob } from '../../win32/kill-on-close-job';
 
-/** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION, JOBOBJECT_EXTENDED_LIMIT_INFORMATION. */
+/** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION. */
 const STARTUPINFOEXW_SIZE = 112;
 const PROCESS_INFORMATION_SIZE = 24;
-const JOB_EXTENDED_LIMIT_SIZE = 144;
 const EXIT_POLL_MS = 25;
 
 export interface ConPtyOptions {
@@ -37,16 +35,16 @@ export interface ConPtyOptions {
 }
 
 export class ConPty extends PtyProcess {
-  private readonly api: Kernel32ConPty;
+  private readonly api: RunnerKernel32;
   /** Every handle we own, closed exactly once by release(). */
   private console = 0;
-  private job = 0;
+  private job?: KillOnCloseJob;
   private processHandle = 0;
   private pollTimer?: NodeJS.Timeout;
 
   constructor(file: string, args: readonly string[], options: ConPtyOptions) {
     super();
-    this.api = kernel32ConPty();
+    this.api = runnerKernel32();
     const api = this.api;
     const commandLine = Buffer.from(`${windowsCommandLine(file, args)}\0`, 'utf16le'); // CreateProcessW may write into it
     const environment = encodeEnvironmentBlock(options.env);
@@ -80,13 +78,7 @@ export class ConPty extends PtyProcess {
         throw this.win32Error('UpdateProcThreadAttribute(PSEUDOCONSOLE)');
       }
 
-      this.job = api.CreateJobObjectW(null, null);
-      if (!this.job) throw this.win32Error('CreateJobObjectW');
-      const limits = Buffer.alloc(JOB_EXTENDED_LIMIT_SIZE);
-      limits.writeUInt32LE(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, 16); // BasicLimitInformation.LimitFlags
-      if (!api.SetInformationJobObject(this.job, JobObjectExtendedLimitInformation, limits, JOB_EXTENDED_LIMIT_SIZE)) {
-        throw this.win32Error('SetInformationJobObject');
-      }
+      this.job = KillOnCloseJob.create();
 
       const startupInfo = Buffer.alloc(STARTUPINFOEXW_SIZE);
       startupInfo.writeUInt32LE(STARTUPINFOEXW_SIZE, 0); // StartupInfo.cb
@@ -103,8 +95,12 @@ export class ConPty extends PtyProcess {
       this.processHandle = Number(processInfo.readBigInt64LE(0));
       const thread = Number(processInfo.readBigInt64LE(8));
       const pid = processInfo.readUInt32LE(16);
-      const assigned = api.AssignProcessToJobObject(this.job, this.processHandle);
-      const assignError = assigned ? undefined : this.win32Error('AssignProcessToJobObject');
+      let assignError: Error | undefined;
+      try {
+        this.job.assign(this.processHandle); // still suspended: nothing it starts can escape the job
+      } catch (err) {
+        assignError = err as Error;
+      }
       if (assignError) api.TerminateProcess(this.processHandle, 1); // still suspended: it never ran
       if (!assignError) api.ResumeThread(thread);
       api.CloseHandle(thread);
@@ -168,15 +164,14 @@ export class ConPty extends PtyProcess {
     const api = this.api;
     if (this.console) api.ClosePseudoConsole(this.console);
     this.console = 0;
-    if (this.job) api.CloseHandle(this.job);
-    this.job = 0;
+    this.job?.close();
+    this.job = undefined;
     if (this.processHandle) api.CloseHandle(this.processHandle);
     this.processHandle = 0;
   }
 
   override kill(): boolean {
-    if (!this.job) return false;
-    return this.api.TerminateJobObject(this.job, 1) !== 0;
+    return this.job?.terminate(1) ?? false;
   }
 
   private socket(handle: number, direction: 'readable' | 'writable', owned: number[]): net.Socket {

@@ -1,11 +1,11 @@
-// The kernel32 calls the runner makes for a ConPTY session, declared with koffi once, loaded on
-// first use (Windows only). HANDLE and HPCON are `intptr_t` (plain numbers; INVALID_HANDLE_VALUE is
-// -1); BOOL is `int`; COORD travels by value as one 32-bit value (X in the low 16 bits).
+// The kernel32 calls the runner process makes (ConPTY sessions, the child's kill-on-close job),
+// declared with koffi once, loaded on first use (Windows only). HANDLE and HPCON are `intptr_t`
+// (plain numbers; INVALID_HANDLE_VALUE is -1); BOOL is `int`; COORD travels by value as one 32-bit value (X in the low 16 bits).
 import type koffiModule from 'koffi';
 
 type Out<T> = [T];
 
-export interface Kernel32ConPty {
+export interface RunnerKernel32 {
   koffi: typeof koffiModule;
   GetLastError(): number;
   CloseHandle(handle: number): number;
@@ -38,12 +38,14 @@ export const CREATE_UNICODE_ENVIRONMENT = 0x00000400;
 export const STARTF_USESTDHANDLES = 0x00000100;
 export const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x00002000;
 export const JobObjectExtendedLimitInformation = 9;
+/** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags at offset 16. */
+export const JOB_EXTENDED_LIMIT_SIZE = 144;
 export const WAIT_OBJECT_0 = 0;
 export const WAIT_TIMEOUT = 0x102;
 
-let api: Kernel32ConPty | undefined;
+let api: RunnerKernel32 | undefined;
 
-export function kernel32ConPty(): Kernel32ConPty {
+export function runnerKernel32(): RunnerKernel32 {
   if (api) return api;
   const koffi = require('koffi') as typeof koffiModule;
   const k32 = koffi.load('kernel32.dll');
@@ -55,7 +57,7 @@ export function kernel32ConPty(): Kernel32ConPty {
     CreatePipe: f('int __stdcall CreatePipe(_Out_ intptr_t *read, _Out_ intptr_t *write, void *attributes, uint32_t size)'),
     CreatePseudoConsole: f('int32_t __stdcall CreatePseudoConsole(uint32_t size, intptr_t input, intptr_t output, uint32_t flags, _Out_ intptr_t *console)'),
     ResizePseudoConsole: f('int32_t __stdcall ResizePseudoConsole(intptr_t console, uint32_t size)'),
-    ClosePseudoConsole: f('void __stdcall ClosePseudoConsole(intptr_t console)') as Kernel32ConPty['ClosePseudoConsole'],
+    ClosePseudoConsole: f('void __stdcall ClosePseudoConsole(intptr_t console)') as RunnerKernel32['ClosePseudoConsole'],
     InitializeProcThreadAttributeList: f('int __stdcall InitializeProcThreadAttributeList(void *list, uint32_t count, uint32_t flags, _Inout_ size_t *size)'),
     UpdateProcThreadAttribute: f('int __stdcall UpdateProcThreadAttribute(void *list, uint32_t flags, uintptr_t attribute, intptr_t value, size_t size, void *previous, void *returnSize)'),
     DeleteProcThreadAttributeList: f('void __stdcall DeleteProcThreadAttributeList(void *list)'),
@@ -69,7 +71,7 @@ export function kernel32ConPty(): Kernel32ConPty {
     WaitForSingleObject: f('uint32_t __stdcall WaitForSingleObject(intptr_t handle, uint32_t milliseconds)'),
     GetExitCodeProcess: f('int __stdcall GetExitCodeProcess(intptr_t process, _Out_ uint32_t *code)'),
     uv_open_osfhandle: koffi.load(process.execPath).func('int uv_open_osfhandle(intptr_t handle)'),
-  } as Kernel32ConPty;
+  } as RunnerKernel32;
   return api;
 }
 

@@ -1,0 +1,55 @@
+// A job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, as upstream puts every child in: the
+// command's whole tree ends with one call, and if the runner dies, Windows closes the handle and
+// ends the tree for it. (Children from Node's spawn are in libuv's own such job already; this one
+// is for the ConPTY child, which the runner creates itself, suspended, so nothing escapes.)
+import {
+  JOB_EXTENDED_LIMIT_SIZE,
+  JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+  JobObjectExtendedLimitInformation,
+  runnerKernel32,
+  type RunnerKernel32,
+} from './kernel32';
+
+export class KillOnCloseJob {
+  private constructor(
+    private readonly api: RunnerKernel32,
+    private handle: number,
+  ) {}
+
+  static create(): KillOnCloseJob {
+    const api = runnerKernel32();
+    const handle = api.CreateJobObjectW(null, null);
+    if (!handle) throw new Error(`CreateJobObjectW failed: Win32 error ${api.GetLastError()}`);
+    const job = new KillOnCloseJob(api, handle);
+    const limits = Buffer.alloc(JOB_EXTENDED_LIMIT_SIZE);
+    limits.writeUInt32LE(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, 16); // BasicLimitInformation.LimitFlags
+    if (!api.SetInformationJobObject(handle, JobObjectExtendedLimitInformation, limits, JOB_EXTENDED_LIMIT_SIZE)) {
+      const error = new Error(`SetInformationJobObject failed: Win32 error ${api.GetLastError()}`);
+      job.close();
+      throw error;
+    }
+    return job;
+  }
+
+  /** Puts a process (by handle) in the job. */
+  assign(processHandle: number): void {
+    if (!this.api.AssignProcessToJobObject(this.handle, processHandle)) {
+      throw new Error(`AssignProcessToJobObject failed: Win32 error ${this.api.GetLastError()}`);
+    }
+  }
+
+  /** Ends every process in the job. */
+  terminate(exitCode: number): boolean {
+    return this.handle !== 0 && this.api.TerminateJobObject(this.handle, exitCode) !== 0;
+  }
+
+  /** Closes the job; whatever is still in it is ended (kill on close). Idempotent. */
+  close(): void {
+    if (this.handle) this.api.CloseHandle(this.handle);
+    this.handle = 0;
+  }
+
+  get closed(): boolean {
+    return this.handle === 0;
+  }
+}
