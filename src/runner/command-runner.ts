@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import type { Readable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { toParentMessage, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
+import { payloadBytes, toParentMessage, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
 import { signalTree } from './kill-tree';
 import { PtyProcess, spawnPty } from './pty/spawn-pty';
 
@@ -86,7 +86,7 @@ class RunnerSession {
       case 'stdin': {
         const stdin = child?.stdin;
         if (!stdin || stdin.writableEnded) return;
-        if (!stdin.write(Buffer.from(message.payload.data_b64, 'base64')) && stdin.writableLength > STDIN_QUEUE_LIMIT) {
+        if (!stdin.write(payloadBytes(message.payload)) && stdin.writableLength > STDIN_QUEUE_LIMIT) {
           this.reader.pause();
           stdin.once('drain', () => this.reader.resume());
         }

@@ -10,7 +10,7 @@ import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../lau
 import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { toRunnerMessage, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
+import { payloadBytes, toRunnerMessage, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
 import { signalTree } from '../runner/kill-tree';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -350,7 +350,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case 'output': {
         if (this.snapshot.state !== 'running') return void this.end(new SessionError('spawn_sent', 'runner sent output before spawn_ready'));
-        const data = Buffer.from(message.payload.data_b64, 'base64');
+        const data = payloadBytes(message.payload);
         const counter = t[message.payload.stream];
         counter.bytes += data.length;
         counter.frames++;
