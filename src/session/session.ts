@@ -187,10 +187,8 @@ export class Session extends EventEmitter<SessionEvents> {
   terminate(): void {
     if (this.ending || this.terminateTimer) return;
     if (this.snapshot.state !== 'running') {
-      const error = new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`);
-      // Before spawn_sent the pending step watches the abort signal; after it, only end() stops the wait.
-      if (this.snapshot.state === 'spawn_sent') void this.end(error);
-      else this.abort.abort(error);
+      // end() aborts whatever setup step is pending and waits for it to unwind.
+      void this.end(new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`));
       return;
     }
     this.send({ type: 'terminate', payload: {} });
@@ -202,13 +200,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Ends the session now, whatever its stage, and waits until everything is released. */
   async dispose(): Promise<SessionResult> {
-    if (!this.ending) {
-      if (this.snapshot.state === 'running' || this.snapshot.state === 'spawn_sent') {
-        void this.end(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
-      } else {
-        this.abort.abort(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
-      }
-    }
+    if (!this.ending) void this.end(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
     return this.exited;
   }
 
