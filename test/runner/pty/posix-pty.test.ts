@@ -70,3 +70,20 @@ test('a bad size is refused without touching the terminal; a dead terminal refus
   assert.equal(child.exitCode, 0);
   assert.equal(child.resize(100, 30), false);
 });
+
+test('a child that ends on its own reports its exit code, not the hangup of a closed terminal (many at once)', async () => {
+  // Regression: closing the master as soon as the child closed its last terminal fd hung the
+  // terminal up while the child was still exiting, so some ended with SIGHUP instead of 0.
+  const once = async () => {
+    const child = new PosixPty('cat', [], { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    await new Promise<void>((resolve) => child.once('spawn', resolve));
+    child.stdout!.resume();
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    child.stdin!.end(); // ^D
+    await closed;
+    return `${child.exitCode}/${child.signalCode}`;
+  };
+  const outcomes: string[] = [];
+  for (let round = 0; round < 8; round++) outcomes.push(...(await Promise.all(Array.from({ length: 8 }, once))));
+  assert.deepEqual(outcomes.filter((o) => o !== '0/null'), []);
+});
