@@ -27,8 +27,6 @@ export interface RunnerKernel32 {
   TerminateProcess(process: number, exitCode: number): number;
   WaitForSingleObject(handle: number, milliseconds: number): number;
   GetExitCodeProcess(process: number, code: Out<number>): number;
-  /** libuv's, exported by node.exe (and Electron's binary): an fd in the C runtime table Node reads. */
-  uv_open_osfhandle(handle: number): number;
 }
 
 export const PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE = 0x00020016;
@@ -70,7 +68,6 @@ export function runnerKernel32(): RunnerKernel32 {
     TerminateProcess: f('int __stdcall TerminateProcess(intptr_t process, uint32_t exitCode)'),
     WaitForSingleObject: f('uint32_t __stdcall WaitForSingleObject(intptr_t handle, uint32_t milliseconds)'),
     GetExitCodeProcess: f('int __stdcall GetExitCodeProcess(intptr_t process, _Out_ uint32_t *code)'),
-    uv_open_osfhandle: koffi.load(process.execPath).func('int uv_open_osfhandle(intptr_t handle)'),
   } as RunnerKernel32;
   return api;
 }

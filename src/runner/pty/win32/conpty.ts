@@ -22,6 +22,7 @@ import {
   type RunnerKernel32,
 } from '../../win32/kernel32';
 import { KillOnCloseJob } from '../../win32/kill-on-close-job';
+import { socketForHandle } from '../../../platform/win32/handle-stream';
 
 /** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION. */
 const STARTUPINFOEXW_SIZE = 112;
@@ -174,11 +175,11 @@ export class ConPty extends PtyProcess {
     return this.job?.terminate(1) ?? false;
   }
 
+  /** The pipe end as a Node socket (shared with the main process's named pipes); it owns the handle now. */
   private socket(handle: number, direction: 'readable' | 'writable', owned: number[]): net.Socket {
-    const fd = this.api.uv_open_osfhandle(handle);
-    if (fd < 0) throw new Error(`uv_open_osfhandle failed for pipe handle ${handle}: ${fd}`);
-    owned.splice(owned.indexOf(handle), 1); // the socket owns it now
-    return new net.Socket({ fd, readable: direction === 'readable', writable: direction === 'writable', allowHalfOpen: true });
+    const socket = socketForHandle(handle, direction);
+    owned.splice(owned.indexOf(handle), 1);
+    return socket;
   }
 
   private closeHandle(handle: number, owned: number[]): void {
