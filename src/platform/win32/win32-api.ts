@@ -1,4 +1,4 @@
-// Every kernel32/advapi32 function the main process calls, declared once with koffi's C prototypes
+// Every kernel32/advapi32 function this package calls (main process and runner), declared once with koffi's C prototypes
 // (`__stdcall`, which x64 ignores and x86 needs). Loaded on first use, so this package imports on
 // Linux/macOS where neither DLL exists.
 //
@@ -43,6 +43,22 @@ export interface Win32Api {
   GetExitCodeProcess(process: number, code: Out<number>): number;
   TerminateProcess(process: number, code: number): number;
 
+  // The runner process's ConPTY sessions and kill-on-close job:
+  CreatePipe(read: Out<number>, write: Out<number>, attributes: null, size: number): number;
+  /** Returns an HRESULT (0 = S_OK). */
+  CreatePseudoConsole(size: number, input: number, output: number, flags: number, console: Out<number>): number;
+  ResizePseudoConsole(console: number, size: number): number;
+  /** May block until the console host has flushed its output: call through `.async`. */
+  ClosePseudoConsole: ((console: number) => void) & { async(console: number, done: (err: unknown) => void): void };
+  InitializeProcThreadAttributeList(list: unknown, count: number, flags: number, size: Out<number>): number;
+  UpdateProcThreadAttribute(list: unknown, flags: number, attribute: number, value: number, size: number, previous: null, returnSize: null): number;
+  DeleteProcThreadAttributeList(list: unknown): void;
+  CreateProcessW(application: null, commandLine: Buffer, processAttributes: null, threadAttributes: null, inherit: number, flags: number, environment: Buffer, cwd: string, startupInfo: Buffer, processInfo: Buffer): number;
+  ResumeThread(thread: number): number;
+  CreateJobObjectW(attributes: null, name: null): number;
+  SetInformationJobObject(job: number, infoClass: number, info: Buffer, size: number): number;
+  AssignProcessToJobObject(job: number, process: number): number;
+  TerminateJobObject(job: number, exitCode: number): number;
   /** Decodes a NUL-terminated UTF-16 string the OS allocated. */
   wideString(pointer: Ptr): string;
 }
@@ -109,6 +125,20 @@ export function win32(): Win32Api {
     GetExitCodeProcess: k('int __stdcall GetExitCodeProcess(intptr_t process, _Out_ uint32_t *code)'),
     TerminateProcess: k('int __stdcall TerminateProcess(intptr_t process, uint32_t code)'),
 
+    // The runner process's ConPTY sessions and kill-on-close job:
+    CreatePipe: k('int __stdcall CreatePipe(_Out_ intptr_t *read, _Out_ intptr_t *write, void *attributes, uint32_t size)'),
+    CreatePseudoConsole: k('int32_t __stdcall CreatePseudoConsole(uint32_t size, intptr_t input, intptr_t output, uint32_t flags, _Out_ intptr_t *console)'),
+    ResizePseudoConsole: k('int32_t __stdcall ResizePseudoConsole(intptr_t console, uint32_t size)'),
+    ClosePseudoConsole: k('void __stdcall ClosePseudoConsole(intptr_t console)') as Win32Api['ClosePseudoConsole'],
+    InitializeProcThreadAttributeList: k('int __stdcall InitializeProcThreadAttributeList(void *list, uint32_t count, uint32_t flags, _Inout_ size_t *size)'),
+    UpdateProcThreadAttribute: k('int __stdcall UpdateProcThreadAttribute(void *list, uint32_t flags, uintptr_t attribute, intptr_t value, size_t size, void *previous, void *returnSize)'),
+    DeleteProcThreadAttributeList: k('void __stdcall DeleteProcThreadAttributeList(void *list)'),
+    CreateProcessW: k('int __stdcall CreateProcessW(void *application, uint8_t *commandLine, void *processAttributes, void *threadAttributes, int inherit, uint32_t flags, uint8_t *environment, const char16_t *cwd, uint8_t *startupInfo, _Out_ uint8_t *processInfo)'),
+    ResumeThread: k('uint32_t __stdcall ResumeThread(intptr_t thread)'),
+    CreateJobObjectW: k('intptr_t __stdcall CreateJobObjectW(void *attributes, void *name)'),
+    SetInformationJobObject: k('int __stdcall SetInformationJobObject(intptr_t job, int infoClass, uint8_t *info, uint32_t size)'),
+    AssignProcessToJobObject: k('int __stdcall AssignProcessToJobObject(intptr_t job, intptr_t process)'),
+    TerminateJobObject: k('int __stdcall TerminateJobObject(intptr_t job, uint32_t exitCode)'),
     wideString: (pointer) => koffi.decode(pointer, 'char16_t', -1) as string,
   } as Win32Api;
   return api;
@@ -149,3 +179,11 @@ export const SYNCHRONIZE = 0x00100000;
 export const PROCESS_TERMINATE = 0x0001;
 export const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 export const WAIT_TIMEOUT = 0x102;
+export const PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE = 0x00020016;
+export const EXTENDED_STARTUPINFO_PRESENT = 0x00080000;
+export const CREATE_SUSPENDED = 0x00000004;
+export const STARTF_USESTDHANDLES = 0x00000100;
+export const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x00002000;
+export const JobObjectExtendedLimitInformation = 9;
+/** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags at offset 16. */
+export const JOB_EXTENDED_LIMIT_SIZE = 144;

@@ -6,18 +6,18 @@ import {
   JOB_EXTENDED_LIMIT_SIZE,
   JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
   JobObjectExtendedLimitInformation,
-  runnerKernel32,
-  type RunnerKernel32,
-} from './kernel32';
+  win32,
+  type Win32Api,
+} from '../../platform/win32/win32-api';
 
 export class KillOnCloseJob {
   private constructor(
-    private readonly api: RunnerKernel32,
+    private readonly api: Win32Api,
     private handle: number,
   ) {}
 
   static create(): KillOnCloseJob {
-    const api = runnerKernel32();
+    const api = win32();
     const handle = api.CreateJobObjectW(null, null);
     if (!handle) throw new Error(`CreateJobObjectW failed: Win32 error ${api.GetLastError()}`);
     const job = new KillOnCloseJob(api, handle);

@@ -17,10 +17,9 @@ import {
   PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE,
   STARTF_USESTDHANDLES,
   WAIT_OBJECT_0,
-  coord,
-  runnerKernel32,
-  type RunnerKernel32,
-} from '../../win32/kernel32';
+  win32,
+  type Win32Api,
+} from '../../../platform/win32/win32-api';
 import { KillOnCloseJob } from '../../win32/kill-on-close-job';
 import { socketForHandle } from '../../../platform/win32/handle-stream';
 
@@ -29,6 +28,12 @@ const STARTUPINFOEXW_SIZE = 112;
 const PROCESS_INFORMATION_SIZE = 24;
 const EXIT_POLL_MS = 25;
 
+/** COORD { SHORT X; SHORT Y; } by value: ConPTY sizes are signed 16-bit. */
+export function coord(cols: number, rows: number): number {
+  if (cols > 0x7fff || rows > 0x7fff) throw new RangeError(`ConPTY sizes are at most 32767, got ${cols}x${rows}`);
+  return ((rows & 0xffff) << 16 | (cols & 0xffff)) >>> 0;
+}
+
 export interface ConPtyOptions {
   cwd: string;
   env: Record<string, string>;
@@ -36,7 +41,7 @@ export interface ConPtyOptions {
 }
 
 export class ConPty extends PtyProcess {
-  private readonly api: RunnerKernel32;
+  private readonly api: Win32Api;
   /** Every handle we own, closed exactly once by release(). */
   private console = 0;
   private job?: KillOnCloseJob;
@@ -45,7 +50,7 @@ export class ConPty extends PtyProcess {
 
   constructor(file: string, args: readonly string[], options: ConPtyOptions) {
     super();
-    this.api = runnerKernel32();
+    this.api = win32();
     const api = this.api;
     const commandLine = Buffer.from(`${windowsCommandLine(file, args)}\0`, 'utf16le'); // CreateProcessW may write into it
     const environment = encodeEnvironmentBlock(options.env);
