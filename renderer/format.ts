@@ -2,6 +2,7 @@
 import type { SessionStage, SessionStatus } from '../electron/common/ipc-contract';
 
 const STAGE_LABELS: Record<SessionStage, string> = {
+  queued: 'queued',
   creating_pipes: 'create pipes',
   launching_runner: 'launch runner',
   connecting_in: 'connect pipe-in',

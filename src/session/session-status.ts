@@ -3,6 +3,8 @@
 
 /** The stages a session passes through, in order; it ends in `exited` or `failed`. */
 export const SESSION_STAGES = [
+  /** Waiting for a launch slot (admission control); not counted against any connect timeout. */
+  'queued',
   'creating_pipes',
   'launching_runner',
   'connecting_in',
@@ -42,6 +44,49 @@ export interface SessionFailure {
   message: string;
 }
 
+/** The runner protocol version a session speaks, and how it was chosen. */
+export interface ProtocolStatus {
+  /** The version of the frames on the wire (the one the command runs under, once found). */
+  version: number;
+  /**
+   * given: the caller named it; detected: found by trying versions newest first; remembered:
+   * found earlier in this process for the same runner file (path, size, mtime).
+   */
+  chosen: 'given' | 'detected' | 'remembered';
+  /** Versions tried before `version` that the runner refused, with what it answered. */
+  refused: { version: number; reply: string }[];
+}
+
+/** Whether the session's permission profile is enforced, and by whom. */
+export interface PolicyStatus {
+  /** 'read-only', 'workspace-write', 'full-access', or 'custom' (a PermissionProfile object). */
+  profile: string;
+  /** True only when codex's own runner, which applies the profile, runs the command. */
+  enforced: boolean;
+  /** One line for people: who enforces it, or why nobody does. */
+  note: string;
+}
+
+/** Which runner file ran the session, and whether it was started ahead of time (warm). */
+export interface RunnerStatus {
+  /** The file launched (after materialization). */
+  file: string;
+  /** codex: codex's codex-command-runner; bundled: this package's runner; custom: a caller's runner. */
+  kind: 'codex' | 'bundled' | 'custom';
+  /** Taken from the manager's pool of runners already connected and verified. */
+  warm: boolean;
+}
+
+/** One group of warm runners: those launched the same way (file, user, version, codex home). */
+export interface PoolStatus {
+  /** Short human label of the launch identity. */
+  identity: string;
+  /** Connected, verified runners waiting for a session. */
+  idle: number;
+  /** Runners being launched to refill the pool. */
+  starting: number;
+}
+
 export interface SessionStatus {
   id: string;
   command: string[];
@@ -51,7 +96,11 @@ export interface SessionStatus {
   state: SessionStage;
   stages: StageMark[];
   pipes: { in?: PipeStatus; out?: PipeStatus };
+  protocol?: ProtocolStatus;
+  policy: PolicyStatus;
+  runner?: RunnerStatus;
   runnerPid?: number;
+  /** What the runner reported as the command's pid: shown, never acted on (a runner may lie). */
   childPid?: number;
   traffic: {
     /** Payload bytes of the command's output, and the frames that carried them. */

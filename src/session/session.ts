@@ -91,6 +91,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(options.tty === true ? { ttySize: { cols: 80, rows: 24 } } : {}), // upstream's initial pseudo console size
       state: 'creating_pipes',
       stages: [],
+      policy: { profile: 'workspace-write', enforced: false, note: "this project's runner does not enforce sandbox policies" },
       pipes: {},
       traffic: {
         stdout: { bytes: 0, frames: 0 },

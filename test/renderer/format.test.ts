@@ -12,6 +12,7 @@ function status(over: Partial<SessionStatus>): SessionStatus {
     state: 'running',
     stages: [],
     pipes: {},
+    policy: { profile: 'workspace-write', enforced: false, note: 'not enforced' },
     traffic: { stdout: counter, stderr: counter, stdin: counter, toRunner: counter, fromRunner: counter },
     ...over,
   };
