@@ -3,6 +3,7 @@ import type { SessionStage, SessionStatus } from '../electron/common/ipc-contrac
 
 const STAGE_LABELS: Record<SessionStage, string> = {
   queued: 'queued',
+  preparing: 'prepare',
   creating_pipes: 'create pipes',
   launching_runner: 'launch runner',
   connecting_in: 'connect pipe-in',

@@ -1,16 +1,28 @@
 // Parses `codex-runner-ipc` arguments into a plain object; errors are messages for the user.
+import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
 
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
+       codex-runner-ipc doctor [--codex-home DIR] [--json]
 
-Runs <command> through a runner session (pipes, runner, spawn) and streams its output.
-Exits with the command's exit code, or 125 when the session itself failed.
+run: runs <command> through a runner session (pipes, runner, spawn) and streams its output.
+Exits with the command's exit code, 125 when the session itself failed, or 141 when this
+program's own stdout was closed (as a shell tool killed by SIGPIPE would).
+doctor: checks every step of a session on this machine and says what fails, why, and the fix.
 
-options:
+run options:
   --timeout MS          kill the command after MS milliseconds (it then exits with 192)
-  --runner PATH         runner to start (a .js file is run with node); default: the bundled runner
+  --runner PATH|codex   runner to start (a .js file is run with node); codex: codex's own
+                        codex-command-runner-<version>.exe from DIR/.sandbox-bin (needs --codex-home),
+                        run as codex's sandbox user; default: this package's runner, which does
+                        NOT enforce the permissions (the CLI opts in and --status says so)
+  --codex-version V     with --runner codex: prefer codex-command-runner-V.exe
+  --protocol N|auto     runner protocol version (1-6); auto (default) finds the runner's own
+  --permissions P       read-only, workspace-write (default), full-access, or a JSON file
+                        holding a codex PermissionProfile
   --status              print the session's pipe status to stderr at the end
   --connect-timeout MS  how long the runner may take to connect to each pipe (default 15000)
-  --codex-home DIR      materialize the runner into DIR/.sandbox-bin and run it from DIR/.sandbox/runner-cwd
+  --codex-home DIR      a codex home: materialize the runner into DIR/.sandbox-bin and run it
+                        from DIR/.sandbox/runner-cwd
   --cwd DIR             working directory of the command (default: the current one)
   --no-stdin            do not forward this process's stdin (the command reads EOF)
   --tty                 run the command on a terminal (PTY, ConPTY on Windows); its size follows
@@ -21,6 +33,10 @@ export interface RunArgs {
   command: string[];
   timeoutMs?: number;
   runner?: string;
+  codexVersion?: string;
+  protocol?: ProtocolVersion | 'auto';
+  /** A built-in name, or the path of a JSON file (read when the session starts). */
+  permissions?: string;
   status: boolean;
   connectTimeoutMs?: number;
   codexHome?: string;
@@ -29,7 +45,12 @@ export interface RunArgs {
   tty: boolean;
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'run'; args: RunArgs };
+export interface DoctorArgs {
+  codexHome?: string;
+  json: boolean;
+}
+
+export type CliCommand = { kind: 'help' } | { kind: 'run'; args: RunArgs } | { kind: 'doctor'; args: DoctorArgs };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -47,12 +68,33 @@ function text(flag: string, value: string | undefined): string {
   return value;
 }
 
+function protocol(flag: string, value: string | undefined): ProtocolVersion | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!isProtocolVersion(n)) throw new UsageError(`${flag} must be auto or one of ${[...PROTOCOL_VERSIONS].reverse().join(', ')}, got ${JSON.stringify(value ?? '')}`);
+  return n;
+}
+
+function parseDoctorArgs(argv: readonly string[]): CliCommand {
+  const args: DoctorArgs = { json: false };
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--codex-home') args.codexHome = text(flag, inline ?? argv[++i]);
+    else if (flag === '--json') args.json = true;
+    else if (flag === '-h' || flag === '--help') return { kind: 'help' };
+    else throw new UsageError(`unknown doctor option ${arg}`);
+  }
+  return { kind: 'doctor', args };
+}
+
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
+  if (argv[0] === 'doctor') return parseDoctorArgs(argv);
   if (argv[0] !== 'run') throw new UsageError(`unknown command ${JSON.stringify(argv[0])}`);
   const args: RunArgs = { command: [], status: false, stdin: true, tty: false };
   let i = 1;
-  for (; i < argv.length; i++) {
+  options: for (; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
       i++;
@@ -64,6 +106,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case '--timeout': args.timeoutMs = positiveInt(flag, value()); break;
       case '--connect-timeout': args.connectTimeoutMs = positiveInt(flag, value()); break;
       case '--runner': args.runner = text(flag, value()); break;
+      case '--codex-version': args.codexVersion = text(flag, value()); break;
+      case '--protocol': args.protocol = protocol(flag, value()); break;
+      case '--permissions': args.permissions = text(flag, value()); break;
       case '--codex-home': args.codexHome = text(flag, value()); break;
       case '--cwd': args.cwd = text(flag, value()); break;
       case '--status': args.status = true; break;
@@ -74,11 +119,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         // the command starts here (no `--` given)
-        args.command = argv.slice(i) as string[];
-        return { kind: 'run', args };
+        break options;
     }
   }
   args.command = argv.slice(i) as string[];
   if (args.command.length === 0) throw new UsageError('no command given (put it after --)');
+  if (args.runner === 'codex' && !args.codexHome) throw new UsageError('--runner codex needs --codex-home (where codex keeps its runner)');
   return { kind: 'run', args };
 }

@@ -35,6 +35,12 @@ export function formatStatus(s: SessionStatus): string {
     lines.push(`  pipe-${role.padEnd(4)}    ${p.name}${peer}`);
     if (p.access) lines.push(`               access ${p.access}`);
   }
+  if (s.runner) lines.push(`  runner       ${s.runner.file} (${s.runner.kind}${s.runner.warm ? ', warm' : ''})`);
+  if (s.protocol) {
+    const refused = s.protocol.refused.map((r) => `v${r.version}: ${r.reply}`).join('; ');
+    lines.push(`  protocol     v${s.protocol.version} (${s.protocol.chosen})${refused ? `; refused ${refused}` : ''}`);
+  }
+  lines.push(`  policy       ${s.policy.profile}: ${s.policy.note}`);
   lines.push(`  runner pid   ${s.runnerPid ?? '-'}`);
   lines.push(`  child pid    ${s.childPid ?? '-'}`);
   lines.push(`  stdout       ${traffic(s.traffic.stdout)}`);

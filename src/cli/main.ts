@@ -1,11 +1,17 @@
-// `codex-runner-ipc`: runs one command through a full runner session from a terminal.
+// `codex-runner-ipc`: runs one command through a full runner session from a terminal, or checks
+// this machine's set-up (`doctor`).
+import { promises as fs } from 'node:fs';
 import { runnerSpecForPath } from '../launch/runner-spec';
+import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type PermissionProfile } from '../protocol/permissions';
 import { SessionManager } from '../session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
+import { runDoctor } from './doctor';
 import { formatStatus } from './format-status';
 
 /** The CLI's own failure (the session failed, not the command): like env(1) and docker. */
 export const SESSION_FAILED_EXIT = 125;
+/** Our stdout was closed before the command finished: what a shell reports for a SIGPIPE death. */
+export const BROKEN_PIPE_EXIT = 128 + 13;
 
 export function main(argv: readonly string[]): void {
   let command;
@@ -21,10 +27,36 @@ export function main(argv: readonly string[]): void {
     process.stdout.write(`${CLI_USAGE}\n`);
     return;
   }
-  void run(command.args);
+  if (command.kind === 'doctor') {
+    void runDoctor(command.args).then((code) => (process.exitCode = code));
+    return;
+  }
+  void run(command.args).catch((err: Error) => {
+    process.stderr.write(`codex-runner-ipc: ${err.message}\n`);
+    process.exitCode = 2;
+  });
+}
+
+/** A built-in name, or a JSON file holding a PermissionProfile (checked field by field). */
+async function permissionsFrom(value: string | undefined): Promise<PermissionProfile | BuiltinPermissions | undefined> {
+  if (value === undefined || BUILTIN_PERMISSIONS.includes(value as BuiltinPermissions)) return value as BuiltinPermissions | undefined;
+  let text: string;
+  try {
+    text = await fs.readFile(value, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--permissions ${value}: not a built-in (${BUILTIN_PERMISSIONS.join(', ')}) and not a readable file: ${(err as Error).message}`);
+  }
+  try {
+    const profile = JSON.parse(text) as PermissionProfile;
+    resolvePermissions(profile);
+    return profile;
+  } catch (err) {
+    throw new UsageError(`--permissions ${value}: ${(err as Error).message.replace(/^session option "permissions"/, 'the profile')}`);
+  }
 }
 
 async function run(args: RunArgs): Promise<void> {
+  const permissions = await permissionsFrom(args.permissions);
   const manager = new SessionManager();
   const session = manager.start({
     command: args.command,
@@ -34,8 +66,24 @@ async function run(args: RunArgs): Promise<void> {
     tty: args.tty,
     connectTimeoutMs: args.connectTimeoutMs,
     codexHome: args.codexHome,
-    runner: args.runner ? runnerSpecForPath(args.runner) : undefined,
+    runner: args.runner === 'codex' ? 'codex' : args.runner ? runnerSpecForPath(args.runner) : undefined,
+    codexVersion: args.codexVersion,
+    protocolVersion: args.protocol,
+    permissions,
+    // This project's runner cannot enforce a profile; a terminal user running it asked for it.
+    // `--status` says whether the profile was enforced.
+    allowUnenforcedPolicy: true,
   });
+  // A reader that goes away (`... | head -1`) is no error: end the command, clean up, exit 141.
+  let brokenPipe = false;
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    brokenPipe = true;
+    session.stdout.unpipe(process.stdout);
+    session.stdout.resume(); // what is already buffered is dropped, so the stream can end
+    session.terminate();
+  };
+  process.stdout.on('error', onOutputError);
   session.stdout.pipe(process.stdout);
   session.stderr.pipe(process.stderr);
   if (args.stdin) process.stdin.pipe(session.stdin);
@@ -72,9 +120,9 @@ async function run(args: RunArgs): Promise<void> {
     process.stdin.destroy(); // a terminal's stdin would otherwise keep us alive
   }
   await Promise.all([finished(session.stdout), finished(session.stderr)]);
-  if (result.state === 'failed') process.stderr.write(`codex-runner-ipc: session failed during ${result.error!.stage}: ${result.error!.message}\n`);
+  if (result.state === 'failed' && !brokenPipe) process.stderr.write(`codex-runner-ipc: session failed during ${result.error!.stage}: ${result.error!.message}\n`);
   if (args.status) process.stderr.write(`${formatStatus(session.status())}\n`);
-  process.exitCode = result.state === 'failed' ? SESSION_FAILED_EXIT : result.exitCode & 0xff;
+  process.exitCode = brokenPipe ? BROKEN_PIPE_EXIT : result.state === 'failed' ? SESSION_FAILED_EXIT : result.exitCode & 0xff;
 }
 
 function finished(stream: NodeJS.ReadableStream): Promise<void> {

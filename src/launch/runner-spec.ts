@@ -11,6 +11,11 @@ export interface RunnerSpec {
    * runner script); every occurrence of it in `exe`/`args` is replaced by the copy.
    */
   materialize?: string;
+  /**
+   * bundled: this package's runner (it takes --allow-unenforced-policy); codex: codex's
+   * codex-command-runner (it enforces the permission profile); custom (default): anything else.
+   */
+  kind?: 'bundled' | 'codex' | 'custom';
 }
 
 /** The spec with `materialize`'s file replaced by `copy`. */
@@ -29,13 +34,18 @@ export function bundledRunnerScript(): string {
  * (ELECTRON_RUN_AS_NODE), so an app ships no second runtime.
  */
 export function defaultRunnerSpec(script = bundledRunnerScript()): RunnerSpec {
+  return nodeScriptSpec(script, 'bundled');
+}
+
+/** `script` run by this process's binary (Electron's in Node mode), finding koffi beside the app. */
+function nodeScriptSpec(script: string, kind: RunnerSpec['kind']): RunnerSpec {
   const env: Record<string, string> = {};
   if (typeof process.versions.electron === 'string') env.ELECTRON_RUN_AS_NODE = '1';
   // The runner is one bundled file, koffi (native, for tty sessions) stays outside it: a copy in
   // .sandbox-bin finds it only through NODE_PATH.
   const modules = appNodeModules();
   if (modules) env.NODE_PATH = [modules, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
-  return { exe: process.execPath, args: [script], materialize: script, env };
+  return { exe: process.execPath, args: [script], materialize: script, env, kind };
 }
 
 function appNodeModules(): string | undefined {
@@ -48,7 +58,7 @@ function appNodeModules(): string | undefined {
 
 /** A runner given by path: `.js`/`.cjs`/`.mjs` files are started with this process's binary. */
 export function runnerSpecForPath(file: string): RunnerSpec {
-  return /\.(c|m)?js$/i.test(file) ? defaultRunnerSpec(path.resolve(file)) : { exe: path.resolve(file), materialize: path.resolve(file) };
+  return /\.(c|m)?js$/i.test(file) ? nodeScriptSpec(path.resolve(file), 'custom') : { exe: path.resolve(file), materialize: path.resolve(file), kind: 'custom' };
 }
 
 export function runnerArgs(spec: RunnerSpec, names: { in: string; out: string }): string[] {

@@ -1,5 +1,6 @@
 // Length-prefixed JSON frames: a 4-byte little-endian length, then that many bytes of UTF-8 JSON.
-import { PROTOCOL_VERSION, ProtocolError, type AnyMessage, type OutputStream } from './messages';
+import { ProtocolError, type AnyMessage, type OutputStream } from './messages';
+import { PROTOCOL_VERSIONS, type ProtocolVersion } from './versions';
 
 /** Upstream `MAX_FRAME_LEN`: checked on write and on read. */
 export const MAX_FRAME_LEN = 8 * 1024 * 1024;
@@ -20,16 +21,16 @@ function frameFromJson(json: string): Buffer {
   return frame;
 }
 
-/** Encodes one message as a frame. */
-export function encodeFrame(message: AnyMessage): Buffer {
-  return frameFromJson(JSON.stringify({ version: PROTOCOL_VERSION, type: message.type, payload: message.payload }));
+/** Encodes one message as a frame stamped with `version` (serde's order: version, type, payload). */
+export function encodeFrame(message: AnyMessage, version: ProtocolVersion): Buffer {
+  return frameFromJson(JSON.stringify({ version, type: message.type, payload: message.payload }));
 }
 
 /** Fast path for the hot frame: base64 never needs JSON escaping, so no stringify of the payload. */
-export function encodeDataFrame(type: 'output' | 'stdin', data: Uint8Array, stream?: OutputStream): Buffer {
+export function encodeDataFrame(type: 'output' | 'stdin', data: Uint8Array, version: ProtocolVersion, stream?: OutputStream): Buffer {
   const b64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
   const tail = type === 'output' ? `","stream":"${stream ?? 'stdout'}"}}` : '"}}';
-  const json = `{"version":${PROTOCOL_VERSION},"type":"${type}","payload":{"data_b64":"${b64}${tail}`;
+  const json = `{"version":${version},"type":"${type}","payload":{"data_b64":"${b64}${tail}`;
   // All ASCII (stream is one of two names), so latin1 writes the same bytes as UTF-8 without
   // the UTF-8 length scan and transcode (15% of the runner's CPU in `npm run bench`).
   if (json.length > MAX_FRAME_LEN) throw new ProtocolError(`frame too large: ${json.length} bytes (limit ${MAX_FRAME_LEN})`);
@@ -40,14 +41,18 @@ export function encodeDataFrame(type: 'output' | 'stdin', data: Uint8Array, stre
 }
 
 /** The bytes encodeDataFrame writes around the base64, and the value JSON.parse would give. */
-function dataFrameShape(type: 'output' | 'stdin', stream?: OutputStream) {
+function dataFrameShape(version: ProtocolVersion, type: 'output' | 'stdin', stream?: OutputStream) {
   return {
-    prefix: Buffer.from(`{"version":${PROTOCOL_VERSION},"type":"${type}","payload":{"data_b64":"`),
+    prefix: Buffer.from(`{"version":${version},"type":"${type}","payload":{"data_b64":"`),
     suffix: Buffer.from(stream ? `","stream":"${stream}"}}` : '"}}'),
-    value: (b64: string) => ({ version: PROTOCOL_VERSION, type, payload: stream ? { data_b64: b64, stream } : { data_b64: b64 } }),
+    value: (b64: string) => ({ version, type, payload: stream ? { data_b64: b64, stream } : { data_b64: b64 } }),
   };
 }
-const DATA_FRAME_SHAPES = [dataFrameShape('output', 'stdout'), dataFrameShape('output', 'stderr'), dataFrameShape('stdin')];
+/** Every version's data-frame shapes, found by the version digit (one byte at a fixed offset). */
+const VERSION_DIGIT_AT = '{"version":'.length;
+const DATA_FRAME_SHAPES = new Map(
+  PROTOCOL_VERSIONS.map((v) => [0x30 + v, [dataFrameShape(v, 'output', 'stdout'), dataFrameShape(v, 'output', 'stderr'), dataFrameShape(v, 'stdin')]]),
+);
 
 /**
  * Decode fast path, the mirror of encodeDataFrame: a data frame in exactly that shape skips the
@@ -56,7 +61,9 @@ const DATA_FRAME_SHAPES = [dataFrameShape('output', 'stdout'), dataFrameShape('o
  * outside the base64 alphabet is refused by message validation. Anything else: undefined.
  */
 function parseDataFrame(body: Buffer): unknown {
-  for (const shape of DATA_FRAME_SHAPES) {
+  const shapes = body.length > VERSION_DIGIT_AT ? DATA_FRAME_SHAPES.get(body[VERSION_DIGIT_AT]!) : undefined;
+  if (!shapes) return undefined;
+  for (const shape of shapes) {
     const start = shape.prefix.length;
     const end = body.length - shape.suffix.length;
     if (end < start || body.compare(shape.prefix, 0, start, 0, start) !== 0 || body.compare(shape.suffix, 0, shape.suffix.length, end) !== 0) continue;

@@ -1,25 +1,31 @@
-// The version-1 message set of codex's command runner (upstream `ipc_framed.rs`).
-// Field names are the wire names, exactly; nothing here may be renamed.
+// The message set of codex's command runner (upstream `ipc_framed.rs`) and its validation. Field
+// names are the wire names, exactly; nothing here may be renamed. What differs between protocol
+// versions (spawn_request's fields, the error payload) lives in versions.ts.
+import { checkPermissionProfile } from './permissions';
+import { isProtocolVersion, versionSpec, type FieldRule, type ProtocolVersion } from './versions';
 
-export const PROTOCOL_VERSION = 1;
-
+/**
+ * A validated `spawn_request` payload of some version: the fields every version has are typed,
+ * the rest (policy_json_or_preset, permission_profile, workspace_roots...) depend on the version.
+ */
 export interface SpawnRequest {
   command: string[];
   cwd: string;
   env: Record<string, string>;
-  policy_json_or_preset: string;
-  sandbox_policy_cwd: string;
   codex_home: string;
   real_codex_home: string;
   cap_sids: string[];
-  real_user_sid?: string | null;
   timeout_ms: number | null;
   tty: boolean;
   stdin_open: boolean;
   use_private_desktop: boolean;
+  [versionField: string]: unknown;
 }
 
 export type OutputStream = 'stdout' | 'stderr';
+
+/** `{message, code}` (versions 1-3) or `{message, stage, windows_error_code}` (4+); either may come from any runner. */
+export type ErrorPayload = { message: string; code: string } | { message: string; stage: string; windows_error_code: number | null };
 
 /** Messages the parent sends to the runner (over `-in`). */
 export type ParentMessage =
@@ -34,13 +40,15 @@ export type RunnerMessage =
   | { type: 'spawn_ready'; payload: { process_id: number } }
   | { type: 'output'; payload: { data_b64: string; stream: OutputStream } }
   | { type: 'exit'; payload: { exit_code: number; timed_out: boolean } }
-  | { type: 'error'; payload: { message: string; code: string } };
+  | { type: 'error'; payload: ErrorPayload };
 
 export type AnyMessage = ParentMessage | RunnerMessage;
 export type ParentMessageType = ParentMessage['type'];
 export type RunnerMessageType = RunnerMessage['type'];
+/** A validated message with the version its envelope carried. */
+export type Versioned<M> = M & { version: number };
 
-/** Thrown for any frame that does not satisfy the protocol; `reason` names what was wrong. */
+/** Thrown for any frame that does not satisfy the protocol; the message names what was wrong. */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
@@ -60,7 +68,7 @@ function field(payload: Obj, key: string, where: string, kind: string, ok: (v: u
   }
 }
 
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
@@ -72,9 +80,11 @@ const isString = (v: unknown) => typeof v === 'string';
 const isBool = (v: unknown) => typeof v === 'boolean';
 const isStringArray = (v: unknown) => Array.isArray(v) && v.every(isString);
 const isStringMap = (v: unknown) => isObj(v) && Object.values(v).every(isString);
-const isUint = (max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isUint = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const isInt32 = (v: unknown) => Number.isInteger(v) && (v as number) >= -0x8000_0000 && (v as number) <= 0x7fff_ffff;
 const isTimeout = (v: unknown) => v === null || (Number.isInteger(v) && (v as number) >= 0);
+/** Upstream's AbsolutePathBuf: a drive path (C:\ or C:/), a UNC path, or a POSIX absolute path. */
+const isAbsolutePath = (v: unknown) => typeof v === 'string' && (/^[A-Za-z]:[\\/]/.test(v) || v.startsWith('\\\\') || v.startsWith('/'));
 // Canonical standard base64 (padded, zero trailing bits, as upstream's STANDARD engine requires) is
 // exactly what survives a decode/encode round trip. Native, so ~8x faster than a regex on the
 // hot path (256 KiB output frames; the regex took 60% of the parent's CPU in `npm run bench`).
@@ -96,42 +106,56 @@ export function payloadBytes(payload: { data_b64: string }): Buffer {
 }
 const isStream = (v: unknown) => v === 'stdout' || v === 'stderr';
 
-// Upstream serde defaults: these may be absent and then mean false.
-const DEFAULTED_FALSE = ['stdin_open', 'use_private_desktop'] as const;
+const FIELD_KINDS: Record<FieldRule['kind'], [string, (v: unknown) => boolean]> = {
+  string: ['a string', isString],
+  strings: ['an array of strings', isStringArray],
+  'string-map': ['an object of strings', isStringMap],
+  bool: ['a boolean', isBool],
+  timeout: ['a non-negative integer or null', isTimeout],
+  'optional-string': ['a string or null', (v) => v === null || isString(v)],
+  profile: ['a PermissionProfile', isObj],
+  'absolute-paths': ['an array of absolute paths', (v) => Array.isArray(v) && v.every(isAbsolutePath)],
+};
 
-const parentChecks: Record<ParentMessageType, Check> = {
-  spawn_request(p, w) {
-    field(p, 'command', w, 'an array of strings', isStringArray);
-    if ((p.command as string[]).length === 0) throw new ProtocolError(`${w}: field "command" must not be empty`);
-    field(p, 'cwd', w, 'a string', isString);
-    field(p, 'env', w, 'an object of strings', isStringMap);
-    field(p, 'policy_json_or_preset', w, 'a string', isString);
-    field(p, 'sandbox_policy_cwd', w, 'a string', isString);
-    field(p, 'codex_home', w, 'a string', isString);
-    field(p, 'real_codex_home', w, 'a string', isString);
-    field(p, 'cap_sids', w, 'an array of strings', isStringArray);
-    field(p, 'real_user_sid', w, 'a string or null', (v) => v === null || isString(v), true);
-    field(p, 'timeout_ms', w, 'a non-negative integer or null', isTimeout);
-    field(p, 'tty', w, 'a boolean', isBool);
-    for (const key of DEFAULTED_FALSE) {
-      field(p, key, w, 'a boolean', isBool, true);
-      p[key] ??= false;
+/**
+ * A `spawn_request` payload as the runner of `version` reads it: every field that version's struct
+ * requires, with its type; missing `Option`/`#[serde(default)]` fields become null/false; unknown
+ * fields are ignored (serde does the same).
+ */
+export function checkSpawnRequest(p: Obj, version: ProtocolVersion): SpawnRequest {
+  const w = 'spawn_request';
+  for (const rule of versionSpec(version).fields) {
+    const [kind, ok] = FIELD_KINDS[rule.kind];
+    field(p, rule.name, w, kind, ok, rule.optional);
+    if (rule.kind === 'profile') {
+      try {
+        checkPermissionProfile(p[rule.name], `${w}: field "${rule.name}"`);
+      } catch (err) {
+        throw new ProtocolError((err as Error).message);
+      }
     }
-  },
+    if (p[rule.name] === undefined) p[rule.name] = rule.kind === 'bool' ? false : null;
+  }
+  if ((p.command as string[]).length === 0) throw new ProtocolError(`${w}: field "command" must not be empty`);
+  return p as SpawnRequest;
+}
+
+const parentChecks: Record<Exclude<ParentMessageType, 'spawn_request'>, Check> = {
   stdin(p, w) {
     dataField(p, w);
   },
   close_stdin() {},
   resize(p, w) {
-    field(p, 'rows', w, 'an integer 0..65535', isUint(0xffff));
-    field(p, 'cols', w, 'an integer 0..65535', isUint(0xffff));
+    field(p, 'rows', w, 'an integer 0..65535', isUint(0, 0xffff));
+    field(p, 'cols', w, 'an integer 0..65535', isUint(0, 0xffff));
   },
   terminate() {},
 };
 
 const runnerChecks: Record<RunnerMessageType, Check> = {
   spawn_ready(p, w) {
-    field(p, 'process_id', w, 'an integer 0..4294967295', isUint(0xffff_ffff));
+    // 0 and 1 are never a command's pid (idle/system, init); refused so nothing downstream can be misled.
+    field(p, 'process_id', w, 'an integer 2..4294967295', isUint(2, 0xffff_ffff));
   },
   output(p, w) {
     dataField(p, w);
@@ -143,32 +167,73 @@ const runnerChecks: Record<RunnerMessageType, Check> = {
   },
   error(p, w) {
     field(p, 'message', w, 'a string', isString);
-    field(p, 'code', w, 'a string', isString);
+    if ('code' in p) return field(p, 'code', w, 'a string', isString);
+    field(p, 'stage', w, 'a string (or "code", in the version 1-3 shape)', isString);
+    field(p, 'windows_error_code', w, 'an integer 0..4294967295 or null', (v) => v === null || isUint(0, 0xffff_ffff)(v), true);
+    p.windows_error_code ??= null;
   },
 };
 
-function validateEnvelope<T>(value: unknown, checks: Record<string, Check>, direction: string): T {
+/** The envelope `{version, type, payload}`, checked for shape only. */
+function envelope(value: unknown): { version: number; type: string; payload: Obj } {
   if (!isObj(value)) throw new ProtocolError(`frame is not a JSON object (got ${describe(value)})`);
-  if (!('version' in value)) throw new ProtocolError(`frame has no "version" (this side speaks version ${PROTOCOL_VERSION})`);
-  if (value.version !== PROTOCOL_VERSION) {
-    throw new ProtocolError(`unsupported protocol version ${describe(value.version)} (this side speaks version ${PROTOCOL_VERSION})`);
-  }
+  if (!('version' in value)) throw new ProtocolError('frame has no "version"');
+  if (!isUint(0, 255)(value.version)) throw new ProtocolError(`frame "version" must be an integer 0..255 (got ${describe(value.version)})`);
   const type = value.type;
   if (typeof type !== 'string') throw new ProtocolError(`frame has no string "type" (got ${describe(type)})`);
-  const check = Object.hasOwn(checks, type) ? checks[type] : undefined;
-  if (!check) throw new ProtocolError(`unknown message type ${JSON.stringify(type.slice(0, 64))} ${direction}`);
   const payload = value.payload;
-  if (!isObj(payload)) throw new ProtocolError(`${type}: "payload" must be an object (got ${describe(payload)})`);
-  check(payload, type);
-  return { type, payload } as T;
+  if (!isObj(payload)) throw new ProtocolError(`${type.slice(0, 64)}: "payload" must be an object (got ${describe(payload)})`);
+  return { version: value.version as number, type, payload };
 }
 
-/** Validates a decoded JSON value as a message the runner may receive. */
-export function toParentMessage(value: unknown): ParentMessage {
-  return validateEnvelope<ParentMessage>(value, parentChecks, 'from the parent');
+function unknownType(type: string, direction: string): ProtocolError {
+  return new ProtocolError(`unknown message type ${JSON.stringify(type.slice(0, 64))} ${direction}`);
 }
 
-/** Validates a decoded JSON value as a message the parent may receive. */
-export function toRunnerMessage(value: unknown): RunnerMessage {
-  return validateEnvelope<RunnerMessage>(value, runnerChecks, 'from the runner');
+function wrongVersion(got: number, expected: number): ProtocolError {
+  return new ProtocolError(`unsupported protocol version ${got} (this session speaks version ${expected})`);
+}
+
+/**
+ * Validates a decoded JSON value as a message the parent may receive from a runner speaking
+ * `version`. An `error` is accepted whatever its version: a runner refusing our version answers in
+ * its own (that is how a parent learns which version it speaks).
+ */
+export function toRunnerMessage(value: unknown, version: ProtocolVersion): Versioned<RunnerMessage> {
+  const env = envelope(value);
+  const check = Object.hasOwn(runnerChecks, env.type) ? runnerChecks[env.type as RunnerMessageType] : undefined;
+  if (!check) throw unknownType(env.type, 'from the runner');
+  if (env.version !== version && env.type !== 'error') throw wrongVersion(env.version, version);
+  check(env.payload, env.type);
+  return { version: env.version, type: env.type, payload: env.payload } as Versioned<RunnerMessage>;
+}
+
+/**
+ * Validates a message the runner may receive. `version` is the session's version once known; the
+ * first frame (`spawn_request`) is checked with the fields of the version its envelope names,
+ * which must be one this side speaks.
+ */
+export function toParentMessage(value: unknown, version?: ProtocolVersion): Versioned<ParentMessage> {
+  const env = envelope(value);
+  if (env.type === 'spawn_request') {
+    const v = version ?? env.version;
+    if (!isProtocolVersion(v) || env.version !== v) throw wrongVersion(env.version, v);
+    return { version: v, type: 'spawn_request', payload: checkSpawnRequest(env.payload, v) };
+  }
+  const check = Object.hasOwn(parentChecks, env.type) ? parentChecks[env.type as Exclude<ParentMessageType, 'spawn_request'>] : undefined;
+  if (!check) throw unknownType(env.type, 'from the parent');
+  if (version !== undefined && env.version !== version) throw wrongVersion(env.version, version);
+  check(env.payload, env.type);
+  return { version: env.version, type: env.type, payload: env.payload } as Versioned<ParentMessage>;
+}
+
+/**
+ * What the runner said, after "runner ": `reported spawn_failed: <message>` (versions 1-3) or
+ * `failed during spawn_child: <message> (Windows error 1312: <text>)` (4+).
+ */
+export function describeRunnerError(payload: ErrorPayload, windowsErrorText?: (code: number) => string): string {
+  if ('code' in payload) return `reported ${payload.code}: ${payload.message}`;
+  const code = payload.windows_error_code;
+  const win = code === null ? '' : ` (Windows error ${code}${windowsErrorText ? `: ${windowsErrorText(code)}` : ''})`;
+  return `failed during ${payload.stage}: ${payload.message}${win}`;
 }

@@ -1,14 +1,19 @@
 // The runner's side of the protocol: runs one command for the parent at the other end of the
-// pipes. It enforces no sandbox policy: the account it runs as is the boundary.
+// pipes. It enforces no sandbox policy: the account it runs as is the boundary. On Windows it
+// refuses requests that ask for a sandbox unless the launcher opted in (--allow-unenforced-policy).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as net from 'node:net';
 import type { Readable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { payloadBytes, toParentMessage, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
+import { payloadBytes, ProtocolError, toParentMessage, type ErrorPayload, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
+import { errorPayload, NEWEST_PROTOCOL_VERSION, versionSpec, type ErrorStage, type ProtocolVersion } from '../protocol/versions';
 import { signalTree } from './kill-tree';
 import { PtyProcess, spawnPty } from './pty/spawn-pty';
+import type { RunnerArgs } from './runner-args';
+import { readSpawnRequest, requestsSandbox } from './spawn-request';
 
 /** Upstream: a timed-out child reports 128 + 64. */
 export const TIMEOUT_EXIT_CODE = 192;
@@ -18,8 +23,14 @@ const TERMINATE_GRACE_MS = 1000;
 const MAX_TIMER_MS = 0x7fff_ffff;
 /** How long to wait for a dead child's stdio to drain when a grandchild keeps it open. */
 const STDIO_DRAIN_MS = 2000;
-/** Stdin bytes queued toward the child before the runner stops reading the pipe. */
-const STDIN_QUEUE_LIMIT = 1024 * 1024;
+/**
+ * Stdin bytes queued toward a child that is not reading before the runner stops reading the pipe.
+ * The pipe is ordered: while the runner does not read it, a `terminate` behind the queued stdin
+ * cannot arrive either. Reading on up to this bound lets it through in every case but a producer
+ * that pushed more than this much into a child that never reads (the parent then ends the runner
+ * after its grace period).
+ */
+const STDIN_QUEUE_LIMIT = 8 * 1024 * 1024;
 
 function connect(name: string, role: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -32,23 +43,25 @@ function connect(name: string, role: string): Promise<net.Socket> {
   });
 }
 
-export async function runCommandRunner(pipeIn: string, pipeOut: string): Promise<number> {
-  const input = await connect(pipeIn, 'in');
+export async function runCommandRunner(args: RunnerArgs): Promise<number> {
+  const input = await connect(args.pipeIn, 'in');
   let output: net.Socket;
   try {
-    output = await connect(pipeOut, 'out');
+    output = await connect(args.pipeOut, 'out');
   } catch (err) {
     input.destroy();
     throw err;
   }
   output.on('error', () => {}); // a parent that went away is seen on the input side
-  return new Promise<number>((resolve) => new RunnerSession(input, output, resolve).start());
+  return new Promise<number>((resolve) => new RunnerSession(input, output, args, resolve).start());
 }
 
 class RunnerSession {
-  private reader!: FrameReader<ParentMessage>;
+  private reader!: FrameReader<unknown>;
   private child?: ChildProcess;
   private request?: SpawnRequest;
+  /** The version of the request; every frame after it carries it. Until then, the one we would answer in. */
+  private version: ProtocolVersion;
   private timedOut = false;
   private terminated = false;
   private killTimer?: NodeJS.Timeout;
@@ -58,31 +71,67 @@ class RunnerSession {
   constructor(
     private readonly input: net.Socket,
     private readonly output: net.Socket,
+    private readonly args: RunnerArgs,
     private readonly done: (code: number) => void,
-  ) {}
+  ) {
+    this.version = args.protocol ?? NEWEST_PROTOCOL_VERSION;
+  }
 
   start(): void {
-    this.reader = new FrameReader(this.input, toParentMessage, {
-      message: (m) => this.onMessage(m),
+    // Frames are validated here, not in the reader: the first one by the version it names.
+    this.reader = new FrameReader<unknown>(this.input, (value) => value, {
+      message: (value) => this.onFrame(value),
       error: (err) => this.onParentGone(`runner: bad input from parent: ${err.message}`),
       end: () => this.onParentGone(),
     });
   }
 
   private send(message: RunnerMessage): void {
-    if (!this.output.destroyed) this.output.write(encodeFrame(message));
+    if (!this.output.destroyed) this.output.write(encodeFrame(message, this.version));
+  }
+
+  private onFrame(value: unknown): void {
+    if (!this.request) return this.onSpawnRequest(value);
+    let message: ParentMessage;
+    try {
+      message = toParentMessage(value, this.version);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return this.onParentGone(`runner: bad input from parent: ${err.message}`);
+    }
+    this.onMessage(message);
+  }
+
+  private onSpawnRequest(value: unknown): void {
+    const read = readSpawnRequest(value, this.args.protocol);
+    if ('message' in read) {
+      this.version = read.replyVersion;
+      // Runners before version 4 that cannot use a request end without a word (a parent must
+      // cope with that); from version 4 on they say why, at stage read_spawn_request.
+      if (this.args.protocol !== undefined && versionSpec(this.args.protocol).errorShape === 'code') return this.refuseSilently(read.message);
+      return this.fail('read_spawn_request', read.message);
+    }
+    this.version = read.version;
+    this.request = read.request;
+    if (process.platform === 'win32' && !this.args.allowUnenforcedPolicy && requestsSandbox(read.request)) {
+      return this.fail(
+        'spawn_child',
+        "runner: this runner cannot enforce the requested permission profile (it runs commands as its own account, with no restricted token); use codex's codex-command-runner, or opt in with allowUnenforcedPolicy",
+      );
+    }
+    this.spawnChild(read.request);
+  }
+
+  private refuseSilently(message: string): void {
+    process.stderr.write(`${message}\n`);
+    this.finish(1);
   }
 
   private onMessage(message: ParentMessage): void {
-    if (!this.request) {
-      if (message.type !== 'spawn_request') return this.fail('protocol_error', `runner: expected spawn_request, got ${message.type}`);
-      this.request = message.payload;
-      return this.spawnChild(message.payload);
-    }
     const child = this.child;
     switch (message.type) {
       case 'spawn_request':
-        return this.fail('protocol_error', 'runner: spawn_request received twice');
+        return this.fail('read_spawn_request', 'runner: spawn_request received twice');
       case 'stdin': {
         const stdin = child?.stdin;
         if (!stdin || stdin.writableEnded) return;
@@ -105,6 +154,8 @@ class RunnerSession {
 
   private spawnChild(req: SpawnRequest): void {
     const [file, ...args] = req.command;
+    const cwdProblem = checkCwd(req.cwd);
+    if (cwdProblem) return this.fail('spawn_child', `failed to spawn ${file}: ${cwdProblem}`);
     let child: ChildProcess;
     try {
       // A terminal session: the same ChildProcess shape, attached to a PTY (ConPTY on Windows).
@@ -116,15 +167,17 @@ class RunnerSession {
         windowsHide: true,
       });
     } catch (err) {
-      return this.fail('spawn_failed', `failed to spawn ${file}: ${(err as Error).message}`);
+      return this.fail('spawn_child', `failed to spawn ${file}: ${(err as Error).message}`, windowsErrorCode(err));
     }
     child.once('error', (err) => {
-      if (child.pid === undefined) this.fail('spawn_failed', `failed to spawn ${file}: ${err.message}`);
+      if (child.pid === undefined) this.fail('spawn_child', `failed to spawn ${file}: ${err.message}`, windowsErrorCode(err));
     });
     child.once('spawn', () => {
       this.child = child;
       child.stdin?.on('error', () => {}); // EPIPE when the child stops reading is not the runner's failure
       this.send({ type: 'spawn_ready', payload: { process_id: child.pid! } });
+      // A terminal whose input is not open reads end-of-file, as a closed stdin would give.
+      if (req.tty && !req.stdin_open) child.stdin?.end();
       this.pump(child.stdout!, 'stdout');
       this.pump(child.stderr!, 'stderr');
       // Node timers overflow past 2^31-1 ms and fire at once; a longer timeout (~25 days) is none in practice.
@@ -142,7 +195,7 @@ class RunnerSession {
   private pump(stream: Readable, name: OutputStream): void {
     stream.on('data', (chunk: Buffer) => {
       let flowing = true;
-      for (const piece of splitForFrames(chunk)) flowing = this.output.write(encodeDataFrame('output', piece, name));
+      for (const piece of splitForFrames(chunk)) flowing = this.output.write(encodeDataFrame('output', piece, this.version, name));
       if (!flowing) {
         this.child?.stdout?.pause();
         this.child?.stderr?.pause();
@@ -192,8 +245,8 @@ class RunnerSession {
     else child.once('close', report);
   }
 
-  private fail(code: string, message: string): void {
-    this.send({ type: 'error', payload: { code, message } });
+  private fail(stage: ErrorStage, message: string, windowsError: number | null = null): void {
+    this.send({ type: 'error', payload: errorPayload(this.version, message, stage, windowsError) as ErrorPayload });
     process.stderr.write(`${message}\n`);
     if (this.child) this.killTree();
     this.finish(1);
@@ -229,3 +282,22 @@ class RunnerSession {
   }
 }
 
+
+/** Why `cwd` cannot be a working directory, or null when it can (spawn would only say ENOENT). */
+function checkCwd(cwd: string): string | null {
+  try {
+    if (!statSync(cwd).isDirectory()) return `working directory ${cwd} is not a directory`;
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `working directory ${cwd} does not exist`;
+    if (code === 'EACCES' || code === 'EPERM') return `working directory ${cwd} is not accessible to this runner's account`;
+    return `working directory ${cwd}: ${(err as Error).message}`;
+  }
+}
+
+/** The Win32 error code behind a failed spawn: our own Win32 calls throw Win32Error with a numeric code. */
+function windowsErrorCode(err: unknown): number | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code > 0 ? code : null;
+}

@@ -1,17 +1,17 @@
 // Entry point of `codex-command-runner` (run with node, or Electron's binary in Node mode).
 import { runCommandRunner } from './command-runner';
-import { parseRunnerArgs } from './runner-args';
+import { parseRunnerArgs, type RunnerArgs } from './runner-args';
 
 export function main(argv: readonly string[]): void {
-  let pipes: { pipeIn: string; pipeOut: string };
+  let args: RunnerArgs;
   try {
-    pipes = parseRunnerArgs(argv);
+    args = parseRunnerArgs(argv);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exitCode = 2;
     return;
   }
-  runCommandRunner(pipes.pipeIn, pipes.pipeOut).then(
+  runCommandRunner(args).then(
     (code) => {
       process.exitCode = code & 0xff;
     },

@@ -22,6 +22,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   constructor(private readonly options: SessionManagerOptions = {}) {
     super();
+    const sandbox = options.defaults?.sandbox;
+    // Defaults live as long as the manager: a password there would outlive every launch.
+    if (typeof sandbox === 'object' && sandbox !== null && typeof sandbox.credentials?.password === 'string') {
+      throw new TypeError("session manager defaults must not hold a password: give sandbox.credentials.password as a function that fetches it, or use sandbox: 'codex'");
+    }
   }
 
   /** Starts a session and returns it at once; its stages progress in the background. */

@@ -1,40 +1,75 @@
+import * as path from 'node:path';
 import type { RunnerSpec } from '../launch/runner-spec';
+import { checkPermissionProfile, BUILTIN_PERMISSIONS, type BuiltinPermissions, type PermissionProfile } from '../protocol/permissions';
+import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
+
+/** A password, or a function that fetches it for each launch (so nothing long-lived holds it). */
+export type PasswordSource = string | (() => Promise<string>);
 
 export interface SandboxAccount {
   /** The account the runner runs as; the pipes admit only it. Defaults to the current user. */
   username?: string;
   /** Windows: launch the runner as `username` through CreateProcessWithLogonW. */
-  credentials?: { password: string; domain?: string };
+  credentials?: { password: PasswordSource; domain?: string };
 }
 
 export interface SessionOptions {
   /** argv of the command; `command[0]` is resolved by the runner. */
   command: string[];
   cwd?: string;
-  /** The command's whole environment. Defaults to this process's environment. */
+  /**
+   * The command's whole environment. Defaults to this process's environment minus what must not
+   * cross to a sandbox account (see `defaultCommandEnv`).
+   */
   env?: Record<string, string>;
   /** Kill the command after this long (it then exits with 192, `timedOut: true`). */
   timeoutMs?: number | null;
   /** Keep the command's stdin open for `write`/`closeStdin`; otherwise it reads EOF. */
   stdinOpen?: boolean;
   tty?: boolean;
-  sandbox?: SandboxAccount;
-  /** Enables runner materialization into `<codexHome>/.sandbox-bin` and the runner's own cwd. */
+  /**
+   * Who the runner runs as. `'codex'`: codex's sandbox user from `codexHome` (the offline user when
+   * the permissions restrict the network), its DPAPI-protected password read for each launch.
+   * Default: `'codex'` with `runner: 'codex'`, else the current user.
+   */
+  sandbox?: SandboxAccount | 'codex';
+  /** The codex home: runner materialization into `.sandbox-bin`, the runner's cwd, codex's runner and users. */
   codexHome?: string;
   logDir?: string;
-  /** The runner to start; defaults to this package's runner under this process's binary. */
-  runner?: RunnerSpec;
+  /**
+   * The runner to start: a spec, or `'codex'` for codex's own `codex-command-runner` found in
+   * `<codexHome>/.sandbox-bin`. Defaults to this package's runner under this process's binary.
+   */
+  runner?: RunnerSpec | 'codex';
+  /** With `runner: 'codex'`: prefer `codex-command-runner-<codexVersion>.exe`. */
+  codexVersion?: string;
+  /** The runner protocol version to speak; `'auto'` (default) finds the runner's, newest first. */
+  protocolVersion?: ProtocolVersion | 'auto';
+  /** What the sandbox may do. Default `'workspace-write'`. */
+  permissions?: PermissionProfile | BuiltinPermissions;
+  /** The workspace roots the profile's project roots mean (absolute). Default `[cwd]`. */
+  workspaceRoots?: string[];
+  /**
+   * This project's runner cannot enforce a permission profile; on Windows it refuses one that asks
+   * for a sandbox unless this is set. (codex's runner enforces and ignores this.)
+   */
+  allowUnenforcedPolicy?: boolean;
   /** Per pipe: how long the runner may take to connect. Upstream: 15 s. */
   connectTimeoutMs?: number;
   /** How long the runner may take to answer the spawn request. Upstream: 15 s. */
   spawnReadyTimeoutMs?: number;
   /** After `terminate()`, how long the runner gets to report the exit before it is killed. */
   terminateGraceMs?: number;
-  /** Passed through to the runner; this project's runner does not enforce them. */
+  /** Version 1 only: `policy_json_or_preset` as given (a preset or a SandboxPolicy JSON), instead of the one `permissions` maps to. */
   policy?: string;
   capSids?: string[];
+  /** Version 1 only. */
   realUserSid?: string;
   usePrivateDesktop?: boolean;
+  /** Version 6: the parent-owned private desktop the runner should use. */
+  privateDesktopName?: string;
+  /** Version 5+: the managed network proxy's restricting SID. */
+  networkProxyRestrictingSid?: string;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -53,7 +88,7 @@ export function validateSessionOptions(o: SessionOptions): void {
   if (!Array.isArray(o.command) || o.command.length === 0 || !o.command.every((a) => typeof a === 'string')) {
     throw new TypeError('command must be a non-empty array of strings');
   }
-  for (const name of ['cwd', 'codexHome', 'logDir', 'policy', 'realUserSid'] as const) {
+  for (const name of ['cwd', 'codexHome', 'logDir', 'policy', 'realUserSid', 'codexVersion', 'privateDesktopName', 'networkProxyRestrictingSid'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'string') throw bad(name, 'a string', o[name]);
   }
   if (o.env !== undefined) {
@@ -62,7 +97,7 @@ export function validateSessionOptions(o: SessionOptions): void {
       if (typeof value !== 'string') throw new TypeError(`session option "env" must map names to strings; "${key}" is ${describe(value)}`);
     }
   }
-  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop'] as const) {
+  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
   if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0)) {
@@ -73,11 +108,43 @@ export function validateSessionOptions(o: SessionOptions): void {
     if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= MAX_TIMER_MS)) throw bad(name, `an integer 1..${MAX_TIMER_MS}`, v);
   }
   if (o.capSids !== undefined && !(Array.isArray(o.capSids) && o.capSids.every((s) => typeof s === 'string'))) throw bad('capSids', 'an array of strings', o.capSids);
-  if (o.runner !== undefined) {
-    if (typeof o.runner !== 'object' || o.runner === null || typeof o.runner.exe !== 'string' || o.runner.exe === '') throw bad('runner', 'an object { exe, args? } with a non-empty exe', o.runner);
+  if (o.runner !== undefined && o.runner !== 'codex') {
+    if (typeof o.runner !== 'object' || o.runner === null || typeof o.runner.exe !== 'string' || o.runner.exe === '') throw bad('runner', "'codex' or an object { exe, args? } with a non-empty exe", o.runner);
     if (o.runner.args !== undefined && !(Array.isArray(o.runner.args) && o.runner.args.every((a) => typeof a === 'string'))) throw bad('runner.args', 'an array of strings', o.runner.args);
   }
-  if (o.sandbox?.username !== undefined && typeof o.sandbox.username !== 'string') throw bad('sandbox.username', 'a string', o.sandbox.username);
+  if (o.runner === 'codex' && !o.codexHome) throw new TypeError('session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)');
+  if (o.sandbox !== undefined && o.sandbox !== 'codex') {
+    if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex' or an object { username?, credentials? }", o.sandbox);
+    if (o.sandbox.username !== undefined && typeof o.sandbox.username !== 'string') throw bad('sandbox.username', 'a string', o.sandbox.username);
+    const c = o.sandbox.credentials;
+    if (c !== undefined) {
+      if (typeof c !== 'object' || c === null || !(typeof c.password === 'string' || typeof c.password === 'function')) {
+        throw new TypeError('session option "sandbox.credentials" must be { password: string | () => Promise<string>, domain? }');
+      }
+      if (!o.sandbox.username) throw new TypeError('session option "sandbox.credentials" needs "sandbox.username"');
+    }
+  }
+  if (o.sandbox === 'codex' && !o.codexHome) throw new TypeError('session option "sandbox": \'codex\' needs "codexHome" (where codex keeps its sandbox users)');
+  if (o.protocolVersion !== undefined && o.protocolVersion !== 'auto' && !isProtocolVersion(o.protocolVersion)) {
+    throw bad('protocolVersion', `one of ${PROTOCOL_VERSIONS.join(', ')} or "auto"`, o.protocolVersion);
+  }
+  if (o.permissions !== undefined) {
+    if (typeof o.permissions === 'string') {
+      if (!BUILTIN_PERMISSIONS.includes(o.permissions)) throw bad('permissions', `one of ${BUILTIN_PERMISSIONS.map((n) => `"${n}"`).join(', ')} or a PermissionProfile object`, o.permissions);
+    } else {
+      checkPermissionProfile(o.permissions, 'session option "permissions"');
+    }
+  }
+  if (o.workspaceRoots !== undefined) {
+    if (!Array.isArray(o.workspaceRoots) || !o.workspaceRoots.every((r) => typeof r === 'string')) throw bad('workspaceRoots', 'an array of absolute paths', o.workspaceRoots);
+    const relative = o.workspaceRoots.find((r) => !isAbsoluteAnywhere(r));
+    if (relative !== undefined) throw new TypeError(`session option "workspaceRoots": ${JSON.stringify(relative)} is not an absolute path`);
+  }
+}
+
+/** Absolute on either OS: the runner may be a Windows runner whatever this process runs on. */
+export function isAbsoluteAnywhere(p: string): boolean {
+  return path.posix.isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 }
 
 function describe(v: unknown): string {

@@ -5,6 +5,8 @@
 export const SESSION_STAGES = [
   /** Waiting for a launch slot (admission control); not counted against any connect timeout. */
   'queued',
+  /** Finding the runner file and the sandbox account, copying the runner where that account can run it. */
+  'preparing',
   'creating_pipes',
   'launching_runner',
   'connecting_in',

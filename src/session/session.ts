@@ -1,25 +1,30 @@
-// One command run through the runner: pipes, runner launch, connect and verify, spawn, stream,
-// exit, and cleanup whatever happens. Runs in Electron's main process or any Node process.
+// One command run through the runner: runner found and connected, protocol version chosen, spawn,
+// stream, exit, and cleanup whatever happens. Runs in Electron's main process or any Node process.
 import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { Readable, Writable, type Duplex } from 'node:stream';
-import { launchRunner, type RunnerProcess } from '../launch/launch-runner';
-import { materializeRunner } from '../launch/materialize-runner';
-import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
-import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
+import { Readable, Writable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { payloadBytes, toRunnerMessage, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
-import { signalTree } from '../runner/kill-tree';
+import { describeRunnerError, payloadBytes, toRunnerMessage, type ErrorPayload, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
+import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../protocol/versions';
+import { describeWin32Error } from '../platform/win32/win32-error';
+import { codexHomeAccess } from './codex-home-access';
+import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
+import { forgetVersion, judgeFirstReply, nextVersion, rememberedVersion, rememberVersion, runnerIdentity, type FirstReply } from './protocol-choice';
+import { delay, describeExit, openRunnerConnection, stderrNote, type RunnerConnection } from './runner-connection';
+import { SessionError } from './session-error';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_SPAWN_READY_TIMEOUT_MS,
   DEFAULT_TERMINATE_GRACE_MS,
+  type PasswordSource,
   type SessionOptions,
   validateSessionOptions,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
+import { prepareSpawn, type PreparedSpawn } from './spawn-input';
+
+export { SessionError } from './session-error';
 
 /** How a session ended. `exitCode` is -1 when it failed before the command reported an exit. */
 export interface SessionResult {
@@ -29,21 +34,14 @@ export interface SessionResult {
   error?: SessionError;
 }
 
-/** A session's failure: `stage` says which step stalled or broke. */
-export class SessionError extends Error {
-  override readonly name = 'SessionError';
-  constructor(
-    readonly stage: SetupStage,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Bytes of output held per stream for a consumer that is behind, before the runner is paused. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 /** How long a runner that reported its exit (or whose pipe ended) gets to exit by itself. */
 const RUNNER_EXIT_GRACE_MS = 2000;
+/** Past the command's own timeout, how long the runner gets to report it before the parent steps in. */
+const TIMEOUT_BACKSTOP_MS = DEFAULT_TERMINATE_GRACE_MS + RUNNER_EXIT_GRACE_MS;
+/** Logon errors after which upstream re-reads the sandbox credentials once: bad password, no logon session. */
+const REFRESHABLE_LOGON_ERRORS = new Set([1326, 1312]);
 
 let nextId = 1;
 
@@ -63,36 +61,48 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Settles once the session has ended and everything it held is released. Never rejects. */
   readonly exited: Promise<SessionResult>;
 
+  /** The options without the password, which lives only in `password` until the runner is launched. */
   private readonly options: SessionOptions;
+  private password?: PasswordSource;
+  private readonly spawn: PreparedSpawn;
   private readonly snapshot: SessionStatus;
   private readonly abort = new AbortController();
   private settle!: (result: SessionResult) => void;
-  private pipes?: RunnerPipePair;
-  private runner?: RunnerProcess;
-  private toRunner?: Duplex;
-  private fromRunner?: Duplex;
-  private reader?: FrameReader<RunnerMessage>;
+  private conn?: RunnerConnection;
+  private reader?: FrameReader<Versioned<RunnerMessage>>;
+  private version: ProtocolVersion = NEWEST_PROTOCOL_VERSION;
+  private firstReply?: (reply: FirstReply) => void;
   private spawnReadyTimer?: NodeJS.Timeout;
   private terminateTimer?: NodeJS.Timeout;
+  private backstopTimer?: NodeJS.Timeout;
   private exitReport?: { exitCode: number; timedOut: boolean };
   private ending = false;
+  /** After terminate(): output is read and dropped, so the runner's exit report can arrive. */
+  private terminating = false;
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
 
   constructor(options: SessionOptions) {
     super();
     validateSessionOptions(options);
-    this.options = options;
+    this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
+    const { sandbox } = options;
+    if (sandbox !== undefined && sandbox !== 'codex' && sandbox.credentials) {
+      this.password = sandbox.credentials.password;
+      this.options = { ...options, sandbox: { ...sandbox, credentials: { ...sandbox.credentials, password: '' } } };
+    } else {
+      this.options = { ...options };
+    }
     this.id = `s${nextId++}-${Date.now().toString(36)}`;
     this.snapshot = {
       id: this.id,
       command: [...options.command],
       tty: options.tty === true,
       ...(options.tty === true ? { ttySize: { cols: 80, rows: 24 } } : {}), // upstream's initial pseudo console size
-      state: 'creating_pipes',
+      state: 'preparing',
       stages: [],
-      policy: { profile: 'workspace-write', enforced: false, note: "this project's runner does not enforce sandbox policies" },
       pipes: {},
+      policy: { profile: this.spawn.permissions.name, enforced: false, note: 'not known yet' },
       traffic: {
         stdout: { bytes: 0, frames: 0 },
         stderr: { bytes: 0, frames: 0 },
@@ -105,8 +115,15 @@ export class Session extends EventEmitter<SessionEvents> {
     const resumeReader = () => this.reader?.resume();
     this.stdout = new Readable({ highWaterMark: OUTPUT_HIGH_WATER, read: resumeReader });
     this.stderr = new Readable({ highWaterMark: OUTPUT_HIGH_WATER, read: resumeReader });
+    // A consumer that destroys a stream (as stream.pipeline does when its destination fails) wants
+    // no more of it: what follows is dropped, and a reader paused for it must go on.
+    this.stdout.once('close', resumeReader);
+    this.stderr.once('close', resumeReader);
     this.stdin = new Writable({
       highWaterMark: 256 * 1024,
+      // A write after end() is an error to its caller, but must not destroy the stream: what was
+      // written before it, and the close_stdin, still go.
+      autoDestroy: false,
       write: (chunk: Buffer, _enc, done) => this.writeStdin(chunk, done),
       final: (done) => this.sendStdinEnd(done),
     });
@@ -160,6 +177,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Writes to the command's stdin; false means wait for 'drain' on `stdin`. */
   write(data: string | Uint8Array): boolean {
     if (!this.options.stdinOpen) throw new Error('stdin is not open for this session (start it with stdinOpen: true)');
+    if (this.stdin.writableEnded) throw new Error(`stdin of session ${this.id} is already closed (closeStdin was called)`);
     return this.stdin.write(data);
   }
 
@@ -182,20 +200,27 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Ends the command and its process tree. Before the command runs, setup is abandoned. If the
-   * runner does not report the exit within the grace period, the runner itself is killed.
+   * Ends the command and its process tree. Before the command runs, setup is abandoned. Output not
+   * read yet is dropped from here on, so the runner's exit report gets through; if it does not
+   * come within the grace period, the runner and its tree are killed.
    */
   terminate(): void {
-    if (this.ending || this.terminateTimer) return;
+    if (this.ending || this.terminating) return;
     if (this.snapshot.state !== 'running') {
       // end() aborts whatever setup step is pending and waits for it to unwind.
       void this.end(new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`));
       return;
     }
+    this.terminating = true;
+    this.reader?.resume();
     this.send({ type: 'terminate', payload: {} });
     const grace = this.options.terminateGraceMs ?? DEFAULT_TERMINATE_GRACE_MS;
     this.terminateTimer = setTimeout(() => {
-      void this.end(new SessionError('running', `runner pid ${this.runner?.pid} did not report an exit within ${grace} ms of terminate; killed it`));
+      // The pipe is ordered: a runner that stopped reading (its command does not read stdin and
+      // its bounded queue is full) never sees the terminate frame.
+      const stuck = this.conn?.toRunner.writableLength ?? 0;
+      const why = stuck > 0 ? ` (${stuck} bytes are still queued ahead of it: the command is not reading its stdin)` : '';
+      void this.end(new SessionError('running', `runner pid ${this.conn?.runner.pid} did not report an exit within ${grace} ms of terminate${why}; killed it and its processes`));
     }, grace);
   }
 
@@ -209,125 +234,140 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async setUp(): Promise<void> {
     const o = this.options;
-    this.mark('creating_pipes');
-    const pipes = await createRunnerPipePair({ sandboxUsername: o.sandbox?.username });
-    this.pipes = pipes;
-    this.snapshot.pipes = {
-      in: { name: pipes.names.in, connected: false, access: pipes.describeAccess('in') },
-      out: { name: pipes.names.out, connected: false, access: pipes.describeAccess('out') },
-    };
+    this.mark('preparing');
+    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess);
+    this.snapshot.runner = launch.runner;
+    this.snapshot.policy = launch.policy;
+    this.changed();
     this.checkAborted();
+    const identity = await runnerIdentity([launch.plan.spec.exe, ...(launch.plan.spec.args ?? [])], launch.identityFile);
 
-    this.mark('launching_runner');
-    this.runner = await this.launch(pipes);
-    this.snapshot.runnerPid = this.runner.pid;
-    this.checkAborted();
+    const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
+    const remembered = given === undefined ? rememberedVersion(identity) : undefined;
+    let chosen: 'given' | 'detected' | 'remembered' = given !== undefined ? 'given' : remembered !== undefined ? 'remembered' : 'detected';
+    const refused: { version: number; reply: string }[] = [];
+    const tried: ProtocolVersion[] = [];
+    let version: ProtocolVersion | undefined = given ?? remembered ?? NEWEST_PROTOCOL_VERSION;
+    let logonRetried = false;
 
-    await this.connect('in', 'connecting_in');
-    await this.connect('out', 'connecting_out');
-
-    this.mark('verifying_client');
-    for (const role of ['in', 'out'] as const) {
-      const clientPid = pipes.clientProcessId(role);
-      this.snapshot.pipes[role]!.clientPid = clientPid;
-      if (clientPid !== this.runner.pid) {
-        throw new SessionError('verifying_client', `pipe-${role} client pid ${clientPid} did not match runner pid ${this.runner.pid}; refused it`);
+    while (version !== undefined) {
+      tried.push(version);
+      let request: Record<string, unknown>;
+      try {
+        request = versionSpec(version).spawnRequest(this.spawn.input);
+      } catch (err) {
+        // This version cannot carry what the session asks for: not worth a runner launch.
+        if (chosen === 'given') throw new SessionError('preparing', (err as Error).message);
+        refused.push({ version, reply: `not tried: ${(err as Error).message}` });
+        version = nextVersion(tried);
+        continue;
       }
+      this.version = version;
+      this.snapshot.protocol = { version, chosen, refused: [...refused] };
+      const reply = await this.attempt(launch, request);
+      if (reply.kind === 'ready') {
+        if (chosen !== 'given') rememberVersion(identity, version);
+        this.password = undefined;
+        return;
+      }
+      const verdict = judgeFirstReply(reply, version);
+      if (verdict.refused && chosen !== 'given') {
+        refused.push({ version, reply: verdict.text });
+        await this.dropConnection();
+        if (chosen === 'remembered') {
+          forgetVersion(identity); // the file was replaced in place: search again
+          chosen = 'detected';
+        }
+        version = nextVersion(tried, verdict.hint);
+        continue;
+      }
+      if (reply.kind === 'error' && !logonRetried && launch.plan.logon?.retryOnLogonFailure && this.isRefreshableLogonError(reply.payload)) {
+        logonRetried = true;
+        await this.dropConnection();
+        tried.pop();
+        continue; // same version, credentials read again by the next launch
+      }
+      throw new SessionError('spawn_sent', this.describeFirstReply(reply, version, chosen === 'given' && verdict.refused));
     }
-    this.toRunner = pipes.openStream('in');
-    this.fromRunner = pipes.openStream('out');
-    this.toRunner.on('error', () => {}); // a dead runner is reported through the reader and its exit
-    this.reader = new FrameReader(this.fromRunner, toRunnerMessage, {
+    this.snapshot.protocol = { version: this.version, chosen, refused };
+    const tries = refused.map((r) => `v${r.version}: ${r.reply}`).join('; ');
+    throw new SessionError('spawn_sent', `runner ${launch.runner.file} refused every protocol version this module speaks (${tries})`);
+  }
+
+  /** One launch: connect a runner, send the request, wait for its first answer. */
+  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>): Promise<FirstReply> {
+    const o = this.options;
+    const conn = await openRunnerConnection(launch.plan, {
+      connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      signal: this.abort.signal,
+      hooks: {
+        stage: (stage) => this.mark(stage),
+        pipesCreated: (pipes) => {
+          this.snapshot.pipes = {
+            in: { name: pipes.names.in, connected: false, access: pipes.describeAccess('in') },
+            out: { name: pipes.names.out, connected: false, access: pipes.describeAccess('out') },
+          };
+        },
+        runnerLaunched: (runner) => {
+          this.snapshot.runnerPid = runner.pid;
+          this.changed();
+        },
+        pipeConnected: (role) => {
+          this.snapshot.pipes[role]!.connected = true;
+          this.changed();
+        },
+        clientVerified: (role, pid) => {
+          this.snapshot.pipes[role]!.clientPid = pid;
+        },
+      },
+    });
+    this.conn = conn;
+    const reply = new Promise<FirstReply>((resolve) => (this.firstReply = resolve));
+    this.reader = new FrameReader(conn.fromRunner, (value) => toRunnerMessage(value, this.version), {
       message: (m) => this.onRunnerMessage(m),
-      error: (err) => void this.end(new SessionError(this.setupStage(), `bad data from runner: ${err.message}`)),
+      error: (err) => void this.onReaderError(err),
       end: () => void this.onRunnerEof(),
     });
-    this.watchRunnerDeath();
-
-    this.send({ type: 'spawn_request', payload: this.spawnRequest() });
+    this.watchRunnerDeath(conn);
+    this.send({ type: 'spawn_request', payload: request as never });
     this.mark('spawn_sent');
     const readyMs = o.spawnReadyTimeoutMs ?? DEFAULT_SPAWN_READY_TIMEOUT_MS;
     this.spawnReadyTimer = setTimeout(() => {
-      void this.end(new SessionError('spawn_sent', `runner pid ${this.runner!.pid} did not answer the spawn request within ${readyMs} ms`));
+      void this.end(new SessionError('spawn_sent', `runner pid ${conn.runner.pid} did not answer the spawn request within ${readyMs} ms`));
     }, readyMs);
+    return this.untilAborted(reply);
   }
 
-  private async launch(pipes: RunnerPipePair): Promise<RunnerProcess> {
-    const o = this.options;
-    let spec: RunnerSpec = o.runner ?? defaultRunnerSpec();
-    let runnerCwd: string | undefined;
-    if (o.codexHome) {
-      if (spec.materialize) spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, codexHome: o.codexHome, logDir: o.logDir }));
-      // Upstream: the runner's own cwd is local, so a mapped-drive cwd cannot break its start (error 267).
-      runnerCwd = path.join(o.codexHome, '.sandbox', 'runner-cwd');
-      await fs.mkdir(runnerCwd, { recursive: true });
-    }
-    const credentials = o.sandbox?.credentials;
-    if (credentials) {
-      if (process.platform !== 'win32') throw new SessionError('launching_runner', 'sandbox credentials are only used on Windows (CreateProcessWithLogonW)');
-      if (!o.sandbox?.username) throw new SessionError('launching_runner', 'sandbox credentials need sandbox.username');
-      const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
-      return launchRunnerAsUser(spec, pipes.names, {
-        username: o.sandbox.username,
-        password: credentials.password,
-        domain: credentials.domain,
-        cwd: runnerCwd ?? process.cwd(),
-      });
-    }
-    return launchRunner(spec, pipes.names, runnerCwd);
+  /** A refused attempt's runner and pipes go before the next attempt starts. */
+  private async dropConnection(): Promise<void> {
+    clearTimeout(this.spawnReadyTimer);
+    this.reader?.detach();
+    this.reader = undefined;
+    this.firstReply = undefined;
+    const conn = this.conn;
+    this.conn = undefined;
+    await conn?.close(0);
   }
 
-  /** Waits for the runner on one pipe, bounded by the timeout, the runner's death and dispose. */
-  private async connect(role: PipeRole, stage: 'connecting_in' | 'connecting_out'): Promise<void> {
-    this.mark(stage);
-    const runner = this.runner!;
-    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const wait = new AbortController();
-    const stopWaiting = (reason: SessionError) => wait.abort(reason);
-    const timer = setTimeout(() => {
-      const exit = runner.exit();
-      const fate = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} was still running; killed it`;
-      stopWaiting(new SessionError(stage, `runner did not connect to pipe-${role} within ${timeoutMs} ms (${fate})${stderrNote(runner)}`));
-    }, timeoutMs);
-    const onAbort = () => stopWaiting(this.abort.signal.reason as SessionError);
-    this.abort.signal.addEventListener('abort', onAbort, { once: true });
-    void runner.exited.then((exit) =>
-      stopWaiting(new SessionError(stage, `${describeExit(runner.pid, exit)} before connecting to pipe-${role}${stderrNote(runner)}`)),
-    );
-    try {
-      await this.pipes!.waitForClient(role, wait.signal);
-    } finally {
-      clearTimeout(timer);
-      this.abort.signal.removeEventListener('abort', onAbort);
-    }
-    this.snapshot.pipes[role]!.connected = true;
-    this.changed();
+  private isRefreshableLogonError(payload: ErrorPayload): boolean {
+    if (!('stage' in payload) || payload.stage !== 'spawn_child' || payload.windows_error_code === null) return false;
+    const code = payload.windows_error_code;
+    // Upstream: AppX activation can return 1312 for a healthy token; new credentials cannot help there.
+    const windowsApps = /(^|[\\/])WindowsApps([\\/]|$)/i.test(this.spawn.input.command[0] ?? '');
+    return REFRESHABLE_LOGON_ERRORS.has(code) && !(code === 1312 && windowsApps);
   }
 
-  private spawnRequest(): SpawnRequest {
-    const o = this.options;
-    const cwd = o.cwd ?? process.cwd();
-    const codexHome = o.codexHome ?? '';
-    return {
-      command: [...o.command],
-      cwd,
-      env: o.env ?? stringEnv(process.env),
-      policy_json_or_preset: o.policy ?? 'workspace-write',
-      sandbox_policy_cwd: cwd,
-      codex_home: codexHome,
-      real_codex_home: codexHome,
-      cap_sids: o.capSids ?? [],
-      ...(o.realUserSid ? { real_user_sid: o.realUserSid } : {}),
-      timeout_ms: o.timeoutMs ?? null,
-      tty: o.tty === true,
-      stdin_open: o.stdinOpen === true,
-      use_private_desktop: o.usePrivateDesktop === true,
-    };
+  private describeFirstReply(reply: FirstReply, version: ProtocolVersion, refusedGiven: boolean): string {
+    if (reply.kind === 'silent') return `${reply.why} before answering the spawn request${reply.stderr}`;
+    if (reply.kind !== 'error') return 'runner answered spawn_ready';
+    const message = `runner ${describeRunnerError(reply.payload, describeWin32Error)}`;
+    // A runner refusing the version we were told to speak: say how to get past it.
+    return refusedGiven ? `${message} (the session asked for protocol version ${version}; "auto" finds the runner's own)` : message;
   }
 
   // ---- running -----------------------------------------------------------------------------
 
-  private onRunnerMessage(message: RunnerMessage): void {
+  private onRunnerMessage(message: Versioned<RunnerMessage>): void {
     const t = this.snapshot.traffic;
     t.fromRunner.frames = this.reader!.frames;
     t.fromRunner.bytes = this.reader!.bytes;
@@ -337,9 +377,11 @@ export class Session extends EventEmitter<SessionEvents> {
         clearTimeout(this.spawnReadyTimer);
         this.snapshot.childPid = message.payload.process_id;
         this.mark('running');
+        this.armTimeoutBackstop();
         if (this.snapshot.ttySize && (this.snapshot.ttySize.cols !== 80 || this.snapshot.ttySize.rows !== 24)) {
           this.send({ type: 'resize', payload: { rows: this.snapshot.ttySize.rows, cols: this.snapshot.ttySize.cols } });
         }
+        this.firstReply?.({ kind: 'ready' });
         return;
       case 'output': {
         if (this.snapshot.state !== 'running') return void this.end(new SessionError('spawn_sent', 'runner sent output before spawn_ready'));
@@ -348,7 +390,7 @@ export class Session extends EventEmitter<SessionEvents> {
         counter.bytes += data.length;
         counter.frames++;
         const target = message.payload.stream === 'stdout' ? this.stdout : this.stderr;
-        if (!target.push(data)) this.reader!.pause(); // resumed by the stream's read()
+        if (!this.terminating && !target.destroyed && !target.push(data)) this.reader!.pause(); // resumed by the stream's read()
         this.changed();
         return;
       }
@@ -358,32 +400,69 @@ export class Session extends EventEmitter<SessionEvents> {
         void this.end();
         return;
       case 'error':
-        return void this.end(new SessionError(this.setupStage(), `runner reported ${message.payload.code}: ${message.payload.message}`));
+        if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'error', payload: message.payload, version: message.version });
+        return void this.end(new SessionError(this.setupStage(), `runner ${describeRunnerError(message.payload, describeWin32Error)}`));
     }
+  }
+
+  private async onReaderError(err: Error): Promise<void> {
+    const runner = this.conn?.runner;
+    // A stream cut off mid-frame is how a runner's death looks from here: say so, and how it died.
+    if (runner && /stream ended inside|pipe closed before the end of stream/.test(err.message)) {
+      const exit = await Promise.race([runner.exited, delay(RUNNER_EXIT_GRACE_MS)]);
+      if (exit) return this.end(new SessionError(this.setupStage(), `${describeExit(runner.pid, exit)} mid-stream (${err.message})${stderrNote(runner)}`));
+    }
+    await this.end(new SessionError(this.setupStage(), `bad data from runner: ${err.message}`));
   }
 
   private async onRunnerEof(): Promise<void> {
     // The pipe ended without an exit report: the runner quit or died. Its exit code says which.
-    const runner = this.runner!;
+    const runner = this.conn!.runner;
     const exit = await Promise.race([runner.exited, delay(RUNNER_EXIT_GRACE_MS)]);
     const why = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} closed its pipe`;
+    if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'silent', why, stderr: stderrNote(runner) });
     await this.end(new SessionError(this.setupStage(), `${why} before reporting the command's exit${stderrNote(runner)}`));
   }
 
-  private watchRunnerDeath(): void {
-    const runner = this.runner!;
+  private watchRunnerDeath(conn: RunnerConnection): void {
+    const runner = conn.runner;
     void runner.exited.then(async () => {
       // Frames written before it died are still in the pipe: give the reader time to see them.
       await delay(RUNNER_EXIT_GRACE_MS);
-      if (!this.ending) await this.end(new SessionError(this.setupStage(), `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open${stderrNote(runner)}`));
+      if (this.ending || this.conn !== conn) return;
+      const why = `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open`;
+      if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'silent', why, stderr: stderrNote(runner) });
+      await this.end(new SessionError(this.setupStage(), `${why}${stderrNote(runner)}`));
     });
   }
 
+  /**
+   * The runner enforces `timeoutMs`; a runner that is frozen (stopped, hung) cannot. Past the
+   * timeout plus a grace, the parent ends the runner and its whole tree itself.
+   */
+  private armTimeoutBackstop(): void {
+    const timeoutMs = this.options.timeoutMs;
+    if (!timeoutMs || timeoutMs + TIMEOUT_BACKSTOP_MS > 0x7fff_ffff) return;
+    this.backstopTimer = setTimeout(() => void this.backstop(timeoutMs), timeoutMs + TIMEOUT_BACKSTOP_MS);
+  }
+
+  private async backstop(timeoutMs: number): Promise<void> {
+    if (this.ending) return;
+    const runner = this.conn?.runner;
+    const state = runner ? await processStateNote(runner.pid) : '';
+    this.exitReport = undefined;
+    await this.end(
+      new SessionError('running', `runner pid ${runner?.pid} did not report the command's exit ${TIMEOUT_BACKSTOP_MS} ms after its ${timeoutMs} ms timeout${state}; killed the runner and its processes`),
+      true,
+    );
+  }
+
   private send(message: ParentMessage): void {
-    if (!this.toRunner || this.toRunner.destroyed) return;
-    const frame = encodeFrame(message);
+    const socket = this.conn?.toRunner;
+    if (!socket || socket.destroyed) return;
+    const frame = encodeFrame(message, this.version);
     this.count(frame.length);
-    this.toRunner.write(frame);
+    socket.write(frame);
   }
 
   private count(bytes: number): void {
@@ -394,10 +473,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private writeStdin(chunk: Buffer, done: (err?: Error | null) => void): void {
     this.whenRunning().then(
       () => {
-        const socket = this.toRunner!;
+        // After terminate, input has nowhere to go; it must not queue ahead of the terminate frame.
+        if (this.terminating) return done();
+        const socket = this.conn!.toRunner;
         let last: Buffer | undefined;
         for (const piece of splitForFrames(chunk)) {
-          last = encodeDataFrame('stdin', piece);
+          last = encodeDataFrame('stdin', piece, this.version);
           this.count(last.length);
           this.snapshot.traffic.stdin.frames++;
           socket.write(last, piece.byteOffset + piece.byteLength === chunk.byteOffset + chunk.byteLength ? (err) => done(err) : undefined);
@@ -438,42 +519,51 @@ export class Session extends EventEmitter<SessionEvents> {
     });
   }
 
+  /** `promise`, or the abort's reason as soon as the session is ending. */
+  private untilAborted<T>(promise: Promise<T>): Promise<T> {
+    const signal = this.abort.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  }
+
   // ---- the end -----------------------------------------------------------------------------
 
   /** Ends the session exactly once: release everything, then publish the final state. */
-  private async end(error?: SessionError): Promise<void> {
+  private async end(error?: SessionError, timedOut = false): Promise<void> {
     if (this.ending) return;
     this.ending = true;
+    this.password = undefined;
     this.changed(); // wakes stdin writers waiting for `running`
     if (!this.abort.signal.aborted) this.abort.abort(error ?? new SessionError(this.setupStage(), 'session ended'));
-    // Every wait in setUp watches the abort signal, so this is short; afterwards pipes and runner are known.
+    // Every wait in setUp watches the abort signal, so this is short; afterwards the connection is known.
     await this.setupTask?.catch(() => {});
     clearTimeout(this.spawnReadyTimer);
     clearTimeout(this.terminateTimer);
+    clearTimeout(this.backstopTimer);
     this.reader?.detach();
-    // Ask our side of the pipes to close first: a healthy runner sees EOF and exits by itself.
-    this.toRunner?.destroy();
-    this.fromRunner?.destroy();
-    await this.pipes?.close().catch(() => {});
-    const runner = this.runner;
-    if (runner) {
-      const exited = await Promise.race([runner.exited, delay(error ? 0 : RUNNER_EXIT_GRACE_MS)]);
-      if (!exited) {
-        runner.kill();
-        await runner.exited;
-      }
-      // A runner that died without reporting leaves its command orphaned: end that tree too.
-      const childPid = this.snapshot.childPid;
-      if (error && childPid && process.platform !== 'win32') signalTree(childPid, 'SIGKILL');
-    }
+    // Our side of the pipes closes first: a healthy runner sees EOF and exits by itself. A runner
+    // that failed is ended with its whole tree at once. Only the runner we launched is ever
+    // signalled: never a pid a runner reported (it may lie).
+    await this.conn?.close(error ? 0 : RUNNER_EXIT_GRACE_MS);
     const result: SessionResult = error
-      ? { state: 'failed', exitCode: -1, timedOut: false, error }
+      ? { state: 'failed', exitCode: -1, timedOut, error }
       : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut };
     if (error) this.snapshot.failure = { stage: error.stage, message: error.message };
-    else {
-      this.snapshot.exitCode = result.exitCode;
-      this.snapshot.timedOut = result.timedOut;
-    }
+    else this.snapshot.exitCode = result.exitCode;
+    if (result.timedOut || !error) this.snapshot.timedOut = result.timedOut;
     this.stdout.push(null);
     this.stderr.push(null);
     this.stdin.destroy();
@@ -527,25 +617,14 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 }
 
-function describeExit(pid: number, exit: { code: number | null; signal: string | null }): string {
-  return exit.signal ? `runner pid ${pid} was killed by ${exit.signal}` : `runner pid ${pid} exited with code ${exit.code}`;
-}
-
-function stderrNote(runner: RunnerProcess): string {
-  const tail = runner.stderrTail();
-  return tail ? `; runner stderr: ${tail}` : '';
-}
-
-/** A grace-period wait; unref'd so a finished session never holds the process open for it. */
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => {
-    const timer: NodeJS.Timeout = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-  });
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
+/** " (runner is stopped)" and the like, from the kernel's word on the process (Linux); else "". */
+async function processStateNote(pid: number): Promise<string> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    const names: Record<string, string> = { T: 'stopped', t: 'stopped by a tracer', D: 'in uninterruptible sleep', Z: 'a zombie' };
+    return state && names[state] ? ` (runner is ${names[state]})` : '';
+  } catch {
+    return '';
+  }
 }

@@ -26,7 +26,7 @@ test('run streams stdout and stderr apart, forwards stdin, exits with the comman
   assert.equal(r.stdout, 'piped through\n');
   assert.match(r.stderr, /^to stderr\n/);
   assert.match(r.stderr, /session \S+: exited with code 7/);
-  for (const stage of ['creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited']) {
+  for (const stage of ['preparing', 'creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited']) {
     assert.match(r.stderr, new RegExp(`\\b${stage}\\b`));
   }
   assert.match(r.stderr, /pipe-in\s+\S+codex-runner-[0-9a-f]{32}\S*in, client pid \d+/);
@@ -62,4 +62,24 @@ test('usage errors are specific and exit 2', async () => {
     kind: 'run',
     args: { command: ['a', '--b'], status: false, stdin: true, tty: true, timeoutMs: 5 },
   });
+});
+
+test('a reader that goes away (`run -- yes | head -1`): no stack trace, the command ends, exit 141', async () => {
+  const child = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" run --no-stdin -- yes | head -1; echo "status \${PIPESTATUS:-}" >/dev/null`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(stdout, 'y\n');
+  assert.equal(stderr, '');
+  // The CLI's own exit code, seen from a shell that keeps it:
+  const direct = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" run --no-stdin -- yes | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let code = '';
+  let directErr = '';
+  direct.stdout.on('data', (d) => (code += d));
+  direct.stderr.on('data', (d) => (directErr += d));
+  await new Promise((resolve) => direct.on('close', resolve));
+  assert.equal(code.trim(), '141');
+  assert.equal(directErr, '');
 });

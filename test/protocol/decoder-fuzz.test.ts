@@ -17,11 +17,12 @@ const KNOWN_REJECTIONS = [
   /^stream ended inside frame \d+: got \d+ of \d+ bytes$/,
   /^stream ended inside a length prefix: got [123] of 4 bytes$/,
   /^frame is not a JSON object \(got .+\)$/,
-  /^frame has no "version" \(this side speaks version 1\)$/,
-  /^unsupported protocol version .+ \(this side speaks version 1\)$/,
+  /^frame has no "version"$/,
+  /^frame "version" must be an integer 0\.\.255 \(got .+\)$/,
+  /^unsupported protocol version \d+ \(this session speaks version 1\)$/,
   /^frame has no string "type" \(got .+\)$/,
   /^unknown message type ".*" from the (runner|parent)$/,
-  /^[a-z_]+: "payload" must be an object \(got .+\)$/,
+  /^.*: "payload" must be an object \(got .+\)$/,
   /^[a-z_]+: missing field "[a-z_0-9]+" \(expected .+\)$/,
   /^[a-z_]+: field "[a-z_0-9]+" must be .+, got .+$/,
   /^[a-z_]+: field "command" must not be empty$/,
@@ -66,14 +67,15 @@ function randomMessage(prng: Prng): AnyMessage {
 
 const anyDirection = (v: unknown): AnyMessage => {
   const type = (v as { type?: unknown } | null)?.type;
-  return ['stdin', 'close_stdin', 'resize', 'terminate', 'spawn_request'].includes(type as string) ? toParentMessage(v) : toRunnerMessage(v);
+  const { version: _version, ...message } = ['stdin', 'close_stdin', 'resize', 'terminate', 'spawn_request'].includes(type as string) ? toParentMessage(v, 1) : toRunnerMessage(v, 1);
+  return message as AnyMessage;
 };
 
 test('random splits of valid streams always decode to the same messages', () => {
   const prng = new Prng(SEED);
   for (let round = 0; round < 1500; round++) {
     const messages = Array.from({ length: 1 + prng.int(8) }, () => randomMessage(prng));
-    const bytes = Buffer.concat(messages.map((m) => (m.type === 'output' ? encodeDataFrame('output', Buffer.from(m.payload.data_b64, 'base64'), m.payload.stream) : encodeFrame(m))));
+    const bytes = Buffer.concat(messages.map((m) => (m.type === 'output' ? encodeDataFrame('output', Buffer.from(m.payload.data_b64, 'base64'), 1, m.payload.stream) : encodeFrame(m, 1))));
     const got = decode(bytes, prng, anyDirection, prng.pick([1, 3, 64, 4096]));
     assert.equal(got.error, undefined, `round ${round}: ${String(got.error)}`);
     assert.deepEqual(got.messages, messages, `round ${round}`);
@@ -86,7 +88,7 @@ test('random bytes: rejected with a specific ProtocolError or decoded, never a c
   for (let round = 0; round < 3000; round++) {
     let bytes = prng.bytes(prng.int(200));
     if (prng.int(2) === 0 && bytes.length >= 4) bytes.writeUInt32LE(prng.int(bytes.length), 0); // a plausible header
-    const got = decode(bytes, prng, toRunnerMessage, 1 + prng.int(32));
+    const got = decode(bytes, prng, (v: unknown) => toRunnerMessage(v, 1), 1 + prng.int(32));
     if (got.error !== undefined) {
       rejected++;
       assertSpecific(got.error, `round ${round}`);
@@ -100,7 +102,7 @@ test('mutated valid frames: every rejection is specific, every acceptance is a v
   const reasons = new Set<string>();
   for (let round = 0; round < 4000; round++) {
     const messages = Array.from({ length: 1 + prng.int(4) }, () => randomMessage(prng));
-    const bytes = Buffer.from(Buffer.concat(messages.map((m) => encodeFrame(m))));
+    const bytes = Buffer.from(Buffer.concat(messages.map((m) => encodeFrame(m, 1))));
     const mutations = 1 + prng.int(3);
     let mutated = bytes;
     for (let i = 0; i < mutations; i++) {

@@ -11,7 +11,7 @@ const FRAMES = 16;
 /** 16 frames of 128 KiB: 2.7 MB on the wire, ten times the reader's per-turn budget. */
 function queuedStream(): PassThrough {
   const stream = new PassThrough({ highWaterMark: 64 * 1024 * 1024 });
-  for (let i = 0; i < FRAMES; i++) stream.write(encodeDataFrame('output', Buffer.alloc(128 * 1024, i), 'stdout'));
+  for (let i = 0; i < FRAMES; i++) stream.write(encodeDataFrame('output', Buffer.alloc(128 * 1024, i), 1, 'stdout'));
   stream.end();
   return stream;
 }
@@ -21,7 +21,7 @@ test('a burst larger than the budget is delivered over several loop turns, compl
   const seen: number[] = [];
   let deliveredBeforeTurn = -1;
   const ended = new Promise<void>((resolve, reject) => {
-    new FrameReader<RunnerMessage>(stream, toRunnerMessage, {
+    new FrameReader<RunnerMessage>(stream, (v: unknown) => toRunnerMessage(v, 1), {
       message: (m) => m.type === 'output' && seen.push(Buffer.from(m.payload.data_b64, 'base64')[0]!),
       error: reject,
       end: resolve,
@@ -38,7 +38,7 @@ test("the owner's pause outlasts the reader's own yield: nothing more arrives un
   const seen: number[] = [];
   let reader!: FrameReader<RunnerMessage>;
   const ended = new Promise<void>((resolve, reject) => {
-    reader = new FrameReader<RunnerMessage>(stream, toRunnerMessage, {
+    reader = new FrameReader<RunnerMessage>(stream, (v: unknown) => toRunnerMessage(v, 1), {
       message: () => {
         seen.push(seen.length);
         if (seen.length === 3) reader.pause(); // the frame that crosses the budget: yield and pause together

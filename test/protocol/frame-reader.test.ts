@@ -15,7 +15,7 @@ function read(write: (s: PassThrough) => void, onMessage?: (m: RunnerMessage) =>
   const stream = new PassThrough();
   const outcome: Outcome = { messages: [], ended: false };
   return new Promise((resolve) => {
-    new FrameReader(stream, toRunnerMessage, {
+    new FrameReader(stream, (v: unknown) => toRunnerMessage(v, 1), {
       message: (m) => {
         outcome.messages.push(m);
         onMessage?.(m);
@@ -27,8 +27,8 @@ function read(write: (s: PassThrough) => void, onMessage?: (m: RunnerMessage) =>
   });
 }
 
-const ready = encodeFrame({ type: 'spawn_ready', payload: { process_id: 9 } });
-const exit = encodeFrame({ type: 'exit', payload: { exit_code: 0, timed_out: false } });
+const ready = encodeFrame({ type: 'spawn_ready', payload: { process_id: 9 } }, 1);
+const exit = encodeFrame({ type: 'exit', payload: { exit_code: 0, timed_out: false } }, 1);
 
 test('delivers validated messages, then a clean end', async () => {
   const o = await read((s) => s.end(Buffer.concat([ready, exit])));
@@ -44,7 +44,7 @@ test('a truncated stream ends in a ProtocolError, not a clean end', async () => 
 });
 
 test('a frame that fails validation stops delivery: nothing after it is seen', async () => {
-  const bad = encodeFrame({ type: 'output', payload: { data_b64: '!!', stream: 'stdout' } } as never);
+  const bad = encodeFrame({ type: 'output', payload: { data_b64: '!!', stream: 'stdout' } } as never, 1);
   const o = await read((s) => s.end(Buffer.concat([ready, bad, exit])));
   assert.deepEqual(o.messages.map((m) => m.type), ['spawn_ready']);
   assert.equal(o.error?.message, 'output: field "data_b64" must be standard base64, got "!!"');

@@ -2,6 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeDataFrame, encodeFrame, FrameDecoder } from '../../src/protocol/framing';
 import { ProtocolError, toParentMessage, toRunnerMessage, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../../src/protocol/messages';
+import { PROTOCOL_VERSIONS } from '../../src/protocol/versions';
+
+/** The version-1 messages below, as validation returns them (with the envelope's version). */
+const v1 = <M>(m: M) => ({ version: 1, ...m });
+const parent1 = (v: unknown) => toParentMessage(v, 1);
+const runner1 = (v: unknown) => toRunnerMessage(v, 1);
 
 const request: SpawnRequest = {
   command: ['cmd.exe', '/c', 'echo hi'],
@@ -29,6 +35,8 @@ const parentMessages: ParentMessage[] = [
 ];
 const runnerMessages: RunnerMessage[] = [
   { type: 'spawn_ready', payload: { process_id: 4242 } },
+  { type: 'error', payload: { message: 'CreateProcessAsUserW failed', stage: 'spawn_child', windows_error_code: 1312 } },
+  { type: 'error', payload: { message: 'runner: unsupported protocol version 6', stage: 'read_spawn_request', windows_error_code: null } },
   { type: 'output', payload: { data_b64: 'aGk=', stream: 'stdout' } },
   { type: 'output', payload: { data_b64: '', stream: 'stderr' } },
   { type: 'exit', payload: { exit_code: -1073741510, timed_out: false } },
@@ -44,42 +52,53 @@ function decodeOne(frame: Buffer): unknown {
 
 test('every parent -> runner message survives a round trip with its exact wire names', () => {
   for (const message of parentMessages) {
-    const value = decodeOne(encodeFrame(message)) as Record<string, unknown>;
+    const value = decodeOne(encodeFrame(message, 1)) as Record<string, unknown>;
     assert.deepEqual(Object.keys(value), ['version', 'type', 'payload']);
     assert.equal(value.version, 1);
-    assert.deepEqual(toParentMessage(value), message);
+    assert.deepEqual(toParentMessage(value), v1(message));
   }
-  const wire = JSON.parse(encodeFrame({ type: 'spawn_request', payload: request }).subarray(4).toString()) as { payload: object };
+  const wire = JSON.parse(encodeFrame({ type: 'spawn_request', payload: request }, 1).subarray(4).toString()) as { payload: object };
   assert.deepEqual(Object.keys(wire.payload), [
     'command', 'cwd', 'env', 'policy_json_or_preset', 'sandbox_policy_cwd', 'codex_home', 'real_codex_home',
     'cap_sids', 'real_user_sid', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop',
   ]);
-  assert.equal(encodeFrame({ type: 'close_stdin', payload: {} }).subarray(4).toString(), '{"version":1,"type":"close_stdin","payload":{}}');
-  assert.equal(encodeFrame({ type: 'resize', payload: { rows: 50, cols: 132 } }).subarray(4).toString(), '{"version":1,"type":"resize","payload":{"rows":50,"cols":132}}');
+  assert.equal(encodeFrame({ type: 'close_stdin', payload: {} }, 1).subarray(4).toString(), '{"version":1,"type":"close_stdin","payload":{}}');
+  assert.equal(encodeFrame({ type: 'resize', payload: { rows: 50, cols: 132 } }, 6).subarray(4).toString(), '{"version":6,"type":"resize","payload":{"rows":50,"cols":132}}');
 });
 
 test('every runner -> parent message survives a round trip', () => {
-  for (const message of runnerMessages) assert.deepEqual(toRunnerMessage(decodeOne(encodeFrame(message))), message);
+  for (const version of PROTOCOL_VERSIONS) {
+    for (const message of runnerMessages) assert.deepEqual(toRunnerMessage(decodeOne(encodeFrame(message, version)), version), { version, ...message });
+  }
 });
 
 test('a frame is byte for byte what upstream serde writes', () => {
   const json = '{"version":1,"type":"spawn_ready","payload":{"process_id":5}}';
   // 61 = 0x3d bytes of JSON, little-endian.
   const expected = Buffer.concat([Buffer.from([0x3d, 0x00, 0x00, 0x00]), Buffer.from(json, 'utf8')]);
-  assert.deepEqual(encodeFrame({ type: 'spawn_ready', payload: { process_id: 5 } }), expected);
+  assert.deepEqual(encodeFrame({ type: 'spawn_ready', payload: { process_id: 5 } }, 1), expected);
   const exit = '{"version":1,"type":"exit","payload":{"exit_code":192,"timed_out":true}}';
-  assert.deepEqual(encodeFrame({ type: 'exit', payload: { exit_code: 192, timed_out: true } }).subarray(4).toString(), exit);
+  assert.deepEqual(encodeFrame({ type: 'exit', payload: { exit_code: 192, timed_out: true } }, 1).subarray(4).toString(), exit);
+  // Upstream's own version-4 test pins this error frame (ipc_framed.rs): windows_error_code is written even when null.
+  const error = '{"version":4,"type":"error","payload":{"message":"CreateProcessAsUserW failed","stage":"spawn_child","windows_error_code":1312}}';
+  assert.equal(encodeFrame({ type: 'error', payload: { message: 'CreateProcessAsUserW failed', stage: 'spawn_child', windows_error_code: 1312 } }, 4).subarray(4).toString(), error);
 });
 
-test('the data-frame fast path writes the same bytes as the general encoder', () => {
+test('the data-frame fast paths write and read the same bytes and values as the general ones, in every version', () => {
   const data = Buffer.from('binary \x00\xff\n"quoted"\\', 'latin1');
   const b64 = data.toString('base64');
-  assert.deepEqual(encodeDataFrame('output', data, 'stderr'), encodeFrame({ type: 'output', payload: { data_b64: b64, stream: 'stderr' } }));
-  assert.deepEqual(encodeDataFrame('output', data, 'stdout'), encodeFrame({ type: 'output', payload: { data_b64: b64, stream: 'stdout' } }));
-  assert.deepEqual(encodeDataFrame('stdin', data), encodeFrame({ type: 'stdin', payload: { data_b64: b64 } }));
+  for (const version of PROTOCOL_VERSIONS) {
+    const err = encodeDataFrame('output', data, version, 'stderr');
+    assert.deepEqual(err, encodeFrame({ type: 'output', payload: { data_b64: b64, stream: 'stderr' } }, version));
+    assert.deepEqual(encodeDataFrame('output', data, version, 'stdout'), encodeFrame({ type: 'output', payload: { data_b64: b64, stream: 'stdout' } }, version));
+    assert.deepEqual(encodeDataFrame('stdin', data, version), encodeFrame({ type: 'stdin', payload: { data_b64: b64 } }, version));
+    // The decoder's fast path gives exactly what JSON.parse gives.
+    assert.deepEqual(decodeOne(err), JSON.parse(err.subarray(4).toString()));
+    assert.deepEqual(toRunnerMessage(decodeOne(err), version), { version, type: 'output', payload: { data_b64: b64, stream: 'stderr' } });
+  }
   // A view into a larger buffer encodes only its own bytes.
   const big = Buffer.from('xxABCxx');
-  assert.deepEqual(encodeDataFrame('stdin', big.subarray(2, 5)), encodeFrame({ type: 'stdin', payload: { data_b64: 'QUJD' } }));
+  assert.deepEqual(encodeDataFrame('stdin', big.subarray(2, 5), 6), encodeFrame({ type: 'stdin', payload: { data_b64: 'QUJD' } }, 6));
 });
 
 test('the serde defaults: stdin_open and use_private_desktop may be absent and mean false', () => {
@@ -89,7 +108,7 @@ test('the serde defaults: stdin_open and use_private_desktop may be absent and m
   const payload = message.payload as SpawnRequest;
   assert.equal(payload.stdin_open, false);
   assert.equal(payload.use_private_desktop, false);
-  assert.equal(payload.real_user_sid, undefined);
+  assert.equal(payload.real_user_sid, null);
 });
 
 /** Each malformed value must be refused with this exact message. */
@@ -103,12 +122,15 @@ function refused(validate: (v: unknown) => unknown, value: unknown, message: str
 }
 
 test('malformed envelopes get specific errors', () => {
+  const toRunnerMessage = runner1;
+  const toParentMessage = parent1;
   refused(toRunnerMessage, [1, 2], 'frame is not a JSON object (got an array)');
   refused(toRunnerMessage, 'hi', 'frame is not a JSON object (got "hi")');
   refused(toRunnerMessage, null, 'frame is not a JSON object (got null)');
-  refused(toRunnerMessage, { version: 2, type: 'exit', payload: {} }, 'unsupported protocol version number 2 (this side speaks version 1)');
-  refused(toRunnerMessage, { type: 'exit', payload: {} }, 'frame has no "version" (this side speaks version 1)');
-  refused(toRunnerMessage, { version: '1', type: 'exit', payload: {} }, 'unsupported protocol version "1" (this side speaks version 1)');
+  refused(toRunnerMessage, { version: 2, type: 'exit', payload: { exit_code: 0, timed_out: false } }, 'unsupported protocol version 2 (this session speaks version 1)');
+  refused(toRunnerMessage, { type: 'exit', payload: {} }, 'frame has no "version"');
+  refused(toRunnerMessage, { version: '1', type: 'exit', payload: {} }, 'frame "version" must be an integer 0..255 (got "1")');
+  refused(toParentMessage, { version: 2, type: 'terminate', payload: {} }, 'unsupported protocol version 2 (this session speaks version 1)');
   refused(toRunnerMessage, { version: 1, payload: {} }, 'frame has no string "type" (got nothing)');
   refused(toRunnerMessage, { version: 1, type: 'hello', payload: {} }, 'unknown message type "hello" from the runner');
   refused(toRunnerMessage, { version: 1, type: 'toString', payload: {} }, 'unknown message type "toString" from the runner');
@@ -119,17 +141,31 @@ test('malformed envelopes get specific errors', () => {
   refused(toRunnerMessage, { version: 1, type: 'exit' }, 'exit: "payload" must be an object (got nothing)');
 });
 
+test('an error frame is read whatever its version: a refusing runner answers in its own', () => {
+  const refusal = { version: 4, type: 'error', payload: { message: 'runner: unsupported protocol version 6', stage: 'read_spawn_request', windows_error_code: null } };
+  assert.deepEqual(toRunnerMessage(refusal, 6), refusal);
+  // windows_error_code may be absent (serde would write null; some forks omit it): read as null.
+  const { windows_error_code: _w, ...payload } = refusal.payload;
+  assert.deepEqual(toRunnerMessage({ ...refusal, payload }, 6).payload, refusal.payload);
+});
+
 test('missing and mistyped fields get errors naming the message and the field', () => {
+  const toRunnerMessage = runner1;
+  const toParentMessage = parent1;
   const r = (type: string, payload: object) => ({ version: 1, type, payload });
-  refused(toRunnerMessage, r('spawn_ready', {}), 'spawn_ready: missing field "process_id" (expected an integer 0..4294967295)');
-  refused(toRunnerMessage, r('spawn_ready', { process_id: -1 }), 'spawn_ready: field "process_id" must be an integer 0..4294967295, got number -1');
-  refused(toRunnerMessage, r('spawn_ready', { process_id: 2 ** 32 }), /field "process_id" must be an integer 0\.\.4294967295, got number 4294967296/);
+  refused(toRunnerMessage, r('spawn_ready', {}), 'spawn_ready: missing field "process_id" (expected an integer 2..4294967295)');
+  refused(toRunnerMessage, r('spawn_ready', { process_id: -1 }), 'spawn_ready: field "process_id" must be an integer 2..4294967295, got number -1');
+  // 0 and 1 are never a command's pid: a runner claiming them is lying (kill(-1) would hit everything).
+  refused(toRunnerMessage, r('spawn_ready', { process_id: 1 }), 'spawn_ready: field "process_id" must be an integer 2..4294967295, got number 1');
+  refused(toRunnerMessage, r('spawn_ready', { process_id: 0 }), 'spawn_ready: field "process_id" must be an integer 2..4294967295, got number 0');
+  refused(toRunnerMessage, r('spawn_ready', { process_id: 2 ** 32 }), /field "process_id" must be an integer 2\.\.4294967295, got number 4294967296/);
   refused(toRunnerMessage, r('spawn_ready', { process_id: 1.5 }), /field "process_id" must be an integer/);
   refused(toRunnerMessage, r('output', { stream: 'stdout' }), 'output: missing field "data_b64" (expected standard base64)');
   refused(toRunnerMessage, r('output', { data_b64: 'aGk=', stream: 'stdin' }), 'output: field "stream" must be "stdout" or "stderr", got "stdin"');
   refused(toRunnerMessage, r('exit', { exit_code: 2 ** 31, timed_out: false }), 'exit: field "exit_code" must be a 32-bit integer, got number 2147483648');
   refused(toRunnerMessage, r('exit', { exit_code: 0, timed_out: 'no' }), 'exit: field "timed_out" must be a boolean, got "no"');
-  refused(toRunnerMessage, r('error', { message: 'x' }), 'error: missing field "code" (expected a string)');
+  refused(toRunnerMessage, r('error', { message: 'x' }), 'error: missing field "stage" (expected a string (or "code", in the version 1-3 shape))');
+  refused(toRunnerMessage, r('error', { message: 'x', stage: 'spawn_child', windows_error_code: -5 }), 'error: field "windows_error_code" must be an integer 0..4294967295 or null, got number -5');
   const p = (type: string, payload: object) => ({ version: 1, type, payload });
   refused(toParentMessage, p('spawn_request', { ...request, command: [] }), 'spawn_request: field "command" must not be empty');
   refused(toParentMessage, p('spawn_request', { ...request, command: ['a', 1] }), 'spawn_request: field "command" must be an array of strings, got an array');
@@ -144,6 +180,8 @@ test('missing and mistyped fields get errors naming the message and the field', 
 });
 
 test('bad base64 is refused: not the standard alphabet, or bad padding', () => {
+  const toRunnerMessage = runner1;
+  const toParentMessage = parent1;
   const out = (data_b64: unknown) => ({ version: 1, type: 'output', payload: { data_b64, stream: 'stdout' } });
   for (const bad of ['aGk', 'aGk=a', 'a-_b', 'aGk*', '====', 'aG k=', 'aGk==']) {
     refused(toRunnerMessage, out(bad), `output: field "data_b64" must be standard base64, got ${JSON.stringify(bad)}`);

@@ -7,6 +7,8 @@ import { createRunnerPipePair } from '../../src/platform/runner-pipes';
 import { encodeFrame } from '../../src/protocol/framing';
 import { FrameReader } from '../../src/protocol/frame-reader';
 import { toRunnerMessage, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../../src/protocol/messages';
+import { builtinPermissionProfile } from '../../src/protocol/permissions';
+import { PROTOCOL_VERSIONS, versionSpec, type ProtocolVersion } from '../../src/protocol/versions';
 import { RUNNER_USAGE } from '../../src/runner/runner-args';
 import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
 import { isAlive } from '../helpers/process-state';
@@ -53,10 +55,45 @@ const baseRequest: SpawnRequest = {
   use_private_desktop: false,
 };
 
-/** Plays the parent: sends `first` (raw bytes or messages), collects every reply until EOF. */
-async function asParent(first: (ParentMessage | Buffer)[]): Promise<{ replies: RunnerMessage[]; code: number | null; stderr: string; error?: Error }> {
+/** A spawn request as version `version` writes it. */
+function requestOf(version: ProtocolVersion, command: string[] = ['true']): Record<string, unknown> {
+  return versionSpec(version).spawnRequest({
+    command,
+    cwd: '/',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    permissionProfile: builtinPermissionProfile('read-only'),
+    v1Policy: 'read-only',
+    workspaceRoots: ['/'],
+    codexHome: '',
+    realCodexHome: '',
+    capSids: [],
+    realUserSid: null,
+    networkProxyRestrictingSid: null,
+    privateDesktopName: null,
+    timeoutMs: null,
+    tty: false,
+    stdinOpen: false,
+    usePrivateDesktop: false,
+  });
+}
+
+/** A raw frame of any envelope. */
+function rawFrame(value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value));
+  const header = Buffer.alloc(4);
+  header.writeUInt32LE(json.length);
+  return Buffer.concat([header, json]);
+}
+
+type Reply = RunnerMessage & { version: number };
+
+/**
+ * Plays the parent: sends `first` (raw bytes or version-1 messages), collects every reply until
+ * EOF, reading them as version `replyVersion` frames (an error frame is read in any version).
+ */
+async function asParent(first: (ParentMessage | Buffer)[], runnerFlags: string[] = [], replyVersion: ProtocolVersion = 1): Promise<{ replies: RunnerMessage[]; versioned: Reply[]; code: number | null; stderr: string; error?: Error }> {
   const pipes = await createRunnerPipePair();
-  const runner = spawn(process.execPath, [BUNDLED_RUNNER, `--pipe-in=${pipes.names.in}`, `--pipe-out=${pipes.names.out}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const runner = spawn(process.execPath, [BUNDLED_RUNNER, ...runnerFlags, `--pipe-in=${pipes.names.in}`, `--pipe-out=${pipes.names.out}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   runner.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => runner.on('close', (code) => resolve(code)));
@@ -67,15 +104,16 @@ async function asParent(first: (ParentMessage | Buffer)[]): Promise<{ replies: R
     assert.equal(pipes.clientProcessId('in'), runner.pid);
     const toRunner = pipes.openStream('in');
     const fromRunner = pipes.openStream('out');
-    const replies: RunnerMessage[] = [];
+    const versioned: Reply[] = [];
     const done = new Promise<Error | undefined>((resolve) => {
-      new FrameReader(fromRunner, toRunnerMessage, { message: (m) => replies.push(m), error: resolve, end: () => resolve(undefined) });
+      new FrameReader(fromRunner, (v) => toRunnerMessage(v, replyVersion), { message: (m) => versioned.push(m as Reply), error: resolve, end: () => resolve(undefined) });
     });
-    for (const item of first) toRunner.write(Buffer.isBuffer(item) ? item : encodeFrame(item));
+    for (const item of first) toRunner.write(Buffer.isBuffer(item) ? item : encodeFrame(item, 1));
     const error = await done;
     toRunner.destroy();
     fromRunner.destroy();
-    return { replies, code: await exited, stderr, error };
+    const replies = versioned.map(({ version: _version, ...m }) => m as RunnerMessage);
+    return { replies, versioned, code: await exited, stderr, error };
   } finally {
     if (!runner.killed && runner.exitCode === null) runner.kill('SIGKILL');
     await pipes.close();
@@ -84,9 +122,10 @@ async function asParent(first: (ParentMessage | Buffer)[]): Promise<{ replies: R
 
 test('the first frame must be spawn_request', async () => {
   const r = await asParent([{ type: 'stdin', payload: { data_b64: 'aGk=' } }]);
-  assert.deepEqual(r.replies, [{ type: 'error', payload: { code: 'protocol_error', message: 'runner: expected spawn_request, got stdin' } }]);
+  // Unpinned, the runner answers a request it cannot use in the newest version it speaks.
+  assert.deepEqual(r.versioned, [{ version: 6, type: 'error', payload: { message: 'runner: expected spawn_request, got "stdin"', stage: 'read_spawn_request', windows_error_code: null } }]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'runner: expected spawn_request, got stdin\n');
+  assert.equal(r.stderr, 'runner: expected spawn_request, got "stdin"\n');
 });
 
 test('a malformed frame from the parent ends the runner with the reason on stderr', async () => {
@@ -96,13 +135,48 @@ test('a malformed frame from the parent ends the runner with the reason on stder
   assert.match(r.stderr, /^runner: bad input from parent: frame 1 is not valid JSON: /);
 });
 
-test('a spawn_request of another protocol version is refused', async () => {
-  const json = Buffer.from(JSON.stringify({ version: 2, type: 'spawn_request', payload: baseRequest }));
-  const header = Buffer.alloc(4);
-  header.writeUInt32LE(json.length);
-  const r = await asParent([Buffer.concat([header, json])]);
+test('a version the runner does not know is refused, naming it, in the newest version', async () => {
+  const r = await asParent([rawFrame({ version: 9, type: 'spawn_request', payload: requestOf(6) })]);
+  assert.deepEqual(r.versioned, [{ version: 6, type: 'error', payload: { message: 'runner: unsupported protocol version 9', stage: 'read_spawn_request', windows_error_code: null } }]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /unsupported protocol version number 2 \(this side speaks version 1\)/);
+});
+
+test('unpinned, the runner speaks every version and answers in the one it was asked in', async () => {
+  for (const version of PROTOCOL_VERSIONS) {
+    const r = await asParent([rawFrame({ version, type: 'spawn_request', payload: requestOf(version, ['sh', '-c', 'echo v; exit 3']) })], [], version);
+    assert.deepEqual(r.versioned.map((m) => `${m.version}:${m.type}`), [`${version}:spawn_ready`, `${version}:output`, `${version}:exit`], `version ${version}: ${r.stderr}`);
+    assert.deepEqual(r.replies.at(-1), { type: 'exit', payload: { exit_code: 3, timed_out: false } });
+    assert.equal(r.code, 3);
+  }
+});
+
+test('pinned to N, it reads the request with version N\'s struct first, then refuses any other version as upstream N does', async () => {
+  for (const pinned of PROTOCOL_VERSIONS) {
+    // Its own version works.
+    const ok = await asParent([rawFrame({ version: pinned, type: 'spawn_request', payload: requestOf(pinned, ['sh', '-c', 'exit 5']) })], [`--protocol=${pinned}`], pinned);
+    assert.equal(ok.code, 5, `pinned ${pinned}: ${ok.stderr}`);
+    for (const sent of PROTOCOL_VERSIONS.filter((v) => v !== pinned)) {
+      const r = await asParent([rawFrame({ version: sent, type: 'spawn_request', payload: requestOf(sent) })], [`--protocol=${pinned}`], pinned);
+      assert.equal(r.code, 1, `pinned ${pinned}, sent ${sent}`);
+      // Whatever fails first: a field version `pinned` requires that `sent` lacks, else the version check.
+      const expected = r.stderr.includes('missing field') ? /^runner: bad spawn request: spawn_request: missing field "[a-z_]+"/ : new RegExp(`^runner: unsupported protocol version ${sent}\n$`);
+      assert.match(r.stderr, expected, `pinned ${pinned}, sent ${sent}`);
+      if (pinned < 4) {
+        assert.deepEqual(r.versioned, [], `pinned ${pinned} (before version 4) refuses without a frame; sent ${sent}`);
+      } else {
+        assert.equal(r.versioned.length, 1, `pinned ${pinned}, sent ${sent}`);
+        const [reply] = r.versioned;
+        assert.equal(reply!.version, pinned, 'a refusal is said in the runner\'s own version');
+        assert.deepEqual({ ...reply!.payload, message: '' }, { message: '', stage: 'read_spawn_request', windows_error_code: null });
+      }
+    }
+  }
+  // The two paths of the strict read, pinned to 3: a version-2 request lacks workspace_roots...
+  const v2to3 = await asParent([rawFrame({ version: 2, type: 'spawn_request', payload: requestOf(2) })], ['--protocol=3'], 3);
+  assert.equal(v2to3.stderr, 'runner: bad spawn request: spawn_request: missing field "workspace_roots" (expected an array of absolute paths)\n');
+  // ...a version-6 request has everything version 3 needs, so the version check speaks.
+  const v6to3 = await asParent([rawFrame({ version: 6, type: 'spawn_request', payload: requestOf(6) })], ['--protocol=3'], 3);
+  assert.equal(v6to3.stderr, 'runner: unsupported protocol version 6\n');
 });
 
 test('a timeout too large for a timer means "no timeout in practice", not an instant kill', async () => {

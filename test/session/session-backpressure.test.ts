@@ -29,6 +29,30 @@ async function untilStalled(read: () => number): Promise<number> {
   }
 }
 
+test("terminate with stdin backed up (a command that does not read it) ends with the runner's exit report", async () => {
+  const session = manager.start({ command: ['sh', '-c', 'echo started; sleep 1000'], stdinOpen: true, terminateGraceMs: 10_000 });
+  await whenRunning(session);
+  // 2 MiB toward a command that never reads: more than its pipe holds, less than the runner's bound.
+  const chunk = Buffer.alloc(64 * 1024, 0x62);
+  for (let i = 0; i < 32; i++) session.write(chunk);
+  await new Promise((r) => setTimeout(r, 200));
+  session.terminate();
+  const result = await session.exited;
+  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false });
+  await assertNothingLeftBehind(session);
+});
+
+test("terminate with unread output: what nobody read is dropped and the runner's exit report ends it", async () => {
+  const session = manager.start({ command: ['sh', '-c', 'yes output-nobody-reads'], terminateGraceMs: 10_000 });
+  await whenRunning(session);
+  // Nobody reads stdout: the session holds its bound, then the runner and the command wait.
+  await untilStalled(() => session.status().traffic.stdout.bytes);
+  session.terminate();
+  const result = await session.exited;
+  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false });
+  await assertNothingLeftBehind(session);
+});
+
 test('a slow consumer throttles the child; the parent holds a bounded amount, then everything arrives', async () => {
   const rssBefore = process.memoryUsage().rss;
   const session = manager.start({ command: ['head', '-c', String(TOTAL), '/dev/zero'] });
@@ -76,14 +100,14 @@ test('stdin toward a child that does not read: the producer is held back, parent
   assert.ok(runnerRss < 160 * 1024 * 1024, `runner RSS ${runnerRss}`);
   let out = '';
   session.stdout.on('data', (d: Buffer) => (out += d));
-  // Protocol v1 has one ordered pipe: the terminate frame waits behind stdin the runner has not
-  // read. The grace period then ends the runner, and the session ends its command's tree.
+  // The pipe to the runner is ordered and this producer filled it past the runner's bound: the
+  // terminate frame cannot arrive, so the parent ends the runner and its tree, and says why.
   session.terminate();
   const result = await session.exited;
   stop.abort();
   await producer;
   assert.equal(result.state, 'failed');
-  assert.match(result.error?.message ?? '', /^runner pid \d+ did not report an exit within 500 ms of terminate; killed it$/);
+  assert.match(result.error?.message ?? '', /^runner pid \d+ did not report an exit within 500 ms of terminate \(\d+ bytes are still queued ahead of it: the command is not reading its stdin\); killed it and its processes$/);
   assert.equal(out, `got ${'a'.repeat(64 * 1024 - 1)}\n`);
   await assertNothingLeftBehind(session);
 });

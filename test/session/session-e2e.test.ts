@@ -53,7 +53,7 @@ test('stdout and stderr stay separate, exit code travels back, status records ev
   const status = session.status();
   assert.deepEqual(
     status.stages.map((s) => s.stage),
-    ['creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited'],
+    ['preparing', 'creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited'],
   );
   assert.equal(status.pipes.in?.clientPid, status.runnerPid);
   assert.equal(status.pipes.out?.clientPid, status.runnerPid);
@@ -117,7 +117,7 @@ test('spawn failure: the OS reason reaches the session, and the runner is gone',
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'spawn_sent');
-  assert.match(result.error?.message ?? '', /^runner reported spawn_failed: failed to spawn \/nonexistent\/definitely-not-here: spawn \/nonexistent\/definitely-not-here ENOENT$/);
+  assert.match(result.error?.message ?? '', /^runner failed during spawn_child: failed to spawn \/nonexistent\/definitely-not-here: spawn \/nonexistent\/definitely-not-here ENOENT$/);
   assert.deepEqual(session.status().failure, { stage: 'spawn_sent', message: result.error?.message });
   await assertNothingLeftBehind(session);
 });
@@ -126,7 +126,7 @@ test('a cwd that does not exist is a spawn failure naming it', async () => {
   const session = manager.start({ command: ['true'], cwd: '/nonexistent-dir-for-test' });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
-  assert.match(result.error?.message ?? '', /spawn_failed.*ENOENT/);
+  assert.equal(result.error?.message, 'runner failed during spawn_child: failed to spawn true: working directory /nonexistent-dir-for-test does not exist');
   await assertNothingLeftBehind(session);
 });
 

@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { SessionManager } from '../../src/session/session-manager';
 import type { SessionResult } from '../../src/session/session';
+import { builtinPermissionProfile } from '../../src/protocol/permissions';
 import { rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';
 
-const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 5000 } });
+// Pinned to one version: here a runner that ends without a reply is a fault, not a refusal to retry
+// with an older version (test/session/protocol-auto.test.ts covers that).
+const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 5000, protocolVersion: 6 } });
 after(() => manager.dispose());
 
 async function runRogue(mode: string, extra: Record<string, unknown> = {}): Promise<{ result: SessionResult; extraPids: number[] }> {
@@ -26,14 +29,14 @@ const cases: [mode: string, stage: string, message: RegExp, extra?: Record<strin
   ['exit-at-once', 'connecting_in', /^runner pid \d+ exited with code 7 before connecting to pipe-in; runner stderr: rogue: refusing to start \(exit-at-once\)$/],
   ['never-connect', 'connecting_in', /^runner did not connect to pipe-in within 300 ms \(runner pid \d+ was still running; killed it\)$/, { connectTimeoutMs: 300 }],
   ['crash-after-in', 'connecting_out', /^runner pid \d+ exited with code 9 before connecting to pipe-out$/],
-  ['crash-after-connect', 'spawn_sent', /^runner pid \d+ exited with code 10 before reporting the command's exit$/],
-  ['crash-after-request', 'spawn_sent', /^runner pid \d+ exited with code 11 before reporting the command's exit$/],
+  ['crash-after-connect', 'spawn_sent', /^runner pid \d+ exited with code 10 before answering the spawn request$/],
+  ['crash-after-request', 'spawn_sent', /^runner pid \d+ exited with code 11 before answering the spawn request$/],
   ['crash-after-ready', 'running', /^runner pid \d+ exited with code 12 before reporting the command's exit$/],
   ['never-ready', 'spawn_sent', /^runner pid \d+ did not answer the spawn request within 300 ms$/, { spawnReadyTimeoutMs: 300 }],
   ['garbage', 'spawn_sent', /^bad data from runner: frame 1 is not valid JSON: /],
   ['oversized', 'spawn_sent', /^bad data from runner: frame too large: 8388609 bytes announced by frame 1 \(limit 8388608\)$/],
   ['exit-before-ready', 'spawn_sent', /^runner sent exit \(code 0\) before spawn_ready$/],
-  ['wrong-version', 'spawn_sent', /^bad data from runner: unsupported protocol version number 2 \(this side speaks version 1\)$/],
+  ['wrong-version', 'spawn_sent', /^bad data from runner: unsupported protocol version 2 \(this session speaks version 6\)$/],
   ['truncated-frame', 'spawn_sent', /^bad data from runner: stream ended inside frame 1: got 6 of \d+ bytes$/],
   ['imposter', 'verifying_client', /^pipe-in client pid \d+ did not match runner pid \d+; refused it$/],
 ];
@@ -76,7 +79,7 @@ test('a runner that ignores terminate is killed after the grace period, and its 
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'running');
-  assert.match(result.error?.message ?? '', /^runner pid \d+ did not report an exit within 300 ms of terminate; killed it$/);
+  assert.match(result.error?.message ?? '', /^runner pid \d+ did not report an exit within 300 ms of terminate; killed it and its processes$/);
   await assertNothingLeftBehind(session);
 });
 
@@ -89,38 +92,69 @@ test('misuse of the session API is refused with a reason', async () => {
   await assertNothingLeftBehind(session);
 });
 
-test('the spawn request goes out with upstream field names, in upstream order, with the options in place', async () => {
+/** Runs the record-request rogue with `options`; returns the request exactly as it arrived. */
+async function recordedRequest(options: Record<string, unknown>): Promise<{ version: number; type: string; payload: Record<string, unknown> }> {
   const record = `/tmp/tests/request-${process.pid}.json`;
   mkdirSync('/tmp/tests', { recursive: true });
   try {
-    const session = manager.start({
-      command: ['cmd', 'arg with space'],
-      cwd: '/tmp',
-      env: { ONLY: 'this' },
-      timeoutMs: 1234,
-      stdinOpen: true,
-      capSids: ['S-1-5-21-1'],
-      realUserSid: 'S-1-5-21-2',
-      runner: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } },
-    });
+    const session = manager.start({ command: ['cmd', 'arg with space'], ...options, runner: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } } });
     const result = await session.exited;
     assert.equal(result.error?.message, 'runner reported spawn_failed: recorded the request');
-    const wire = JSON.parse(readFileSync(record, 'utf8')) as { version: number; type: string; payload: Record<string, unknown> };
-    assert.deepEqual(Object.keys(wire), ['version', 'type', 'payload']);
-    assert.equal(wire.version, 1);
-    assert.equal(wire.type, 'spawn_request');
-    assert.deepEqual(Object.keys(wire.payload), [
-      'command', 'cwd', 'env', 'policy_json_or_preset', 'sandbox_policy_cwd', 'codex_home', 'real_codex_home',
-      'cap_sids', 'real_user_sid', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop',
-    ]);
-    assert.deepEqual(wire.payload.command, ['cmd', 'arg with space']);
-    assert.deepEqual(wire.payload.env, { ONLY: 'this' });
-    assert.equal(wire.payload.timeout_ms, 1234);
-    assert.equal(wire.payload.stdin_open, true);
-    assert.equal(wire.payload.tty, false);
-    assert.deepEqual(wire.payload.cap_sids, ['S-1-5-21-1']);
     await assertNothingLeftBehind(session);
+    return JSON.parse(readFileSync(record, 'utf8')) as { version: number; type: string; payload: Record<string, unknown> };
   } finally {
     rmSync(record, { force: true });
   }
+}
+
+test('the spawn request goes out with upstream field names, in upstream order, with the options in place (version 6)', async () => {
+  const wire = await recordedRequest({
+    cwd: '/tmp',
+    env: { ONLY: 'this' },
+    timeoutMs: 1234,
+    stdinOpen: true,
+    capSids: ['S-1-5-21-1'],
+    permissions: 'read-only',
+    codexHome: '/tmp/tests/codex-home',
+    networkProxyRestrictingSid: 'S-1-5-21-9',
+  });
+  assert.deepEqual(Object.keys(wire), ['version', 'type', 'payload']);
+  assert.equal(wire.version, 6);
+  assert.equal(wire.type, 'spawn_request');
+  assert.deepEqual(Object.keys(wire.payload), [
+    'command', 'cwd', 'env', 'permission_profile', 'workspace_roots', 'codex_home', 'real_codex_home',
+    'cap_sids', 'network_proxy_restricting_sid', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop', 'private_desktop_name',
+  ]);
+  assert.deepEqual(wire.payload.command, ['cmd', 'arg with space']);
+  assert.deepEqual(wire.payload.env, { ONLY: 'this' });
+  assert.deepEqual(wire.payload.workspace_roots, ['/tmp'], 'the workspace roots default to the cwd');
+  assert.deepEqual(wire.payload.permission_profile, builtinPermissionProfile('read-only'));
+  // As upstream's parent: codex_home is the runner's log folder, real_codex_home the codex home.
+  assert.equal(wire.payload.codex_home, '/tmp/tests/codex-home/.sandbox');
+  assert.equal(wire.payload.real_codex_home, '/tmp/tests/codex-home');
+  assert.equal(wire.payload.network_proxy_restricting_sid, 'S-1-5-21-9');
+  assert.equal(wire.payload.private_desktop_name, null);
+  assert.equal(wire.payload.timeout_ms, 1234);
+  assert.equal(wire.payload.stdin_open, true);
+  assert.equal(wire.payload.tty, false);
+  assert.deepEqual(wire.payload.cap_sids, ['S-1-5-21-1']);
+  rmSync('/tmp/tests/codex-home', { recursive: true, force: true });
+});
+
+test('version 1: the permissions become policy_json_or_preset, and the other versions carry theirs', async () => {
+  const v1 = await recordedRequest({ protocolVersion: 1, cwd: '/tmp', env: {}, permissions: 'workspace-write', realUserSid: 'S-1-5-21-2' });
+  assert.equal(v1.version, 1);
+  assert.deepEqual(Object.keys(v1.payload), [
+    'command', 'cwd', 'env', 'policy_json_or_preset', 'sandbox_policy_cwd', 'codex_home', 'real_codex_home',
+    'cap_sids', 'real_user_sid', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop',
+  ]);
+  assert.equal(v1.payload.policy_json_or_preset, 'workspace-write');
+  assert.equal(v1.payload.sandbox_policy_cwd, '/tmp');
+  assert.equal(v1.payload.real_user_sid, 'S-1-5-21-2');
+  const v2 = await recordedRequest({ protocolVersion: 2, cwd: '/tmp', env: {}, permissions: 'full-access' });
+  assert.equal(v2.payload.permission_profile_cwd, '/tmp');
+  assert.deepEqual(v2.payload.permission_profile, { type: 'disabled' });
+  const v3 = await recordedRequest({ protocolVersion: 3, cwd: '/tmp', env: {}, workspaceRoots: ['/a', '/b'] });
+  assert.deepEqual(v3.payload.workspace_roots, ['/a', '/b']);
+  assert.equal('network_proxy_restricting_sid' in v3.payload, false);
 });

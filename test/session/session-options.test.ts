@@ -20,7 +20,15 @@ const refusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], connectTimeoutMs: 0 }, 'session option "connectTimeoutMs" must be an integer 1..2147483647, got number 0'],
   [{ command: ['ls'], spawnReadyTimeoutMs: 2 ** 31 }, 'session option "spawnReadyTimeoutMs" must be an integer 1..2147483647, got number 2147483648'],
   [{ command: ['ls'], stdinOpen: 'yes' }, 'session option "stdinOpen" must be a boolean, got "yes"'],
-  [{ command: ['ls'], runner: { exe: '' } }, 'session option "runner" must be an object { exe, args? } with a non-empty exe, got an object'],
+  [{ command: ['ls'], runner: { exe: '' } }, 'session option "runner" must be \'codex\' or an object { exe, args? } with a non-empty exe, got an object'],
+  [{ command: ['ls'], runner: 'codex' }, 'session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)'],
+  [{ command: ['ls'], sandbox: 'codex' }, 'session option "sandbox": \'codex\' needs "codexHome" (where codex keeps its sandbox users)'],
+  [{ command: ['ls'], sandbox: { credentials: { password: 'x' } } }, 'session option "sandbox.credentials" needs "sandbox.username"'],
+  [{ command: ['ls'], protocolVersion: 7 }, 'session option "protocolVersion" must be one of 6, 5, 4, 3, 2, 1 or "auto", got number 7'],
+  [{ command: ['ls'], permissions: 'read-write' }, 'session option "permissions" must be one of "read-only", "workspace-write", "full-access" or a PermissionProfile object, got "read-write"'],
+  [{ command: ['ls'], permissions: { type: 'managed', network: 'restricted' } }, 'session option "permissions".file_system: expected an object with "type"'],
+  [{ command: ['ls'], workspaceRoots: ['/ok', 'relative/root'] }, 'session option "workspaceRoots": "relative/root" is not an absolute path'],
+  [{ command: ['ls'], allowUnenforcedPolicy: 'yes' }, 'session option "allowUnenforcedPolicy" must be a boolean, got "yes"'],
   [{ command: ['ls'], runner: { exe: 'node', args: 'x.js' } }, 'session option "runner.args" must be an array of strings, got "x.js"'],
   [{ command: ['ls'], capSids: [1] }, 'session option "capSids" must be an array of strings, got an array'],
 ];
@@ -36,6 +44,30 @@ test('each bad option gets a TypeError naming it, and the manager starts nothing
   assert.deepEqual(manager.list(), []);
   assert.deepEqual(liveDescendants(), children);
   assert.deepEqual(runnerSocketDirs(), dirs);
+});
+
+test('a spawn request over the frame limit is refused before anything starts, naming the part', () => {
+  const manager = new SessionManager();
+  const children = liveDescendants();
+  const big = 'x'.repeat(9 * 1024 * 1024);
+  assert.throws(() => manager.start({ command: ['echo', 'small', big] }), {
+    name: 'RangeError',
+    message: /^the spawn request would be 9\.0 MiB, over the runner protocol's 8\.0 MiB frame limit: command is 9\.0 MiB \(argument 2 alone is 9\.0 MiB\)$/,
+  });
+  assert.throws(() => manager.start({ command: ['true'], env: { SMALL: '1', HUGE: big } }), {
+    name: 'RangeError',
+    message: /: env is 9\.0 MiB \(HUGE alone is 9\.0 MiB\)$/,
+  });
+  assert.deepEqual(manager.list(), []);
+  assert.deepEqual(liveDescendants(), children);
+});
+
+test('a manager refuses to keep a password in its defaults', () => {
+  assert.throws(() => new SessionManager({ defaults: { sandbox: { username: 'u', credentials: { password: 'secret' } } } }), {
+    name: 'TypeError',
+    message: "session manager defaults must not hold a password: give sandbox.credentials.password as a function that fetches it, or use sandbox: 'codex'",
+  });
+  assert.doesNotThrow(() => new SessionManager({ defaults: { sandbox: { username: 'u', credentials: { password: async () => 'secret' } } } }));
 });
 
 test('good options pass', () => {

@@ -1,6 +1,8 @@
-// Starts the runner as the sandbox user: CreateProcessWithLogonW with upstream's arguments, the
-// process watched by polling its handle from an unref'd timer (never a blocking wait on the main
-// thread, never a parked threadpool call).
+// Starts the runner as the sandbox user: CreateProcessWithLogonW with upstream's arguments. The call
+// logs the user on (a profile load, possibly seconds), so it runs on libuv's threadpool through
+// koffi's `.async`, never on the main thread. It cannot be interrupted once made: an abort stops
+// the wait at once, and a process the call creates after that is terminated when it returns. The
+// started process is watched by polling its handle from an unref'd timer.
 import type { RunnerProcess } from '../../launch/launch-runner';
 import { RunnerLaunchError } from '../../launch/launch-runner';
 import { runnerArgs, type RunnerSpec } from '../../launch/runner-spec';
@@ -15,11 +17,13 @@ import {
 } from './win32-api';
 import { environmentBlock } from './environment-block';
 import { watchProcessHandle } from './process-watch';
-import { lastWin32Error } from './win32-error';
+import { Win32Error } from './win32-error';
 
 export interface LogonLaunchOptions {
   username: string;
   password: string;
+  /** Stops waiting for the logon (the session ended); what it starts later is terminated. */
+  signal?: AbortSignal;
   /** Defaults to `.`, the local machine (upstream). */
   domain?: string;
   /** The runner's own cwd (upstream: `<codexHome>/.sandbox/runner-cwd`). */
@@ -43,27 +47,46 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   startupInfo.writeUInt32LE(STARTUPINFOW_SIZE, 0); // cb
   const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
 
+  const call = `CreateProcessWithLogonW(${options.domain ?? '.'}\\${options.username}, ${spec.exe})`;
+  // The error mode is per process; upstream sets it around the call so a missing DLL in the runner
+  // shows no dialog. It stays set while the call runs on the threadpool.
   const previousMode = api.SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
-  let failure: Error | undefined;
+  let outcome: { ok: boolean; error: number };
   try {
-    const ok = api.CreateProcessWithLogonW(
-      options.username,
-      options.domain ?? '.',
-      options.password,
-      LOGON_WITH_PROFILE,
-      spec.exe,
-      commandLineBuffer,
-      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
-      environment,
-      options.cwd,
-      startupInfo,
-      processInfo,
+    outcome = await abortable(
+      new Promise((resolve, reject) => {
+        api.CreateProcessWithLogonW.async(
+          options.username,
+          options.domain ?? '.',
+          options.password,
+          LOGON_WITH_PROFILE,
+          spec.exe,
+          commandLineBuffer,
+          CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
+          environment,
+          options.cwd,
+          startupInfo,
+          processInfo,
+          (err: unknown, ok: number) => {
+            // koffi (3.2+) hands the worker thread's last error to the async callback's thread.
+            if (err) reject(err as Error);
+            else resolve({ ok: ok !== 0, error: ok !== 0 ? 0 : api.GetLastError() });
+          },
+        );
+      }),
+      options.signal,
+      (late) => {
+        // The session is gone: whatever the logon started must not live on.
+        if (late.ok) closeStarted(processInfo, true);
+      },
     );
-    if (!ok) failure = lastWin32Error(`CreateProcessWithLogonW(${options.domain ?? '.'}\\${options.username}, ${spec.exe})`);
   } finally {
     api.SetErrorMode(previousMode);
   }
-  if (failure) throw new RunnerLaunchError(`runner ${spec.exe} could not be started as ${options.username}: ${failure.message}`);
+  if (!outcome.ok) {
+    const failure = new Win32Error(call, outcome.error);
+    throw Object.assign(new RunnerLaunchError(`runner ${spec.exe} could not be started as ${options.username}: ${failure.message}`), { win32Code: outcome.error });
+  }
 
   const processHandle = Number(processInfo.readBigInt64LE(0));
   const threadHandle = Number(processInfo.readBigInt64LE(8));
@@ -72,4 +95,42 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   // Its stderr cannot be captured: a process of another logon session gets no pipes of ours
   // (upstream passes none either), so the RunnerProcess's stderrTail() is ''.
   return watchProcessHandle(processHandle, pid);
+}
+
+/** Closes the handles a successful CreateProcess* returned, terminating the process first if asked. */
+function closeStarted(processInfo: Buffer, terminate: boolean): void {
+  const api = win32();
+  const processHandle = Number(processInfo.readBigInt64LE(0));
+  const threadHandle = Number(processInfo.readBigInt64LE(8));
+  if (terminate) api.TerminateProcess(processHandle, 1);
+  api.CloseHandle(threadHandle);
+  api.CloseHandle(processHandle);
+}
+
+/**
+ * `work`'s result, or the abort signal's reason as soon as it fires; a result that arrives after
+ * the abort goes to `late` (so its resources can be released), never to the caller.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, late: (value: T) => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      settled = true;
+      reject(signal.reason);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) late(value);
+        else resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!settled) reject(err);
+      },
+    );
+  });
 }

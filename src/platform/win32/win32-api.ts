@@ -38,7 +38,10 @@ export interface Win32Api {
   GetNamedPipeClientProcessId(pipe: number, pid: Out<number>): number;
 
   OpenProcess(access: number, inherit: number, pid: number): number;
-  CreateProcessWithLogonW(user: string, domain: string, password: string, logonFlags: number, application: string, commandLine: Buffer, creationFlags: number, environment: Buffer | null, cwd: string, startupInfo: Buffer, processInfo: Buffer): number;
+  /** Logs the user on (loads a profile): call through `.async`, never on the main thread. */
+  CreateProcessWithLogonW: AsyncCapable<
+    (user: string, domain: string, password: string, logonFlags: number, application: string, commandLine: Buffer, creationFlags: number, environment: Buffer | null, cwd: string, startupInfo: Buffer, processInfo: Buffer) => number
+  >;
   WaitForSingleObject(handle: number, milliseconds: number): number;
   GetExitCodeProcess(process: number, code: Out<number>): number;
   TerminateProcess(process: number, code: number): number;
@@ -62,6 +65,11 @@ export interface Win32Api {
   /** Decodes a NUL-terminated UTF-16 string the OS allocated. */
   wideString(pointer: Ptr): string;
 }
+
+/** A koffi function with its `.async` form: same arguments plus a Node-style callback. */
+export type AsyncCapable<F extends (...args: never[]) => unknown> = F & {
+  async(...args: [...Parameters<F>, (err: unknown, result: ReturnType<F>) => void]): void;
+};
 
 export interface SecurityAttributes {
   nLength: number;
@@ -120,7 +128,7 @@ export function win32(): Win32Api {
     OpenProcess: k('intptr_t __stdcall OpenProcess(uint32_t access, int inherit, uint32_t pid)'),
     CreateProcessWithLogonW: a(
       'int __stdcall CreateProcessWithLogonW(const char16_t *user, const char16_t *domain, const char16_t *password, uint32_t logonFlags, const char16_t *application, void *commandLine, uint32_t creationFlags, void *environment, const char16_t *cwd, void *startupInfo, void *processInfo)',
-    ),
+    ) as Win32Api['CreateProcessWithLogonW'],
     WaitForSingleObject: k('uint32_t __stdcall WaitForSingleObject(intptr_t handle, uint32_t milliseconds)'),
     GetExitCodeProcess: k('int __stdcall GetExitCodeProcess(intptr_t process, _Out_ uint32_t *code)'),
     TerminateProcess: k('int __stdcall TerminateProcess(intptr_t process, uint32_t code)'),

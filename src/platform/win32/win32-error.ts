@@ -1,7 +1,8 @@
 // A failed Win32 call as an Error that names the call, the code and what the code means.
 import { win32 } from './win32-api';
 
-// For when FormatMessageW has no text (Wine lacks some message tables) or fails itself.
+// For when FormatMessageW has no text (Wine lacks some message tables), fails itself, or this is
+// not Windows (a Linux parent describing a Windows runner's error code).
 const KNOWN_ERRORS: Record<number, string> = {
   2: 'The system cannot find the file specified.',
   3: 'The system cannot find the path specified.',
@@ -18,9 +19,12 @@ const KNOWN_ERRORS: Record<number, string> = {
   995: 'The I/O operation has been aborted because of either a thread exit or an application request.',
   996: 'Overlapped I/O event is not in a signaled state.',
   997: 'Overlapped I/O operation is in progress.',
+  1056: 'An instance of the service is already running.',
+  1312: 'A specified logon session does not exist. It may already have been terminated.',
   1326: 'The user name or password is incorrect.',
   1332: 'No mapping between account names and security IDs was done.',
   1385: 'Logon failure: the user has not been granted the requested logon type at this computer.',
+  1909: 'The referenced account is currently locked out and may not be logged on to.',
 };
 
 const FORMAT_MESSAGE_FROM_SYSTEM = 0x1000;
@@ -28,6 +32,7 @@ const FORMAT_MESSAGE_IGNORE_INSERTS = 0x200;
 
 /** The system's text for a Win32 error code, or the fallback table's. */
 export function describeWin32Error(code: number): string {
+  if (process.platform !== 'win32') return KNOWN_ERRORS[code] ?? 'Unknown error.';
   try {
     const chars = 512;
     const buffer = Buffer.alloc(chars * 2);

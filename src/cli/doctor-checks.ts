@@ -1,0 +1,155 @@
+// The doctor's checks, as plain data: each step says whether it holds, what was seen, and the fix.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { defaultRunnerSpec, type RunnerSpec } from '../launch/runner-spec';
+import { SessionManager } from '../session/session-manager';
+import type { SessionOptions } from '../session/session-options';
+import type { SessionStatus } from '../session/session-status';
+
+export interface DoctorStep {
+  name: string;
+  /** true: holds; false: fails; null: does not apply here. */
+  ok: boolean | null;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  platform: string;
+  codexHome: string | null;
+  steps: DoctorStep[];
+  /** At least one real session ran a command to its end. */
+  sessionWorked: boolean;
+}
+
+export interface DoctorOptions {
+  codexHome?: string;
+  /** Sessions' connect and spawn-ready bound (default 15 s, upstream's). */
+  timeoutMs?: number;
+}
+
+/** codex's own default: $CODEX_HOME, else ~/.codex. */
+export function defaultCodexHome(): string {
+  return process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
+}
+
+export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport> {
+  const windows = process.platform === 'win32';
+  const steps: DoctorStep[] = [];
+  steps.push({ name: 'platform', ok: true, detail: `${process.platform} ${os.release()} ${process.arch}, ${process.versions.electron ? `Electron ${process.versions.electron}` : `Node ${process.version}`}` });
+
+  const codexHome = options.codexHome ?? defaultCodexHome();
+  const homeExists = await isDirectory(codexHome);
+  steps.push(
+    homeExists
+      ? { name: 'codex home', ok: true, detail: codexHome }
+      : {
+          name: 'codex home',
+          ok: windows ? false : null,
+          detail: `${codexHome} is not a directory`,
+          fix: windows ? 'run codex once (it creates its home), or pass --codex-home DIR' : 'not needed on Linux/macOS: this package\'s runner runs without one',
+        },
+  );
+
+  const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: bundledRunner() } }];
+  const codexSteps = homeExists ? await codexHomeSteps(codexHome) : { steps: [], runners: [] };
+  steps.push(...codexSteps.steps);
+  if (windows) {
+    steps.push(await desktopStep());
+    for (const runner of codexSteps.runners) {
+      sessions.push({ label: `codex runner ${path.basename(runner.path)}`, options: { runner: 'codex', codexHome, codexVersion: runner.version ?? undefined } });
+    }
+  }
+
+  let sessionWorked = false;
+  for (const s of sessions) {
+    const step = await sessionStep(s.label, s.options, options.timeoutMs);
+    sessionWorked ||= step.ok === true;
+    steps.push(step);
+  }
+  return { platform: process.platform, codexHome: homeExists ? codexHome : null, steps, sessionWorked };
+}
+
+function bundledRunner(): RunnerSpec {
+  return defaultRunnerSpec();
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The codex home's runner files and sandbox users (filled by the codex-home module). */
+async function codexHomeSteps(_codexHome: string): Promise<{ steps: DoctorStep[]; runners: { path: string; version: string | null }[] }> {
+  return { steps: [], runners: [] };
+}
+
+/** Windows: is there an interactive desktop the sandbox user's runner can start on? */
+async function desktopStep(): Promise<DoctorStep> {
+  return { name: 'interactive desktop', ok: null, detail: 'not checked' };
+}
+
+/** A real session through `runner` running a trivial command, with its stage timings. */
+export async function sessionStep(label: string, options: Partial<SessionOptions>, timeoutMs = 15_000): Promise<DoctorStep> {
+  const manager = new SessionManager();
+  const command = process.platform === 'win32' ? ['cmd.exe', '/d', '/c', 'ver'] : ['true'];
+  try {
+    const session = manager.start({ command, connectTimeoutMs: timeoutMs, spawnReadyTimeoutMs: timeoutMs, allowUnenforcedPolicy: true, permissions: 'read-only', ...options });
+    session.stdout.resume();
+    session.stderr.resume();
+    const result = await session.exited;
+    const status = session.status();
+    const timings = stageTimings(status);
+    const protocol = status.protocol ? `protocol v${status.protocol.version} (${status.protocol.chosen})` : 'no protocol version found';
+    if (result.state === 'exited') {
+      return { name: `session via ${label}`, ok: true, detail: `${command.join(' ')} exited ${result.exitCode}; ${protocol}; ${timings}` };
+    }
+    return { name: `session via ${label}`, ok: false, detail: `failed during ${result.error?.stage}: ${result.error?.message}; ${timings}`, fix: fixFor(status) };
+  } catch (err) {
+    return { name: `session via ${label}`, ok: false, detail: (err as Error).message };
+  } finally {
+    await manager.dispose();
+  }
+}
+
+function stageTimings(status: SessionStatus): string {
+  return status.stages
+    .map((mark, i) => {
+      const next = status.stages[i + 1];
+      return next ? `${mark.stage} ${next.at - mark.at} ms` : mark.stage;
+    })
+    .join(', ');
+}
+
+/** The likely fix for where a session stopped. */
+function fixFor(status: SessionStatus): string | undefined {
+  const message = status.failure?.message ?? '';
+  switch (status.failure?.stage) {
+    case 'preparing':
+      return 'the runner file or the sandbox user could not be found: see the steps above';
+    case 'launching_runner':
+      if (/1326|1312/.test(message)) return "the sandbox user's password was refused: run codex's sandbox setup again";
+      return 'the runner could not be started: check that the file exists and this account may run it';
+    case 'connecting_in':
+    case 'connecting_out':
+      if (/0xC0000142|3221225794/i.test(message)) return 'the runner could not start on this desktop (session 0 or SSH): run from an interactive desktop session';
+      return 'the runner started but never opened its pipes: its exit code and stderr above say why';
+    case 'spawn_sent':
+      return /refused every protocol version/.test(message) ? "this runner speaks a protocol version this module does not know: update codex-runner-ipc" : 'the runner refused the command: its message above says why';
+    default:
+      return undefined;
+  }
+}
+
+export function formatDoctorReport(report: DoctorReport): string {
+  const lines = report.steps.map((s) => {
+    const mark = s.ok === true ? 'ok  ' : s.ok === false ? 'FAIL' : '--  ';
+    return `${mark} ${s.name}: ${s.detail}${s.fix ? `\n       fix: ${s.fix}` : ''}`;
+  });
+  lines.push(report.sessionWorked ? 'a session ran end to end on this machine' : 'no session ran end to end on this machine');
+  return lines.join('\n');
+}

@@ -1,0 +1,81 @@
+// Which runner to start, as whom, and what that means for the policy: resolved once per session
+// before any pipe exists (the pipes admit only the account the runner will run as).
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { materializeRunner } from '../launch/materialize-runner';
+import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
+import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
+import type { LaunchPlan, LogonSource } from './runner-connection';
+import type { PasswordSource, SandboxAccount, SessionOptions } from './session-options';
+import type { PolicyStatus, RunnerStatus } from './session-status';
+
+export interface ResolvedLaunch {
+  plan: LaunchPlan;
+  runner: RunnerStatus;
+  policy: PolicyStatus;
+  /** The file whose identity (path, size, mtime) the protocol version is remembered by. */
+  identityFile: string;
+}
+
+/** How the codex home's runner and sandbox users are found; supplied by the codex-home module. */
+export interface CodexHomeAccess {
+  findRunner(codexHome: string, codexVersion: string | undefined): Promise<string>;
+  logon(codexHome: string, networkRestricted: boolean): Promise<LogonSource>;
+}
+
+export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess): Promise<ResolvedLaunch> {
+  let spec: RunnerSpec;
+  if (o.runner === 'codex') spec = { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
+  else spec = o.runner ?? defaultRunnerSpec();
+  const kind = spec.kind ?? 'custom';
+  if (kind === 'bundled' && o.allowUnenforcedPolicy) spec = { ...spec, args: [...(spec.args ?? []), '--allow-unenforced-policy'] };
+
+  let runnerCwd: string | undefined;
+  if (o.codexHome) {
+    if (spec.materialize) spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, codexHome: o.codexHome, logDir: o.logDir }));
+    // Upstream: the runner's own cwd is local, so a mapped-drive cwd cannot break its start (error 267).
+    runnerCwd = path.join(o.codexHome, '.sandbox', 'runner-cwd');
+    await fs.mkdir(runnerCwd, { recursive: true });
+  }
+
+  const sandbox: SandboxAccount | 'codex' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
+  let logon: LogonSource | undefined;
+  if (sandbox === 'codex') {
+    // Upstream picks the offline user when the profile restricts the network.
+    logon = await codex.logon(o.codexHome!, !profileAllowsNetwork(permissions.profile));
+  } else if (sandbox?.credentials && password !== undefined) {
+    logon = {
+      username: sandbox.username!,
+      domain: sandbox.credentials.domain,
+      password: typeof password === 'function' ? password : async () => password,
+      retryOnLogonFailure: typeof password === 'function', // a fixed password read again is the same password
+    };
+  }
+  const file = runnerFile(spec);
+  return {
+    plan: { spec, runnerCwd, sandboxUsername: logon?.username ?? (sandbox === 'codex' ? undefined : sandbox?.username), logon },
+    runner: { file, kind, warm: false },
+    policy: policyStatus(kind, permissions, o.allowUnenforcedPolicy === true),
+    identityFile: file,
+  };
+}
+
+/** The file that is the runner: the script a runtime runs, else the executable. */
+export function runnerFile(spec: RunnerSpec): string {
+  if (spec.materialize) return spec.materialize;
+  const script = spec.args?.find((a) => /\.(c|m)?js$/i.test(a));
+  return script ?? spec.exe;
+}
+
+/** Who enforces the profile: only codex's runner, on Windows, does. */
+export function policyStatus(kind: RunnerStatus['kind'], permissions: ResolvedPermissions, allowUnenforced: boolean): PolicyStatus {
+  const profile = permissions.name;
+  if (!isRestrictedProfile(permissions.profile)) return { profile, enforced: false, note: 'full access: nothing to enforce' };
+  if (kind === 'codex' && process.platform === 'win32') return { profile, enforced: true, note: "enforced by codex's codex-command-runner (restricted token)" };
+  if (kind === 'codex') return { profile, enforced: false, note: "not enforced: codex's runner enforces only on Windows" };
+  if (process.platform !== 'win32') return { profile, enforced: false, note: "not enforced: this project's runner runs commands as the current user (no sandbox on Linux/macOS)" };
+  if (kind === 'custom') return { profile, enforced: false, note: 'not known to be enforced: a custom runner' };
+  return allowUnenforced
+    ? { profile, enforced: false, note: "not enforced: this project's runner runs it as its own account (allowUnenforcedPolicy)" }
+    : { profile, enforced: false, note: "not enforced: this project's runner refuses it (set allowUnenforcedPolicy to run it anyway)" };
+}

@@ -1,0 +1,174 @@
+// A runner launched, connected to both pipes and verified, ready for its spawn request: the part of
+// a session that does not depend on the command. Every step is bounded (timeout, the runner's
+// death, the caller's abort) and a failure at any step releases what the earlier ones acquired.
+import type { Duplex } from 'node:stream';
+import { launchRunner, type RunnerExit, type RunnerProcess } from '../launch/launch-runner';
+import type { RunnerSpec } from '../launch/runner-spec';
+import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
+import { SessionError } from './session-error';
+import type { SetupStage } from './session-status';
+
+/** How to log on as the sandbox user (Windows). The password is fetched per launch, never kept. */
+export interface LogonSource {
+  username: string;
+  domain?: string;
+  password(): Promise<string>;
+  /** Re-read the credentials and retry once after logon errors 1326/1312, as upstream does. */
+  retryOnLogonFailure: boolean;
+}
+
+export interface LaunchPlan {
+  spec: RunnerSpec;
+  /** The runner's own cwd (upstream: `<codexHome>/.sandbox/runner-cwd`). */
+  runnerCwd?: string;
+  /** The only account the pipes admit; default the current user. */
+  sandboxUsername?: string;
+  logon?: LogonSource;
+}
+
+export interface ConnectionHooks {
+  stage(stage: SetupStage): void;
+  pipesCreated(pipes: RunnerPipePair): void;
+  runnerLaunched(runner: RunnerProcess): void;
+  pipeConnected(role: PipeRole): void;
+  clientVerified(role: PipeRole, clientPid: number): void;
+}
+
+export interface ConnectOptions {
+  connectTimeoutMs: number;
+  signal: AbortSignal;
+  hooks: ConnectionHooks;
+}
+
+/** Windows logon errors after which upstream re-reads the credentials once: bad password, no logon session. */
+const REFRESHABLE_LOGON_ERRORS = new Set([1326, 1312]);
+
+export class RunnerConnection {
+  private closed = false;
+
+  constructor(
+    readonly pipes: RunnerPipePair,
+    readonly runner: RunnerProcess,
+    /** We write frames here (pipe-in). */
+    readonly toRunner: Duplex,
+    /** We read frames here (pipe-out). */
+    readonly fromRunner: Duplex,
+  ) {
+    toRunner.on('error', () => {}); // a dead runner is reported through the reader and its exit
+  }
+
+  /**
+   * Closes our ends first (a healthy runner sees EOF and exits by itself within `graceMs`), then
+   * ends the runner and its whole tree if it has not. Idempotent.
+   */
+  async close(graceMs: number): Promise<RunnerExit> {
+    if (!this.closed) {
+      this.closed = true;
+      this.toRunner.destroy();
+      this.fromRunner.destroy();
+      await this.pipes.close().catch(() => {});
+    }
+    const exited = await Promise.race([this.runner.exited, delay(graceMs)]);
+    if (!exited) {
+      this.runner.kill();
+      return this.runner.exited;
+    }
+    return exited;
+  }
+}
+
+/** Creates the pipes, launches the runner, waits for it on both pipes and checks it is the one connected. */
+export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOptions): Promise<RunnerConnection> {
+  const { hooks, signal } = options;
+  hooks.stage('creating_pipes');
+  const pipes = await createRunnerPipePair({ sandboxUsername: plan.sandboxUsername });
+  let runner: RunnerProcess | undefined;
+  try {
+    hooks.pipesCreated(pipes);
+    checkAborted(signal);
+
+    hooks.stage('launching_runner');
+    runner = await launch(plan, pipes.names, signal);
+    hooks.runnerLaunched(runner);
+    checkAborted(signal);
+
+    await waitForRunner(pipes, runner, 'in', 'connecting_in', options);
+    await waitForRunner(pipes, runner, 'out', 'connecting_out', options);
+
+    hooks.stage('verifying_client');
+    for (const role of ['in', 'out'] as const) {
+      const clientPid = pipes.clientProcessId(role);
+      hooks.clientVerified(role, clientPid);
+      if (clientPid !== runner.pid) {
+        throw new SessionError('verifying_client', `pipe-${role} client pid ${clientPid} did not match runner pid ${runner.pid}; refused it`);
+      }
+    }
+    return new RunnerConnection(pipes, runner, pipes.openStream('in'), pipes.openStream('out'));
+  } catch (err) {
+    await pipes.close().catch(() => {});
+    if (runner) {
+      runner.kill();
+      await runner.exited;
+    }
+    throw err;
+  }
+}
+
+async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal): Promise<RunnerProcess> {
+  if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd);
+  if (process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
+  const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
+  const logon = plan.logon;
+  const once = async () =>
+    launchRunnerAsUser(plan.spec, names, { username: logon.username, domain: logon.domain, password: await logon.password(), cwd: plan.runnerCwd ?? process.cwd(), signal });
+  try {
+    return await once();
+  } catch (err) {
+    const code = (err as { win32Code?: unknown }).win32Code;
+    if (!logon.retryOnLogonFailure || typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
+    return once(); // the credentials are read again: codex's setup may have rotated the password
+  }
+}
+
+/** Waits for the runner on one pipe, bounded by the timeout, the runner's death and the abort signal. */
+async function waitForRunner(pipes: RunnerPipePair, runner: RunnerProcess, role: PipeRole, stage: 'connecting_in' | 'connecting_out', options: ConnectOptions): Promise<void> {
+  options.hooks.stage(stage);
+  const { connectTimeoutMs, signal } = options;
+  const wait = new AbortController();
+  const timer = setTimeout(() => {
+    const exit = runner.exit();
+    const fate = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} was still running; killed it`;
+    wait.abort(new SessionError(stage, `runner did not connect to pipe-${role} within ${connectTimeoutMs} ms (${fate})${stderrNote(runner)}`));
+  }, connectTimeoutMs);
+  const onAbort = () => wait.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  void runner.exited.then((exit) => wait.abort(new SessionError(stage, `${describeExit(runner.pid, exit)} before connecting to pipe-${role}${stderrNote(runner)}`)));
+  try {
+    await pipes.waitForClient(role, wait.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+  options.hooks.pipeConnected(role);
+}
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason;
+}
+
+export function describeExit(pid: number, exit: RunnerExit): string {
+  return exit.signal ? `runner pid ${pid} was killed by ${exit.signal}` : `runner pid ${pid} exited with code ${exit.code}`;
+}
+
+export function stderrNote(runner: RunnerProcess): string {
+  const tail = runner.stderrTail();
+  return tail ? `; runner stderr: ${tail}` : '';
+}
+
+/** A grace-period wait; unref'd so a finished session never holds the process open for it. */
+export function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => {
+    const timer: NodeJS.Timeout = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+}

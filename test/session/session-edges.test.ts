@@ -1,0 +1,67 @@
+// Ways a session used to hang or mislead: a destroyed output stream, a write after closeStdin, a
+// runner killed mid-frame, a terminal whose stdin is closed. Real runner, real sockets.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { pipeline, Writable } from 'node:stream';
+import { SessionManager } from '../../src/session/session-manager';
+import { realRunner } from '../helpers/fixture-paths';
+import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessions';
+
+const manager = new SessionManager({ defaults: { runner: realRunner() } });
+after(() => manager.dispose());
+
+test('a destroyed stdout discards what follows instead of stalling the command', async () => {
+  const flood = manager.start({ command: ['sh', '-c', 'yes | head -c 5000000; echo done >&2'] });
+  flood.stdout.destroy();
+  let err = '';
+  flood.stderr.on('data', (d: Buffer) => (err += d));
+  assert.deepEqual(await flood.exited, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.equal(err, 'done\n');
+  assert.equal(flood.status().traffic.stdout.bytes, 5_000_000, 'the output was still read and counted');
+  await assertNothingLeftBehind(flood);
+
+  const small = manager.start({ command: ['sh', '-c', 'echo hi; exit 4'] });
+  small.stdout.destroy();
+  small.stderr.destroy();
+  assert.deepEqual(await small.exited, { state: 'exited', exitCode: 4, timedOut: false });
+});
+
+test('stream.pipeline into a destination that fails: the session still ends with the exit code', async () => {
+  const session = manager.start({ command: ['sh', '-c', 'yes | head -c 3000000; exit 6'] });
+  const failing = new Writable({ write: (_chunk, _enc, done) => done(new Error('disk full')) });
+  const piped = new Promise<Error | undefined>((resolve) => pipeline(session.stdout, failing, (e) => resolve(e ?? undefined)));
+  session.stderr.resume();
+  assert.equal((await piped)?.message, 'disk full');
+  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 6, timedOut: false });
+});
+
+test('a write after closeStdin is an error to the caller; what came before and the close still go', async () => {
+  const session = manager.start({ command: ['cat'], stdinOpen: true });
+  session.write('hello');
+  session.closeStdin();
+  assert.throws(() => session.write('late'), /^Error: stdin of session \S+ is already closed \(closeStdin was called\)$/);
+  // Through the Writable directly, the stream's own error reaches the write's callback.
+  const viaStream = await new Promise<Error | null | undefined>((resolve) => session.stdin.write('later', resolve));
+  assert.match(String(viaStream), /write after end/);
+  const { stdout, result } = await collect(session);
+  assert.equal(stdout.toString(), 'hello');
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+});
+
+test('a runner SIGKILLed mid-stream is reported as killed, not as bad data', async () => {
+  const session = manager.start({ command: ['sh', '-c', 'yes "$(head -c 2000 /dev/zero | tr "\\0" x)"'] });
+  await whenRunning(session);
+  session.stdout.resume();
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(session.status().runnerPid!, 'SIGKILL');
+  const result = await session.exited;
+  assert.equal(result.state, 'failed');
+  assert.match(result.error?.message ?? '', /^runner pid \d+ was killed by SIGKILL (mid-stream \(stream ended inside frame \d+: got \d+ of \d+ bytes\)|before reporting the command's exit)$/);
+  await assertNothingLeftBehind(session);
+});
+
+test('a tty session whose stdin is closed reads end-of-file: cat ends', async () => {
+  const session = manager.start({ command: ['cat'], tty: true });
+  const { result } = await collect(session);
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+});
