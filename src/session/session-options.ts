@@ -11,7 +11,7 @@ export interface SessionOptions {
   /** argv of the command; `command[0]` is resolved by the runner. */
   command: string[];
   cwd?: string;
-  /** The command's whole environment. Defaults to this process's environment. */
+  /** The command's whole environment. Defaults to this process's environment without ELECTRON_RUN_AS_NODE (command-env.ts). */
   env?: Record<string, string>;
   /** Kill the command after this long (it then exits with 192, `timedOut: true`). */
   timeoutMs?: number | null;

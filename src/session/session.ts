@@ -20,6 +20,7 @@ import {
   validateSessionOptions,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
+import { inheritedCommandEnv } from './command-env';
 
 /** How a session ended. `exitCode` is -1 when it failed before the command reported an exit. */
 export interface SessionResult {
@@ -311,7 +312,7 @@ export class Session extends EventEmitter<SessionEvents> {
     return {
       command: [...o.command],
       cwd,
-      env: o.env ?? stringEnv(process.env),
+      env: o.env ?? inheritedCommandEnv(process.env),
       policy_json_or_preset: o.policy ?? 'workspace-write',
       sandbox_policy_cwd: cwd,
       codex_home: codexHome,
@@ -544,8 +545,3 @@ function delay(ms: number): Promise<undefined> {
   });
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
