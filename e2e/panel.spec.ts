@@ -66,7 +66,7 @@ test('a runner that never connects shows the failed stage and the message in ful
   await expect(card.getByLabel('state: failed')).toBeVisible();
 });
 
-test('the bridge exposes exactly list, subscribe and terminate, and the listener gets only the list', async ({ openPanel }) => {
+test('the bridge exposes exactly list, subscribe and terminate, and the listener gets the sessions and the pools', async ({ openPanel }) => {
   const page = await openPanel([{ script: '/*bridge*/setTimeout(()=>{},200)' }]);
   const shape = await page.evaluate(() => {
     const api = window.runnerPipes as unknown as Record<string, unknown>;
@@ -80,17 +80,38 @@ test('the bridge exposes exactly list, subscribe and terminate, and the listener
   });
   expect(shape).toEqual({ names: ['list', 'subscribe', 'terminate'], types: ['function', 'function', 'function'], bridgeGlobals: ['runnerPipes'], require: 'undefined', process: 'undefined' });
 
+  // The panel already subscribed: a second subscriber gets the current state too.
   const delivery = await page.evaluate(
     () =>
-      new Promise<{ argCount: number; isArray: boolean; unsubscribeReturns: string }>((resolve) => {
+      new Promise<{ argCount: number; arrays: boolean[]; sawBridgeSession: boolean; unsubscribeReturns: string }>((resolve) => {
         const off = window.runnerPipes!.subscribe((...args: unknown[]) => {
-          resolve({ argCount: args.length, isArray: Array.isArray(args[0]), unsubscribeReturns: typeof off() });
+          const sessions = args[0] as { command: string[] }[];
+          resolve({
+            argCount: args.length,
+            arrays: args.map((a) => Array.isArray(a)),
+            sawBridgeSession: sessions.some((s) => s.command.join(' ').includes('/*bridge*/')),
+            unsubscribeReturns: typeof off(),
+          });
         });
       }),
   );
-  expect(delivery).toEqual({ argCount: 1, isArray: true, unsubscribeReturns: 'undefined' });
+  expect(delivery).toEqual({ argCount: 2, arrays: [true, true], sawBridgeSession: true, unsubscribeReturns: 'undefined' });
   const listed = await page.evaluate(() => window.runnerPipes!.list().then((s) => s.map((x) => x.command.join(' '))));
   expect(listed.some((c) => c.includes('/*bridge*/'))).toBe(true);
+});
+
+test('a session card shows its sandbox policy as not enforced, and the pools line says there are no warm runners', async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*policy*/setTimeout(()=>{},3000)' }]);
+  const card = page.getByRole('listitem', { name: /policy/ });
+  // This project's runner runs every session here: the policy is passed on, never applied.
+  const policy = card.getByRole('note', { name: /^policy workspace-write — not enforced.*: this project's runner does not enforce sandbox policies$/ });
+  await expect(policy).toBeVisible();
+  await expect(policy).toHaveText(/^workspace-write — not enforced/);
+  await expect(policy).toHaveClass(/\bnot-enforced\b/);
+  const setup = card.getByRole('group', { name: 'runner setup' });
+  await expect(setup.getByRole('term')).toHaveText(['protocol', 'policy', 'runner']);
+  // No warm-runner pool exists yet: the line is there and says so.
+  await expect(page.locator('#pools')).toHaveText('Warm runners: none');
 });
 
 test('bad arguments are rejected with specific messages and leave the panel working', async ({ openPanel }) => {

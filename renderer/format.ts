@@ -1,5 +1,5 @@
 // Plain formatting for the panel: no DOM here, so it is unit-tested under Node.
-import type { SessionStage, SessionStatus } from '../electron/common/ipc-contract';
+import type { PolicyStatus, PoolStatus, ProtocolStatus, RunnerStatus, SessionStage, SessionStatus } from '../electron/common/ipc-contract';
 
 const STAGE_LABELS: Record<SessionStage, string> = {
   queued: 'queued',
@@ -118,4 +118,54 @@ export function stateBadge(status: SessionStatus): { text: string; tone: 'active
     return { text: `exited ${status.exitCode ?? '?'}`, tone: status.exitCode === 0 ? 'ok' : 'warn' };
   }
   return { text: stageLabel(status.state), tone: 'active' };
+}
+
+/** The protocol line: `v6 · detected`, and each version refused before it with the runner's reply. */
+export function protocolView(protocol: ProtocolStatus | undefined): { text: string; refused: string[] } {
+  if (!protocol) return { text: '–', refused: [] }; // not chosen yet, or not reported by this session
+  return {
+    text: `v${protocol.version} · ${protocol.chosen}`,
+    refused: protocol.refused.map((r) => `v${r.version} refused: ${r.reply.trim() || '(no reply)'}`),
+  };
+}
+
+const NOT_ENFORCING_RUNNER: Record<RunnerStatus['kind'], string | null> = {
+  bundled: "this project's runner",
+  custom: 'a custom runner',
+  codex: null, // codex's runner enforces; when it did not, the note says why
+};
+
+export interface PolicyView {
+  enforced: boolean;
+  /** What the card shows. */
+  text: string;
+  /** The accessible label: the text, then the status's own note. */
+  label: string;
+}
+
+/** `workspace-write — not enforced (this project's runner)` or `workspace-write — enforced by codex-command-runner`. */
+export function policyView(policy: PolicyStatus, runner: RunnerStatus | undefined): PolicyView {
+  const who = runner ? NOT_ENFORCING_RUNNER[runner.kind] : null;
+  const text = policy.enforced
+    ? `${policy.profile} — enforced by codex-command-runner`
+    : `${policy.profile} — not enforced${who ? ` (${who})` : ''}`;
+  const note = policy.note.trim();
+  return { enforced: policy.enforced, text, label: `policy ${text}${note ? `: ${note}` : ''}` };
+}
+
+/** The runner line: its file name (the full path for a title), its kind, and whether it was warm. */
+export function runnerView(runner: RunnerStatus | undefined): { text: string; path: string } | null {
+  if (!runner) return null;
+  const name = runner.file.split(/[\\/]/).pop() || runner.file;
+  return { text: `${name} · ${runner.kind} · ${runner.warm ? 'warm' : 'cold'}`, path: runner.file };
+}
+
+/** One entry per warm-runner pool (launch identity): `<identity>: idle N, starting M`. */
+export function poolItems(pools: readonly PoolStatus[]): string[] {
+  return pools.map((p) => `${p.identity}: idle ${p.idle}, starting ${p.starting}`);
+}
+
+/** The pools line's text; `none` without pools (no pool simply means no warm runners). */
+export function poolsText(pools: readonly PoolStatus[]): string {
+  return pools.length === 0 ? 'none' : poolItems(pools).join(' · ');
 }

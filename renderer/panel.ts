@@ -1,6 +1,6 @@
 // The panel's entry: subscribes through the preload's bridge and keeps one card per session.
-import type { RunnerPipesApi, SessionStatus } from '../electron/common/ipc-contract';
-import { summarize, summaryText } from './format';
+import type { PoolStatus, RunnerPipesApi, SessionStatus } from '../electron/common/ipc-contract';
+import { poolItems, summarize, summaryText } from './format';
 import { SessionCard } from './session-card';
 
 declare global {
@@ -13,6 +13,7 @@ const list = document.getElementById('sessions') as HTMLUListElement;
 const empty = document.getElementById('empty') as HTMLElement;
 const summary = document.getElementById('summary') as HTMLElement;
 const errors = document.getElementById('errors') as HTMLElement;
+const pools = document.getElementById('pools-list') as HTMLElement;
 const cards = new Map<string, SessionCard>();
 
 function showError(text: string): void {
@@ -20,7 +21,7 @@ function showError(text: string): void {
   errors.hidden = false;
 }
 
-function render(sessions: SessionStatus[]): void {
+function render(sessions: SessionStatus[], warmPools: PoolStatus[]): void {
   const now = Date.now();
   const seen = new Set<string>();
   for (const status of sessions) {
@@ -41,6 +42,21 @@ function render(sessions: SessionStatus[]): void {
   empty.hidden = sessions.length > 0;
   list.hidden = sessions.length === 0;
   summary.textContent = summaryText(summarize(sessions));
+  renderPools(warmPools);
+}
+
+/** One span per pool, so a long line wraps between pools, never inside one. */
+function renderPools(warmPools: PoolStatus[]): void {
+  const items = poolItems(warmPools);
+  if (items.length === 0) return void (pools.textContent = 'none');
+  pools.replaceChildren(
+    ...items.flatMap((text, i) => {
+      const span = document.createElement('span');
+      span.className = 'pool';
+      span.textContent = text;
+      return i === 0 ? [span] : [' · ', span];
+    }),
+  );
 }
 
 function terminate(id: string, button: HTMLButtonElement): void {

@@ -1,7 +1,7 @@
 // One session's card. The card and its terminate button persist across updates (focus and screen
 // reader position survive the 5-per-second pushes); only the parts inside are redrawn.
 import type { PipeStatus, SessionStatus, TrafficCounter } from '../electron/common/ipc-contract';
-import { commandLine, formatBytes, formatDuration, isActive, stageLabel, stateBadge, timeline, totalDuration } from './format';
+import { commandLine, formatBytes, formatDuration, isActive, policyView, protocolView, runnerView, stageLabel, stateBadge, timeline, totalDuration } from './format';
 
 type Children = (Node | string | null | undefined | false)[];
 
@@ -18,10 +18,13 @@ export class SessionCard {
   private readonly title: HTMLElement;
   private readonly meta: HTMLElement;
   private readonly terminate: HTMLButtonElement;
+  private readonly setup: HTMLElement;
   private readonly body: HTMLElement;
   private status: SessionStatus;
   /** The last drawn status, serialized: pushes carry every session, most unchanged. */
   private drawn = '';
+  /** The setup line changes rarely: redrawn only when it does, so an opened <details> stays open. */
+  private drawnSetup = '';
 
   constructor(status: SessionStatus, onTerminate: (id: string, button: HTMLButtonElement) => void) {
     this.status = status;
@@ -31,11 +34,13 @@ export class SessionCard {
     this.meta = el('p', { class: 'meta' });
     this.terminate = el('button', { type: 'button', class: 'terminate' }, 'Terminate');
     this.terminate.addEventListener('click', () => onTerminate(this.status.id, this.terminate));
+    this.setup = el('dl', { class: 'setup', role: 'group', 'aria-label': 'runner setup' });
     this.body = el('div', { class: 'card-body' });
     this.root = el(
       'li',
       { class: 'card', 'aria-labelledby': titleId, 'data-session-id': status.id },
       el('header', { class: 'card-head' }, this.badge, el('div', { class: 'title-block' }, this.title, this.meta), this.terminate),
+      this.setup,
       this.body,
     );
     this.update(status, Date.now());
@@ -59,12 +64,40 @@ export class SessionCard {
     const active = isActive(status);
     this.terminate.hidden = !active;
     this.terminate.setAttribute('aria-label', `Terminate session ${status.id}: ${line}`);
+    const setupKey = JSON.stringify([status.protocol, status.policy, status.runner]);
+    if (setupKey !== this.drawnSetup) {
+      this.drawnSetup = setupKey;
+      this.setup.replaceChildren(...this.renderSetup(status));
+    }
     this.body.replaceChildren(...this.renderBody(status, now));
   }
 
   /** Redraws only what depends on the clock (the current stage's running duration). */
   tick(now: number): void {
     if (isActive(this.status)) this.update(this.status, now, true);
+  }
+
+  /** Protocol version and how it was chosen, whether the policy is enforced, the runner file. */
+  private renderSetup(s: SessionStatus): Node[] {
+    const item = (name: string, ...value: Children) => el('div', { class: `setup-item setup-${name}` }, el('dt', {}, name), el('dd', {}, ...value));
+    const protocol = protocolView(s.protocol);
+    const protocolValue = protocol.refused.length
+      ? el(
+          'details',
+          { class: 'refused' },
+          el('summary', { title: protocol.refused.join('\n') }, protocol.text, el('span', { class: 'muted' }, ` (${protocol.refused.length} refused)`)),
+          el('ul', {}, ...protocol.refused.map((r) => el('li', {}, r))),
+        )
+      : el('span', s.protocol ? {} : { class: 'muted' }, protocol.text);
+    const policy = policyView(s.policy, s.runner);
+    const policyValue = el(
+      'span',
+      { class: `policy ${policy.enforced ? 'enforced' : 'not-enforced'}`, role: 'note', 'aria-label': policy.label, title: s.policy.note },
+      policy.text,
+    );
+    const runner = runnerView(s.runner);
+    const runnerValue = runner ? el('span', { class: 'runner-file', title: runner.path }, runner.text) : el('span', { class: 'muted' }, '–');
+    return [item('protocol', protocolValue), item('policy', policyValue), item('runner', runnerValue)];
   }
 
   private renderBody(s: SessionStatus, now: number): Node[] {

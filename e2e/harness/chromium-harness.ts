@@ -61,12 +61,20 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
     const caller: IpcCaller = {
       contentsId,
       frame: frame.isDetached() ? null : { url: frame.url(), isTop: frame.parentFrame() === null },
-      push: (sessions) => {
+      push: (update) => {
         page
-          .evaluate(([key, channelName, payload]) => (window as unknown as Record<symbol, (c: string, p: unknown) => void>)[Symbol.for(key)]?.(channelName, payload), [PUSH_KEY, SESSIONS_PUSH, sessions] as const)
+          .evaluate(([key, channelName, payload]) => (window as unknown as Record<symbol, (c: string, p: unknown) => void>)[Symbol.for(key)]?.(channelName, payload), [PUSH_KEY, SESSIONS_PUSH, update] as const)
           .catch(() => undefined); // the page closed mid-push: nothing to deliver to
       },
-      onGone: (listener) => page.once('close', listener),
+      // The page's 'close' stands in for the window's 'destroyed'.
+      onGone: (listener) => {
+        const fire = () => {
+          page.off('close', fire);
+          listener();
+        };
+        page.on('close', fire);
+        return () => void page.off('close', fire);
+      },
     };
     const handler = ipc.handlers[channel as ContractModule.InvokeChannel] as (c: IpcCaller, a: readonly unknown[]) => Promise<unknown>;
     return handler(caller, Array.isArray(args) ? args : [args]);

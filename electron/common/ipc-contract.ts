@@ -1,9 +1,24 @@
 // The one declaration of the IPC between the main process and the panel: channel names and what
 // each carries. Main, preload and renderer all import from here, so the two sides cannot drift.
 // Types only plus one constant list: safe to import from any process (no Node, no Electron).
-import type { SessionStatus } from '../../src/session/session-status';
+import type { PoolStatus, SessionStatus } from '../../src/session/session-status';
 
-export type { PipeStatus, SessionStage, SessionStatus, TrafficCounter } from '../../src/session/session-status';
+export type {
+  PipeStatus,
+  PolicyStatus,
+  PoolStatus,
+  ProtocolStatus,
+  RunnerStatus,
+  SessionStage,
+  SessionStatus,
+  TrafficCounter,
+} from '../../src/session/session-status';
+
+/** What every push carries: all sessions, and the manager's warm-runner pools (empty when none). */
+export interface RunnerPipesUpdate {
+  sessions: SessionStatus[];
+  pools: PoolStatus[];
+}
 
 /** Every channel the module uses; anything else is refused on both sides. */
 export const RUNNER_PIPES_CHANNELS = [
@@ -19,7 +34,7 @@ export type RunnerPipesChannel = (typeof RUNNER_PIPES_CHANNELS)[number];
 export interface InvokeChannels {
   'runner-pipes:list': { args: []; result: SessionStatus[] };
   'runner-pipes:terminate': { args: [id: string]; result: void };
-  /** Start pushing `runner-pipes:sessions` to the calling window (the current list comes first). */
+  /** Start pushing `runner-pipes:sessions` to the calling window (the current state comes first). */
   'runner-pipes:watch': { args: []; result: void };
   'runner-pipes:unwatch': { args: []; result: void };
 }
@@ -27,7 +42,7 @@ export type InvokeChannel = keyof InvokeChannels;
 
 /** Main -> renderer pushes (`webContents.send` / `ipcRenderer.on`). */
 export interface PushChannels {
-  'runner-pipes:sessions': SessionStatus[];
+  'runner-pipes:sessions': RunnerPipesUpdate;
 }
 export type PushChannel = keyof PushChannels;
 
@@ -36,9 +51,13 @@ export const SESSIONS_PUSH: PushChannel = 'runner-pipes:sessions';
 
 /** Exactly what the preload exposes as `window.runnerPipes`; nothing else crosses the bridge. */
 export interface RunnerPipesApi {
+  /** The sessions now (the pools come only with `subscribe`). */
   list(): Promise<SessionStatus[]>;
-  /** Calls `listener` with the whole list on every (coalesced) change; returns the unsubscribe. */
-  subscribe(listener: (sessions: SessionStatus[]) => void): () => void;
+  /**
+   * Calls `listener` with every session and every warm-runner pool, at once with the current
+   * state and then on every (coalesced) change; returns the unsubscribe.
+   */
+  subscribe(listener: (sessions: SessionStatus[], pools: PoolStatus[]) => void): () => void;
   terminate(id: string): Promise<void>;
 }
 export const RUNNER_PIPES_API_KEYS = ['list', 'subscribe', 'terminate'] as const satisfies readonly (keyof RunnerPipesApi)[];

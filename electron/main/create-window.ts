@@ -1,9 +1,10 @@
 // Electron glue: the panel window, locked down. Its own session partition keeps the permission
 // denials and the panel scheme from touching an embedding app's other windows.
-import { BrowserWindow, session as electronSession } from 'electron';
+import { app, BrowserWindow, session as electronSession } from 'electron';
 import { preloadBundle, rendererDir } from './app-paths';
 import { PANEL_URL } from './panel-files';
 import { servePanel } from './panel-protocol';
+import { panelWebPreferences } from './window-preferences';
 
 export const PANEL_PARTITION = 'codex-runner-panel';
 
@@ -14,6 +15,8 @@ export interface RunnerPipesWindowOptions {
   /** Defaults to this package's built preload and renderer. */
   preload?: string;
   rendererDir?: string;
+  /** false turns DevTools off in development too; a packaged app never has them. */
+  devTools?: boolean;
 }
 
 export function createRunnerPipesWindow(options: RunnerPipesWindowOptions = {}): BrowserWindow {
@@ -30,13 +33,7 @@ export function createRunnerPipesWindow(options: RunnerPipesWindowOptions = {}):
     show: false,
     webPreferences: {
       session,
-      preload: options.preload ?? preloadBundle(),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      webviewTag: false,
-      spellcheck: false,
+      ...panelWebPreferences({ preload: options.preload ?? preloadBundle(), isPackaged: app.isPackaged, ...(options.devTools !== undefined ? { devTools: options.devTools } : {}) }),
     },
   });
   const contents = win.webContents;

@@ -3,7 +3,7 @@
 // functions. Every handler first checks the sender, then the arguments, and answers bad input
 // with a rejected promise carrying a specific message.
 import type { SessionManager } from '../../src/session/session-manager';
-import type { InvokeChannel, InvokeChannels, SessionStatus } from '../common/ipc-contract';
+import type { InvokeChannel, InvokeChannels, RunnerPipesUpdate } from '../common/ipc-contract';
 import { CoalescedPush } from './coalesced-push';
 import type { IpcCaller } from './ipc-caller';
 import { expectNoArgs, expectSessionId } from './ipc-args';
@@ -27,27 +27,36 @@ export interface RunnerPipesIpc {
   handlers: RunnerPipesHandlers;
   /** Windows currently receiving pushes. */
   watcherCount(): number;
-  /** Stops every push and detaches from the manager. */
+  /** Stops every push, drops every window-gone listener and detaches from the manager. */
   dispose(): void;
+}
+
+/** One window that has watched: its pushes (null after unwatch) and its one window-gone listener. */
+interface WatchedWindow {
+  push: CoalescedPush<RunnerPipesUpdate> | null;
+  stopListening: () => void;
 }
 
 export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): RunnerPipesIpc {
   const { manager, policy } = options;
   const intervalMs = options.pushIntervalMs ?? 200;
-  const watchers = new Map<number, CoalescedPush<SessionStatus[]>>();
+  // Keyed by contents id. The window-gone listener is added at a window's first watch and kept
+  // across unwatch/watch (a page reload does both): one per window, never one per watch.
+  const windows = new Map<number, WatchedWindow>();
   const onChange = () => {
-    for (const w of watchers.values()) w.poke();
+    for (const w of windows.values()) w.push?.poke();
   };
   manager.on('change', onChange);
+  const readUpdate = (): RunnerPipesUpdate => ({ sessions: manager.list(), pools: manager.poolStatus() });
 
   function trusted(caller: IpcCaller, channel: InvokeChannel): void {
     const refusal = senderRefusal(caller, policy);
     if (refusal) throw new SenderRefusedError(`${channel} refused: ${refusal}`);
   }
 
-  function unwatch(contentsId: number): void {
-    watchers.get(contentsId)?.dispose();
-    watchers.delete(contentsId);
+  function windowGone(contentsId: number): void {
+    windows.get(contentsId)?.push?.dispose();
+    windows.delete(contentsId); // its 'destroyed' listener fired once and is gone with it
   }
 
   const handlers: RunnerPipesHandlers = {
@@ -67,26 +76,36 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
     'runner-pipes:watch': async (caller, args) => {
       trusted(caller, 'runner-pipes:watch');
       expectNoArgs('runner-pipes:watch', args);
-      const existing = watchers.get(caller.contentsId);
-      if (existing) return existing.poke(); // a reloaded page watches again: send it the list
-      const push = new CoalescedPush({ intervalMs, read: () => manager.list(), send: (s) => caller.push(s) });
-      watchers.set(caller.contentsId, push);
-      caller.onGone(() => unwatch(caller.contentsId));
-      push.poke(); // the current list first, so a new subscriber is never blank
+      const id = caller.contentsId;
+      let watched = windows.get(id);
+      if (!watched) {
+        watched = { push: null, stopListening: () => {} };
+        windows.set(id, watched);
+        watched.stopListening = caller.onGone(() => windowGone(id));
+      }
+      if (watched.push) return watched.push.poke(); // a reloaded page watches again: send it the state
+      watched.push = new CoalescedPush({ intervalMs, read: readUpdate, send: (update) => caller.push(update) });
+      watched.push.poke(); // the current state first, so a new subscriber is never blank
     },
     'runner-pipes:unwatch': async (caller, args) => {
       trusted(caller, 'runner-pipes:unwatch');
       expectNoArgs('runner-pipes:unwatch', args);
-      unwatch(caller.contentsId);
+      const watched = windows.get(caller.contentsId);
+      watched?.push?.dispose();
+      if (watched) watched.push = null;
     },
   };
 
   return {
     handlers,
-    watcherCount: () => watchers.size,
+    watcherCount: () => [...windows.values()].filter((w) => w.push).length,
     dispose() {
       manager.off('change', onChange);
-      for (const id of [...watchers.keys()]) unwatch(id);
+      for (const w of windows.values()) {
+        w.push?.dispose();
+        w.stopListening();
+      }
+      windows.clear();
     },
   };
 }

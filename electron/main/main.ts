@@ -6,22 +6,31 @@ import { defaultRunnerSpec } from '../../src/launch/runner-spec';
 import { SessionManager } from '../../src/session/session-manager';
 import { runnerScript } from './app-paths';
 import { createRunnerPipesWindow } from './create-window';
-import { demoSpecsFromLaunch, startDemoSessions } from './demo-sessions';
+import { startDemoSessions } from './demo-sessions';
+import { launchPolicy } from './launch-policy';
 import { registerPanelScheme } from './panel-protocol';
 import { registerRunnerPipesIpc } from './register-ipc';
 
 registerPanelScheme();
 
 async function main(): Promise<void> {
+  // Decided before anything starts: a packaged app ignores demo sessions and has no DevTools.
+  const policy = launchPolicy({ isPackaged: app.isPackaged, argv: process.argv, env: process.env });
+  if (policy.refusal) {
+    console.error(policy.refusal);
+    return app.exit(1);
+  }
+  if (policy.notice) console.warn(policy.notice);
   await app.whenReady();
   const codexHome = process.env.CODEX_HOME ?? path.join(app.getPath('userData'), 'codex-home');
   const runner = defaultRunnerSpec(runnerScript(app.isPackaged ? { resourcesPath: process.resourcesPath } : null));
-  const manager = new SessionManager({ defaults: { runner, codexHome } });
+  // The demo runs this package's runner, which cannot enforce a permission profile: it opts in
+  // explicitly, and every card shows the policy as not enforced.
+  const manager = new SessionManager({ defaults: { runner, codexHome, allowUnenforcedPolicy: true } });
   const unregister = registerRunnerPipesIpc({ manager, windows: () => BrowserWindow.getAllWindows() });
-  createRunnerPipesWindow();
+  createRunnerPipesWindow({ devTools: policy.devTools });
 
-  const demo = demoSpecsFromLaunch(process.argv, process.env);
-  if (demo) startDemoSessions(manager, demo, { execPath: process.execPath, runAsNode: true, env: process.env });
+  if (policy.demo) startDemoSessions(manager, policy.demo, { execPath: process.execPath, runAsNode: true, env: process.env });
 
   let quitting = false;
   app.on('window-all-closed', () => app.quit());

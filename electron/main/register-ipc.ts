@@ -1,9 +1,9 @@
 // Electron glue: routes ipcMain to the plain handlers in ipc-handlers.ts. This is the one call an
 // embedding app makes to give its windows the panel's API over its own session manager.
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type BrowserWindow } from 'electron';
 import type { SessionManager } from '../../src/session/session-manager';
-import { INVOKE_CHANNELS, SESSIONS_PUSH } from '../common/ipc-contract';
-import type { IpcCaller } from './ipc-caller';
+import { INVOKE_CHANNELS } from '../common/ipc-contract';
+import { callerFromEvent } from './ipc-caller';
 import { createRunnerPipesHandlers } from './ipc-handlers';
 import { PANEL_ORIGIN } from './panel-files';
 
@@ -30,23 +30,10 @@ export function registerRunnerPipesIpc(options: RegisterRunnerPipesIpcOptions): 
   });
   for (const channel of INVOKE_CHANNELS) {
     const handler = ipc.handlers[channel];
-    ipcMain.handle(channel, (event, ...args: unknown[]) => handler(callerOf(event), args));
+    ipcMain.handle(channel, (event, ...args: unknown[]) => handler(callerFromEvent(event), args));
   }
   return () => {
     for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
     ipc.dispose();
-  };
-}
-
-function callerOf(event: IpcMainInvokeEvent): IpcCaller {
-  const contents = event.sender;
-  const frame = event.senderFrame;
-  return {
-    contentsId: contents.id,
-    frame: frame ? { url: frame.url, isTop: frame.parent === null } : null,
-    push: (sessions) => {
-      if (!contents.isDestroyed()) contents.send(SESSIONS_PUSH, sessions);
-    },
-    onGone: (listener) => contents.once('destroyed', listener),
   };
 }

@@ -8,18 +8,21 @@ import {
   type InvokeChannel,
   type InvokeChannels,
   type RunnerPipesApi,
-  type SessionStatus,
+  type RunnerPipesUpdate,
 } from '../common/ipc-contract';
 
 function invoke<C extends InvokeChannel>(channel: C, ...args: InvokeChannels[C]['args']): Promise<InvokeChannels[C]['result']> {
   return ipcRenderer.invoke(channel, ...args);
 }
 
-type Listener = (sessions: SessionStatus[]) => void;
+type Listener = (update: RunnerPipesUpdate) => void;
 const listeners = new Set<Listener>();
+/** The last push while anyone listens: main pushes only on change, so a later subscriber starts from it. */
+let latest: RunnerPipesUpdate | null = null;
 
-function onSessions(_event: IpcRendererEvent, sessions: SessionStatus[]): void {
-  for (const listener of [...listeners]) listener(sessions);
+function onUpdate(_event: IpcRendererEvent, update: RunnerPipesUpdate): void {
+  latest = update;
+  for (const listener of [...listeners]) listener(update);
 }
 
 function reportWatchFailure(err: unknown): void {
@@ -33,18 +36,20 @@ const runnerPipes: RunnerPipesApi = {
   subscribe(listener) {
     if (typeof listener !== 'function') throw new TypeError('runnerPipes.subscribe(listener): listener must be a function');
     // A wrapper per call, so subscribing one function twice yields two independent subscriptions.
-    const entry: Listener = (sessions) => listener(sessions);
+    const entry: Listener = (update) => listener(update.sessions, update.pools);
     listeners.add(entry);
     if (listeners.size === 1) {
-      ipcRenderer.on(SESSIONS_PUSH, onSessions);
+      ipcRenderer.on(SESSIONS_PUSH, onUpdate);
       invoke('runner-pipes:watch').catch(reportWatchFailure);
-    } else {
-      // Main pushes only on change; a later subscriber gets the current list now.
-      invoke('runner-pipes:list').then((sessions) => listeners.has(entry) && entry(sessions), reportWatchFailure);
-    }
+    } else if (latest) {
+      // A later subscriber gets the current state now; never from inside subscribe() itself.
+      const current = latest;
+      queueMicrotask(() => listeners.has(entry) && entry(current));
+    } // else: the first push is on its way and reaches every listener
     return () => {
       if (!listeners.delete(entry) || listeners.size > 0) return;
-      ipcRenderer.removeListener(SESSIONS_PUSH, onSessions);
+      latest = null;
+      ipcRenderer.removeListener(SESSIONS_PUSH, onUpdate);
       invoke('runner-pipes:unwatch').catch(reportWatchFailure);
     };
   },

@@ -1,16 +1,20 @@
 // The packaging check runnable without an Electron download: an electron-builder `--dir` build of
 // build/electron-builder.yml for Linux against a STAND-IN electronDist (a folder with a script named
 // `electron` standing in for the binary that cannot be downloaded here), then assertions on what
-// the packed app contains. Needs `npm run build` first. Leaves nothing behind (temp dir removed).
-// Usage: node scripts/e2e/check-package.mjs [--keep]
+// the packed app contains, the Electron fuses included. Needs `npm run build` first. Leaves
+// nothing behind (temp dir removed). Usage: node scripts/e2e/check-package.mjs [--keep]
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
+// The same @electron/fuses electron-builder flips the fuses with (it is its dependency).
+// Its index exports the names (FuseV1Options, FuseVersion); the sentinel and the state bytes live in
+// its constants module, which it does not re-export.
+const fuses = { ...require('@electron/fuses'), ...require('@electron/fuses/dist/constants') };
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const keep = process.argv.includes('--keep');
 const failures = [];
@@ -28,10 +32,10 @@ for (const built of ['dist/electron/main/main.js', 'dist/electron/preload/preloa
 
 const work = mkdtempSync(path.join(tmpdir(), 'runner-pipes-package-'));
 try {
-  // The stand-in for Electron's Linux dist: only what electron-builder copies and renames.
+  // The stand-in for Electron's Linux dist: only what electron-builder copies, renames and flips.
   const standIn = path.join(work, 'electron-dist-stand-in');
   mkdirSync(path.join(standIn, 'resources'), { recursive: true });
-  writeFileSync(path.join(standIn, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary (none can be downloaded here)" >&2\nexit 1\n');
+  writeFileSync(path.join(standIn, 'electron'), standInBinary());
   chmodSync(path.join(standIn, 'electron'), 0o755);
   writeFileSync(path.join(standIn, 'LICENSE'), 'stand-in\n');
   const out = path.join(work, 'release');
@@ -84,6 +88,8 @@ try {
     check(existsSync(path.join(resources, 'app.asar.unpacked', 'node_modules', 'koffi', 'package.json')), 'koffi itself is unpacked');
   }
 
+  await checkFuses(path.join(out, 'linux-unpacked'));
+
   const runner = path.join(resources, 'runner', 'codex-command-runner.js');
   check(existsSync(runner) && readFileSync(runner).equals(readFileSync(path.join(repo, 'dist/runner/codex-command-runner.js'))), 'resources/runner/codex-command-runner.js is the built runner, byte for byte');
 } finally {
@@ -93,3 +99,79 @@ try {
 
 console.log(failures.length ? `\npackage check: ${failures.length} FAILED` : '\npackage check: all passed');
 process.exit(failures.length ? 1 : 0);
+
+/**
+ * The fuse wire Electron's binary starts with (Electron's own defaults, build/fuses.json5 in its
+ * source), by @electron/fuses' names. The stand-in carries it so the flips are real: every fuse the
+ * config sets to the opposite of its default is proven to have been written.
+ */
+function electronDefaultWire() {
+  const { FuseV1Options: O } = fuses;
+  return {
+    [O.RunAsNode]: true,
+    [O.EnableCookieEncryption]: false,
+    [O.EnableNodeOptionsEnvironmentVariable]: true,
+    [O.EnableNodeCliInspectArguments]: true,
+    [O.EnableEmbeddedAsarIntegrityValidation]: false,
+    [O.OnlyLoadAppFromAsar]: false,
+    [O.LoadBrowserProcessSpecificV8Snapshot]: false,
+    [O.GrantFileProtocolExtraPrivileges]: true,
+  };
+}
+
+/** The fuses build/electron-builder.yml asks for, by @electron/fuses' names. */
+function expectedFuses() {
+  const { FuseV1Options: O } = fuses;
+  return {
+    [O.RunAsNode]: true, // the runner runs as ELECTRON_RUN_AS_NODE=1 <app binary> runner.js
+    [O.EnableCookieEncryption]: true,
+    [O.EnableNodeOptionsEnvironmentVariable]: false,
+    [O.EnableNodeCliInspectArguments]: false,
+    [O.EnableEmbeddedAsarIntegrityValidation]: true,
+    [O.OnlyLoadAppFromAsar]: true,
+    [O.GrantFileProtocolExtraPrivileges]: false,
+  };
+}
+
+/**
+ * The STAND-IN for Electron's binary: a shell script that says what it is and fails, carrying on a
+ * comment line the fuse wire @electron/fuses looks for: its sentinel, the wire version, the wire
+ * length, then one state byte per fuse (FuseState ENABLE/DISABLE are the bytes '1'/'0').
+ */
+function standInBinary() {
+  const { SENTINEL, FuseState, FuseVersion } = fuses;
+  const defaults = electronDefaultWire();
+  const states = Object.keys(defaults).map(Number).sort((a, b) => a - b).map((i) => (defaults[i] ? FuseState.ENABLE : FuseState.DISABLE));
+  const wire = Buffer.concat([Buffer.from(SENTINEL, 'latin1'), Buffer.from([Number(FuseVersion.V1), states.length, ...states])]);
+  return Buffer.concat([
+    Buffer.from('#!/bin/sh\n# stand-in for the Electron binary (none can be downloaded here); the next line is its fuse wire\n# '),
+    wire,
+    Buffer.from('\necho "stand-in for the Electron binary (none can be downloaded here)" >&2\nexit 1\n'),
+  ]);
+}
+
+/** Reads the fuses back from the packed (renamed) stand-in binary and checks each one. */
+async function checkFuses(appOutDir) {
+  const { FuseState, FuseV1Options: O } = fuses;
+  const name = (i) => O[i];
+  const stateName = (b) => FuseState[b] ?? `unknown state ${b}`;
+  // electron-builder renames the binary to the executable name; the stand-in's text identifies it.
+  const binaries = readdirSync(appOutDir, { withFileTypes: true })
+    .filter((e) => e.isFile() && readFileSync(path.join(appOutDir, e.name)).includes(fuses.SENTINEL))
+    .map((e) => e.name);
+  check(binaries.length === 1, `exactly one binary in linux-unpacked carries the fuse wire (the renamed stand-in): ${binaries.join(', ') || 'none'}`);
+  if (binaries.length !== 1) return;
+  const binary = path.join(appOutDir, binaries[0]);
+  check(readFileSync(binary, 'utf8').includes('stand-in for the Electron binary'), `${binaries[0]} is the stand-in, not a real Electron binary`);
+  const wire = await fuses.getCurrentFuseWire(binary);
+  const defaults = electronDefaultWire();
+  for (const [index, want] of Object.entries(expectedFuses())) {
+    const got = wire[index];
+    const wantState = want ? FuseState.ENABLE : FuseState.DISABLE;
+    const how = defaults[index] === want ? 'kept at the default' : 'flipped from the default';
+    check(got === wantState, `fuse ${name(index)} is ${stateName(wantState)} (${how}; read back ${stateName(got)})`);
+  }
+  // Not set in the config: left as Electron ships it.
+  const v8 = O.LoadBrowserProcessSpecificV8Snapshot;
+  check(wire[v8] === FuseState.DISABLE, `fuse ${name(v8)} is left at its default DISABLE (read back ${stateName(wire[v8])})`);
+}

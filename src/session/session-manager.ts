@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { Session, type SessionResult } from './session';
 import type { SessionOptions } from './session-options';
-import type { SessionStatus } from './session-status';
+import type { PoolStatus, SessionStatus } from './session-status';
 
 export interface SessionManagerEvents {
   /** A session was added, changed, or ended. Fires often while output streams: coalesce. */
@@ -47,6 +47,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   list(): SessionStatus[] {
     return [...this.sessions.values()].map((s) => s.status());
+  }
+
+  /**
+   * The warm-runner pools, one per launch identity: runners connected, verified and waiting, and
+   * runners being started to refill. Always empty for now: the warm-runner pool (being built
+   * separately) fills it. No pool simply means no warm runners. Views read it on every 'change'.
+   */
+  poolStatus(): PoolStatus[] {
+    return [];
   }
 
   /** Ends every session and waits until all are released. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionStatus } from '../../electron/common/ipc-contract';
-import { commandLine, formatBytes, formatDuration, stateBadge, summarize, summaryText, timeline, totalDuration } from '../../renderer/format';
+import { commandLine, formatBytes, formatDuration, policyView, poolItems, poolsText, protocolView, runnerView, stateBadge, summarize, summaryText, timeline, totalDuration } from '../../renderer/format';
 
 const counter = { bytes: 0, frames: 0 };
 function status(over: Partial<SessionStatus>): SessionStatus {
@@ -63,4 +63,64 @@ test('badges, summary and command line', () => {
   assert.equal(summaryText(s), '4 sessions: 2 active, 1 exited, 1 failed');
   assert.equal(summaryText(summarize([])), 'No sessions');
   assert.equal(commandLine(['node', '-e', "console.log('a b')", '']), `node -e "console.log('a b')" ""`);
+});
+
+test('a queued session shows the queued stage first, counting, and the wait is part of its total', () => {
+  const queued = status({ state: 'queued', stages: [{ stage: 'queued', at: 1000 }] });
+  assert.deepEqual(timeline(queued, 1700).map((s) => [s.label, s.ms, s.current]), [['queued', 700, true]]);
+  assert.deepEqual(stateBadge(queued), { text: 'queued', tone: 'active' });
+  const started = status({ stages: [{ stage: 'queued', at: 0 }, { stage: 'creating_pipes', at: 2500 }, { stage: 'running', at: 2600 }] });
+  assert.deepEqual(timeline(started, 3000).map((s) => [s.stage, s.ms, s.current]), [['queued', 2500, false], ['creating_pipes', 100, false], ['running', 400, true]]);
+  assert.equal(totalDuration(started, 3000), 3000);
+  assert.equal(summarize([queued]).active, 1);
+});
+
+test('the protocol reads as version and how it was chosen, the refused versions with their replies', () => {
+  assert.deepEqual(protocolView(undefined), { text: '–', refused: [] });
+  assert.deepEqual(protocolView({ version: 4, chosen: 'given', refused: [] }), { text: 'v4 · given', refused: [] });
+  assert.deepEqual(protocolView({ version: 6, chosen: 'remembered', refused: [] }), { text: 'v6 · remembered', refused: [] });
+  assert.deepEqual(
+    protocolView({ version: 6, chosen: 'detected', refused: [{ version: 8, reply: 'unsupported protocol version 8\n' }, { version: 7, reply: '  ' }] }),
+    { text: 'v6 · detected', refused: ['v8 refused: unsupported protocol version 8', 'v7 refused: (no reply)'] },
+  );
+});
+
+test('the policy says whether it is enforced and by whom; the label carries the note', () => {
+  const notEnforced = { profile: 'workspace-write', enforced: false, note: "this project's runner does not enforce sandbox policies" };
+  assert.deepEqual(policyView(notEnforced, { file: '/a/codex-command-runner.js', kind: 'bundled', warm: false }), {
+    enforced: false,
+    text: "workspace-write — not enforced (this project's runner)",
+    label: "policy workspace-write — not enforced (this project's runner): this project's runner does not enforce sandbox policies",
+  });
+  assert.equal(policyView({ ...notEnforced, profile: 'read-only' }, { file: 'r.exe', kind: 'custom', warm: false }).text, 'read-only — not enforced (a custom runner)');
+  // Before the runner is known, and for codex's runner when it did not apply it: the note says why.
+  assert.equal(policyView(notEnforced, undefined).text, 'workspace-write — not enforced');
+  assert.equal(policyView({ profile: 'custom', enforced: false, note: '' }, { file: 'c.exe', kind: 'codex', warm: true }).label, 'policy custom — not enforced');
+  assert.deepEqual(policyView({ profile: 'workspace-write', enforced: true, note: 'applied by codex-command-runner.exe' }, { file: 'C:\\x\\codex-command-runner.exe', kind: 'codex', warm: true }), {
+    enforced: true,
+    text: 'workspace-write — enforced by codex-command-runner',
+    label: 'policy workspace-write — enforced by codex-command-runner: applied by codex-command-runner.exe',
+  });
+});
+
+test('the runner reads as its file name, kind and warmth; the full path is kept for a title', () => {
+  assert.equal(runnerView(undefined), null);
+  assert.deepEqual(runnerView({ file: 'C:\\Users\\me\\.codex\\.sandbox-bin\\codex-command-runner.exe', kind: 'codex', warm: true }), {
+    text: 'codex-command-runner.exe · codex · warm',
+    path: 'C:\\Users\\me\\.codex\\.sandbox-bin\\codex-command-runner.exe',
+  });
+  assert.equal(runnerView({ file: '/home/me/.codex/.sandbox-bin/codex-command-runner.js', kind: 'bundled', warm: false })!.text, 'codex-command-runner.js · bundled · cold');
+});
+
+test('the pools line gives idle and starting per identity, and says none without pools', () => {
+  assert.equal(poolsText([]), 'none');
+  assert.deepEqual(poolItems([]), []);
+  assert.deepEqual(poolItems([{ identity: 'a', idle: 0, starting: 3 }]), ['a: idle 0, starting 3']);
+  assert.equal(
+    poolsText([
+      { identity: 'codex-command-runner.exe as CodexSandboxOffline', idle: 2, starting: 1 },
+      { identity: 'codex-command-runner.js (bundled)', idle: 0, starting: 0 },
+    ]),
+    'codex-command-runner.exe as CodexSandboxOffline: idle 2, starting 1 · codex-command-runner.js (bundled): idle 0, starting 0',
+  );
 });

@@ -8,7 +8,7 @@ const caller = (over: Partial<IpcCaller>): IpcCaller => ({
   contentsId: 7,
   frame: { url: 'codex-runner://panel/index.html', isTop: true },
   push: () => undefined,
-  onGone: () => undefined,
+  onGone: () => () => undefined,
   ...over,
 });
 
