@@ -104,12 +104,15 @@ test('a session card shows its sandbox policy as not enforced, and the pools lin
   const page = await openPanel([{ script: '/*policy*/setTimeout(()=>{},3000)' }]);
   const card = page.getByRole('listitem', { name: /policy/ });
   // This project's runner runs every session here: the policy is passed on, never applied.
-  const policy = card.getByRole('note', { name: /^policy workspace-write — not enforced.*: this project's runner does not enforce sandbox policies$/ });
+  const policy = card.getByRole('note', { name: /^policy workspace-write — not enforced \(this project's runner\): not enforced: this project's runner runs commands as the current user/ });
   await expect(policy).toBeVisible();
   await expect(policy).toHaveText(/^workspace-write — not enforced/);
   await expect(policy).toHaveClass(/\bnot-enforced\b/);
   const setup = card.getByRole('group', { name: 'runner setup' });
   await expect(setup.getByRole('term')).toHaveText(['protocol', 'policy', 'runner']);
+  // The version was found by trying (the first session of this runner) or remembered (later ones).
+  await expect(setup.getByRole('definition').nth(0)).toHaveText(/^v6 · (detected|remembered)/);
+  await expect(setup.getByRole('definition').nth(2)).toHaveText(/^codex-command-runner\.js · bundled · cold/);
   // No warm-runner pool exists yet: the line is there and says so.
   await expect(page.locator('#pools')).toHaveText('Warm runners: none');
 });
