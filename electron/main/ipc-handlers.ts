@@ -47,6 +47,7 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
     for (const w of windows.values()) w.push?.poke();
   };
   manager.on('change', onChange);
+  manager.on('pools', onChange);
   const readUpdate = (): RunnerPipesUpdate => ({ sessions: manager.list(), pools: manager.poolStatus() });
 
   function trusted(caller: IpcCaller, channel: InvokeChannel): void {
@@ -101,6 +102,7 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
     watcherCount: () => [...windows.values()].filter((w) => w.push).length,
     dispose() {
       manager.off('change', onChange);
+      manager.off('pools', onChange);
       for (const w of windows.values()) {
         w.push?.dispose();
         w.stopListening();

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const runner = defaultRunnerSpec(runnerScript(app.isPackaged ? { resourcesPath: process.resourcesPath } : null));
   // The demo runs this package's runner, which cannot enforce a permission profile: it opts in
   // explicitly, and every card shows the policy as not enforced.
-  const manager = new SessionManager({ defaults: { runner, codexHome, allowUnenforcedPolicy: true } });
+  // One warm runner per launch identity in use: a command starts at spawn_sent, not at a runner's start.
+  const manager = new SessionManager({ defaults: { runner, codexHome, allowUnenforcedPolicy: true }, warmRunners: 1 });
   const unregister = registerRunnerPipesIpc({ manager, windows: () => BrowserWindow.getAllWindows() });
   createRunnerPipesWindow({ devTools: policy.devTools });
 

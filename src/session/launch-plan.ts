@@ -11,6 +11,10 @@ import type { PolicyStatus, RunnerStatus } from './session-status';
 
 export interface ResolvedLaunch {
   plan: LaunchPlan;
+  /** What makes two launches interchangeable (a warm runner of one serves the other); undefined: never warmed. */
+  warmKey?: string;
+  /** The warm key for people: runner file, account, version. */
+  warmLabel: string;
   runner: RunnerStatus;
   policy: PolicyStatus;
   /** The file whose identity (path, size, mtime) the protocol version is remembered by. */
@@ -49,11 +53,28 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       domain: sandbox.credentials.domain,
       password: typeof password === 'function' ? password : async () => password,
       retryOnLogonFailure: typeof password === 'function', // a fixed password read again is the same password
+      reusable: typeof password === 'function',
     };
   }
   const file = runnerFile(spec);
+  const plan: LaunchPlan = { spec, runnerCwd, sandboxUsername: logon?.username ?? (sandbox === 'codex' ? undefined : sandbox?.username), logon };
+  // Everything fixed when a runner is launched; the command and its options travel later.
+  const identity = {
+    exe: spec.exe,
+    args: spec.args ?? [],
+    env: spec.env ?? {},
+    runnerCwd: runnerCwd ?? null,
+    account: plan.sandboxUsername ?? null,
+    domain: logon?.domain ?? null,
+    protocol: o.protocolVersion ?? 'auto',
+    codexHome: o.codexHome ?? null,
+  };
+  const account = plan.sandboxUsername ? ` as ${plan.sandboxUsername}` : '';
+  const version = o.protocolVersion && o.protocolVersion !== 'auto' ? ` v${o.protocolVersion}` : '';
   return {
-    plan: { spec, runnerCwd, sandboxUsername: logon?.username ?? (sandbox === 'codex' ? undefined : sandbox?.username), logon },
+    plan,
+    warmKey: logon && !logon.reusable ? undefined : JSON.stringify(identity),
+    warmLabel: `${path.basename(file)}${account}${version}`,
     runner: { file, kind, warm: false },
     policy: policyStatus(kind, permissions, o.allowUnenforcedPolicy === true),
     identityFile: file,

@@ -6,7 +6,7 @@ import { launchRunner, type RunnerExit, type RunnerProcess } from '../launch/lau
 import type { RunnerSpec } from '../launch/runner-spec';
 import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
 import { SessionError } from './session-error';
-import type { SetupStage } from './session-status';
+import type { PipeStatus, SetupStage } from './session-status';
 
 /** How to log on as the sandbox user (Windows). The password is fetched per launch, never kept. */
 export interface LogonSource {
@@ -15,6 +15,11 @@ export interface LogonSource {
   password(): Promise<string>;
   /** Re-read the credentials and retry once after logon errors 1326/1312, as upstream does. */
   retryOnLogonFailure: boolean;
+  /**
+   * The password comes from a source asked at each launch (codex's files, the caller's function),
+   * so a warm runner may be launched with it later. A fixed password is never kept for that.
+   */
+  reusable: boolean;
 }
 
 export interface LaunchPlan {
@@ -55,6 +60,12 @@ export class RunnerConnection {
     readonly fromRunner: Duplex,
   ) {
     toRunner.on('error', () => {}); // a dead runner is reported through the reader and its exit
+  }
+
+  /** Both pipes as a session's status shows them: connected, and verified to be this runner. */
+  pipeStatus(): { in: PipeStatus; out: PipeStatus } {
+    const one = (role: PipeRole): PipeStatus => ({ name: this.pipes.names[role], connected: true, clientPid: this.runner.pid, access: this.pipes.describeAccess(role) });
+    return { in: one('in'), out: one('out') };
   }
 
   /**

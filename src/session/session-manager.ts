@@ -1,12 +1,18 @@
-// Owns the sessions of one app: starts them, lists them, and tells listeners when any changes.
+// Owns the sessions of one app: starts them (through a bounded number of launch slots, and from
+// warm runners when asked), lists them, and tells listeners when any changes.
 import { EventEmitter } from 'node:events';
+import * as os from 'node:os';
+import { Admission } from './admission';
 import { Session, type SessionResult } from './session';
-import type { SessionOptions } from './session-options';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type SessionOptions } from './session-options';
 import type { PoolStatus, SessionStatus } from './session-status';
+import { WarmRunnerPool } from './warm-pool';
 
 export interface SessionManagerEvents {
   /** A session was added, changed, or ended. Fires often while output streams: coalesce. */
   change: [id: string];
+  /** The warm-runner pools changed (`poolStatus()`). */
+  pools: [];
 }
 
 export interface SessionManagerOptions {
@@ -14,10 +20,26 @@ export interface SessionManagerOptions {
   defaults?: Partial<SessionOptions>;
   /** Ended sessions kept for `list()`; older ones are forgotten. */
   keepEnded?: number;
+  /**
+   * Runner launches and connects in flight at once; more sessions wait in `queued`. Default: the
+   * number of cores, at least 2. A burst then never fails by a timeout that measures its own queue.
+   */
+  launchConcurrency?: number;
+  /**
+   * Runners kept launched, connected and verified per launch identity in use, so a session starts
+   * at `spawn_sent`. Default 0 (off); the Electron app uses 1.
+   */
+  warmRunners?: number;
+  /** How long a warm runner may wait unused before it is closed. Default 60 s. */
+  warmIdleMs?: number;
 }
+
+export const DEFAULT_WARM_IDLE_MS = 60_000;
 
 export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly sessions = new Map<string, Session>();
+  private readonly admission: Admission;
+  private readonly pool?: WarmRunnerPool;
   private disposed = false;
 
   constructor(private readonly options: SessionManagerOptions = {}) {
@@ -27,12 +49,24 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (typeof sandbox === 'object' && sandbox !== null && typeof sandbox.credentials?.password === 'string') {
       throw new TypeError("session manager defaults must not hold a password: give sandbox.credentials.password as a function that fetches it, or use sandbox: 'codex'");
     }
+    const warm = options.warmRunners ?? 0;
+    if (!Number.isInteger(warm) || warm < 0 || warm > 16) throw new RangeError(`warmRunners must be an integer 0..16, got ${warm}`);
+    this.admission = new Admission(options.launchConcurrency ?? Math.max(2, os.availableParallelism()));
+    if (warm > 0) {
+      this.pool = new WarmRunnerPool({
+        perIdentity: warm,
+        idleMs: options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS,
+        connectTimeoutMs: options.defaults?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        admission: this.admission,
+        onChange: () => this.emit('pools'),
+      });
+    }
   }
 
   /** Starts a session and returns it at once; its stages progress in the background. */
   start(options: SessionOptions): Session {
     if (this.disposed) throw new Error('session manager is disposed');
-    const session = new Session({ ...this.options.defaults, ...options });
+    const session = new Session({ ...this.options.defaults, ...options }, { admission: this.admission, pool: this.pool });
     this.sessions.set(session.id, session);
     session.on('update', () => this.emit('change', session.id));
     session.once('exit', () => this.forgetOldEnded());
@@ -49,19 +83,16 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return [...this.sessions.values()].map((s) => s.status());
   }
 
-  /**
-   * The warm-runner pools, one per launch identity: runners connected, verified and waiting, and
-   * runners being started to refill. Always empty for now: the warm-runner pool (being built
-   * separately) fills it. No pool simply means no warm runners. Views read it on every 'change'.
-   */
+  /** The warm-runner pools, one per launch identity in use: idle runners and runners starting. */
   poolStatus(): PoolStatus[] {
-    return [];
+    return this.pool?.status() ?? [];
   }
 
-  /** Ends every session and waits until all are released. */
+  /** Ends every session, closes every warm runner, and waits until all are released. */
   async dispose(): Promise<SessionResult[]> {
     this.disposed = true;
-    return Promise.all([...this.sessions.values()].map((s) => s.dispose()));
+    const [results] = await Promise.all([Promise.all([...this.sessions.values()].map((s) => s.dispose())), this.pool?.dispose()]);
+    return results;
   }
 
   private forgetOldEnded(): void {

@@ -60,6 +60,11 @@ export interface SessionOptions {
   spawnReadyTimeoutMs?: number;
   /** After `terminate()`, how long the runner gets to report the exit before it is killed. */
   terminateGraceMs?: number;
+  /**
+   * How long the session may wait in `queued` for a launch slot (see SessionManager's
+   * `launchConcurrency`). Default: `timeoutMs`, else as long as it takes (dispose still ends it).
+   */
+  queueTimeoutMs?: number;
   /** Version 1 only: `policy_json_or_preset` as given (a preset or a SandboxPolicy JSON), instead of the one `permissions` maps to. */
   policy?: string;
   capSids?: string[];
@@ -103,7 +108,7 @@ export function validateSessionOptions(o: SessionOptions): void {
   if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0)) {
     throw bad('timeoutMs', 'a non-negative integer or null', o.timeoutMs);
   }
-  for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs'] as const) {
+  for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs', 'queueTimeoutMs'] as const) {
     const v = o[name];
     if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= MAX_TIMER_MS)) throw bad(name, `an integer 1..${MAX_TIMER_MS}`, v);
   }

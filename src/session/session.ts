@@ -8,6 +8,7 @@ import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framin
 import { describeRunnerError, payloadBytes, toRunnerMessage, type ErrorPayload, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
 import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../protocol/versions';
 import { describeWin32Error } from '../platform/win32/win32-error';
+import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, judgeFirstReply, nextVersion, rememberedVersion, rememberVersion, runnerIdentity, type FirstReply } from './protocol-choice';
@@ -23,6 +24,7 @@ import {
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
+import type { WarmRunnerPool } from './warm-pool';
 
 export { SessionError } from './session-error';
 
@@ -44,6 +46,12 @@ const TIMEOUT_BACKSTOP_MS = DEFAULT_TERMINATE_GRACE_MS + RUNNER_EXIT_GRACE_MS;
 const REFRESHABLE_LOGON_ERRORS = new Set([1326, 1312]);
 
 let nextId = 1;
+
+/** What a manager lends its sessions: launch slots and warm runners. A lone Session has neither. */
+export interface SessionHost {
+  admission?: Admission;
+  pool?: WarmRunnerPool;
+}
 
 export interface SessionEvents {
   /** Anything in `status()` changed (stage, counters, pids). Consumers coalesce. */
@@ -82,7 +90,10 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
 
-  constructor(options: SessionOptions) {
+  constructor(
+    options: SessionOptions,
+    private readonly host: SessionHost = {},
+  ) {
     super();
     validateSessionOptions(options);
     this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
@@ -233,6 +244,40 @@ export class Session extends EventEmitter<SessionEvents> {
   // ---- setup -------------------------------------------------------------------------------
 
   private async setUp(): Promise<void> {
+    const release = await this.admit();
+    try {
+      await this.launchAndSpawn();
+    } finally {
+      release?.();
+    }
+  }
+
+  /**
+   * A launch slot: at once when one is free, else after waiting in `queued` (not counted against
+   * any connect timeout), bounded by `queueTimeoutMs` (default: the command's own timeout) and by
+   * the session's end.
+   */
+  private async admit(): Promise<(() => void) | undefined> {
+    const admission = this.host.admission;
+    if (!admission) return undefined;
+    const now = admission.tryAcquire();
+    if (now) return now;
+    const ahead = admission.queued;
+    this.mark('queued');
+    const limitMs = this.options.queueTimeoutMs ?? this.options.timeoutMs ?? undefined;
+    const wait = new AbortController();
+    const onEnd = () => wait.abort(this.abort.signal.reason);
+    this.abort.signal.addEventListener('abort', onEnd, { once: true });
+    const timer = limitMs ? setTimeout(() => wait.abort(new SessionError('queued', `waited ${limitMs} ms for a launch slot (${ahead} sessions were ahead, ${admission.limit} launching at a time)`)), limitMs) : undefined;
+    try {
+      return await admission.acquire(wait.signal);
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener('abort', onEnd);
+    }
+  }
+
+  private async launchAndSpawn(): Promise<void> {
     const o = this.options;
     this.mark('preparing');
     const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess);
@@ -249,6 +294,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const tried: ProtocolVersion[] = [];
     let version: ProtocolVersion | undefined = given ?? remembered ?? NEWEST_PROTOCOL_VERSION;
     let logonRetried = false;
+    let warmTried = false;
 
     while (version !== undefined) {
       tried.push(version);
@@ -264,10 +310,21 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       this.version = version;
       this.snapshot.protocol = { version, chosen, refused: [...refused] };
-      const reply = await this.attempt(launch, request);
+      // Only a first try may take a warm runner: a retry needs one that has not refused yet.
+      const mayTakeWarm = tried.length === 1 && !logonRetried && !warmTried;
+      const reply = await this.attempt(launch, request, mayTakeWarm);
+      if (reply.kind === 'silent' && this.snapshot.runner?.warm) {
+        // A warm runner that died while it waited says nothing about the version: try it again on a new one.
+        warmTried = true;
+        await this.dropConnection();
+        tried.pop();
+        continue;
+      }
       if (reply.kind === 'ready') {
         if (chosen !== 'given') rememberVersion(identity, version);
         this.password = undefined;
+        // This identity is in use: keep a runner warm for its next session.
+        if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, launch.plan);
         return;
       }
       const verdict = judgeFirstReply(reply, version);
@@ -294,10 +351,16 @@ export class Session extends EventEmitter<SessionEvents> {
     throw new SessionError('spawn_sent', `runner ${launch.runner.file} refused every protocol version this module speaks (${tries})`);
   }
 
-  /** One launch: connect a runner, send the request, wait for its first answer. */
-  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>): Promise<FirstReply> {
+  /** One try: a warm runner or a new one connected, the request sent, its first answer awaited. */
+  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean): Promise<FirstReply> {
     const o = this.options;
-    const conn = await openRunnerConnection(launch.plan, {
+    const warm = mayTakeWarm && launch.warmKey ? this.host.pool?.take(launch.warmKey) : undefined;
+    this.snapshot.runner = { ...this.snapshot.runner!, warm: warm !== undefined };
+    if (warm) {
+      this.snapshot.pipes = warm.pipeStatus();
+      this.snapshot.runnerPid = warm.runner.pid;
+    }
+    const conn = warm ?? await openRunnerConnection(launch.plan, {
       connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       signal: this.abort.signal,
       hooks: {

@@ -1,0 +1,118 @@
+// Warm runners: launched, connected and verified ahead of time, taken by the next session of the
+// same launch identity; dropped and replaced when they die, retried with backoff when they keep
+// failing, closed when idle too long and on dispose. Admission: a bounded number of launches in
+// flight, the rest queued. Real runners over real sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SessionManager } from '../../src/session/session-manager';
+import { WarmRunnerPool } from '../../src/session/warm-pool';
+import { realRunner, rogueRunner } from '../helpers/fixture-paths';
+import { eventually, isAlive, liveDescendants } from '../helpers/process-state';
+import { collect } from '../helpers/sessions';
+
+const runnersBelowUs = () => liveDescendants().filter((pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('codex-command-runner.js');
+  } catch {
+    return false;
+  }
+});
+
+test('the next session takes a warm runner and starts at spawn_sent; a replacement is warmed behind it', async () => {
+  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  try {
+    const cold = await collect(manager.start({ command: ['echo', 'cold'] }));
+    assert.equal(cold.stdout.toString(), 'cold\n');
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1), `pool: ${JSON.stringify(manager.poolStatus())}`);
+    assert.match(manager.poolStatus()[0]!.identity, /^codex-command-runner\.js$/);
+
+    const session = manager.start({ command: ['sh', '-c', 'echo warm; exit 3'] });
+    const { stdout, result } = await collect(session);
+    assert.deepEqual(result, { state: 'exited', exitCode: 3, timedOut: false });
+    assert.equal(stdout.toString(), 'warm\n');
+    const status = session.status();
+    assert.equal(status.runner?.warm, true);
+    assert.deepEqual(status.stages.map((s) => s.stage), ['preparing', 'spawn_sent', 'running', 'exited']);
+    assert.equal(status.pipes.in?.clientPid, status.runnerPid, 'the warm runner was verified when it connected');
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1), 'a replacement is warmed');
+  } finally {
+    await manager.dispose();
+  }
+  assert.ok(await eventually(() => runnersBelowUs().length === 0), `runners left after dispose: ${runnersBelowUs().join(', ')}`);
+});
+
+test('a warm runner that dies while idle is dropped and replaced; a session never runs on a dead one', async () => {
+  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  try {
+    await manager.start({ command: ['true'] }).exited;
+    assert.ok(await eventually(() => runnersBelowUs().length === 1));
+    const [idle] = runnersBelowUs();
+    process.kill(idle!, 'SIGKILL');
+    // Started at once: the pool may not have seen the death yet; the session must still run.
+    const raced = manager.start({ command: ['echo', 'raced'] });
+    const { stdout, result } = await collect(raced);
+    assert.equal(result.state, 'exited', result.error?.message);
+    assert.equal(stdout.toString(), 'raced\n');
+    assert.notEqual(raced.status().runnerPid, idle);
+    assert.equal(raced.status().protocol?.version, 6, 'a dead warm runner is not a refusal of the version');
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1 && !runnersBelowUs().includes(idle!)), 'replaced');
+  } finally {
+    await manager.dispose();
+  }
+});
+
+test('a runner that keeps failing is retried with backoff, never in a spin', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-warm-'));
+  const count = path.join(dir, 'launches');
+  writeFileSync(count, '');
+  const pool = new WarmRunnerPool({ perIdentity: 1, idleMs: 60_000, connectTimeoutMs: 5000, onChange() {} });
+  try {
+    pool.ensure('failing', 'failing runner', { spec: { ...rogueRunner('count-and-exit'), env: { ROGUE_COUNT: count } } });
+    await new Promise((r) => setTimeout(r, 3500));
+    const launches = readFileSync(count, 'utf8').split('\n').filter(Boolean).length;
+    // Backoff 1 s, 2 s, 4 s...: in 3.5 s the first launch and at most two retries.
+    assert.ok(launches >= 2 && launches <= 3, `${launches} launches in 3.5 s`);
+  } finally {
+    await pool.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('idle runners close after the idle time, and the pool line empties', async () => {
+  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1, warmIdleMs: 400 });
+  try {
+    await manager.start({ command: ['true'] }).exited;
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1));
+    const [idle] = runnersBelowUs();
+    assert.ok(await eventually(() => manager.poolStatus().length === 0 && !isAlive(idle)), 'closed after idling');
+  } finally {
+    await manager.dispose();
+  }
+});
+
+test('admission: launches beyond the limit wait in `queued`, bounded by queueTimeoutMs and by dispose', async () => {
+  const manager = new SessionManager({ defaults: { connectTimeoutMs: 3000 }, launchConcurrency: 1 });
+  try {
+    // Holds the only slot until its connect times out.
+    const holder = manager.start({ command: ['true'], runner: rogueRunner('never-connect') });
+    await eventually(() => holder.state === 'connecting_in');
+    const impatient = manager.start({ command: ['true'], runner: realRunner(), queueTimeoutMs: 300 });
+    const patient = manager.start({ command: ['echo', 'patient'], runner: realRunner() });
+    const disposed = manager.start({ command: ['true'], runner: realRunner() });
+    await eventually(() => disposed.state === 'queued');
+    assert.equal((await disposed.dispose()).error?.message, 'session disposed during queued');
+    const late = await impatient.exited;
+    assert.equal(late.error?.stage, 'queued');
+    assert.equal(late.error?.message, 'waited 300 ms for a launch slot (0 sessions were ahead, 1 launching at a time)');
+    const { stdout, result } = await collect(patient);
+    assert.equal(result.state, 'exited', result.error?.message);
+    assert.equal(stdout.toString(), 'patient\n');
+    assert.deepEqual(patient.status().stages.slice(0, 2).map((s) => s.stage), ['queued', 'preparing']);
+    assert.equal((await holder.exited).error?.stage, 'connecting_in');
+  } finally {
+    await manager.dispose();
+  }
+});
