@@ -7,3 +7,7 @@ export { defaultRunnerSpec, runnerSpecForPath, type RunnerSpec } from './launch/
 export { materializeRunner, sandboxBinDir } from './launch/materialize-runner';
 export { createRunnerPipePair, type RunnerPipePair, type PipeRole } from './platform/runner-pipes';
 export * as protocol from './protocol/public';
+export { findCodexRunner, listCodexRunners, type CodexRunnerFile, type CodexRunnerCandidate, type FindCodexRunnerOptions } from './codex-home/runner-discovery';
+export { loadSandboxLogon, type SandboxLogon, type SandboxLogonOptions, type SandboxIdentity } from './codex-home/sandbox-users';
+export { SecretText } from './codex-home/secret-text';
+export { CodexHomeError, type CodexHomeProblem } from './codex-home/codex-home-error';

@@ -195,3 +195,56 @@ export const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x00002000;
 export const JobObjectExtendedLimitInformation = 9;
 /** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags at offset 16. */
 export const JOB_EXTENDED_LIMIT_SIZE = 144;
+
+// ---- DPAPI (crypt32) and the kernel32 memory calls that copy and wipe its output ----
+// Kept apart from win32() so this block merges on its own; loaded on first use like the rest.
+// CryptProtectData / CryptUnprotectData may contact a domain controller (roaming master keys):
+// call them through `.async` only. Upstream's declarations: openai/codex
+// codex-rs/windows-sandbox-rs/src/dpapi.rs.
+
+/** DATA_BLOB (CRYPT_INTEGER_BLOB): `pbData` is a Buffer going in, an OS pointer (LocalFree it) coming out. */
+export interface DataBlob {
+  cbData: number;
+  pbData: Buffer | Ptr | null;
+}
+
+type DpapiCall = (dataIn: DataBlob, description: null, entropy: null, reserved: null, prompt: null, flags: number, dataOut: DataBlob) => number;
+type AsyncWin32<F extends (...args: never[]) => number> = F & {
+  async(...args: [...Parameters<F>, (err: unknown, result: number) => void]): void;
+};
+
+export interface DpapiApi {
+  CryptProtectData: AsyncWin32<DpapiCall>;
+  CryptUnprotectData: AsyncWin32<DpapiCall>;
+  /** Copies OS memory into a Buffer of ours, without a JS array or string in between. */
+  RtlMoveMemory(destination: Buffer, source: Ptr, length: number): void;
+  /** Overwrites OS memory (the plaintext DPAPI handed us) before it goes back to the heap. */
+  RtlZeroMemory(destination: Ptr, length: number): void;
+  LocalFree(memory: Ptr): Ptr;
+}
+
+let dpapi: DpapiApi | undefined;
+
+export function dpapiApi(): DpapiApi {
+  if (dpapi) return dpapi;
+  const { koffi, LocalFree } = win32(); // throws the usual error off Windows
+  const crypt32 = koffi.load('crypt32.dll');
+  const kernel32 = koffi.load('kernel32.dll');
+  koffi.struct('DATA_BLOB', { cbData: 'uint32_t', pbData: 'void *' });
+  dpapi = {
+    CryptProtectData: crypt32.func(
+      'int __stdcall CryptProtectData(const DATA_BLOB *dataIn, const char16_t *description, const DATA_BLOB *entropy, void *reserved, void *prompt, uint32_t flags, _Out_ DATA_BLOB *dataOut)',
+    ) as DpapiApi['CryptProtectData'],
+    CryptUnprotectData: crypt32.func(
+      'int __stdcall CryptUnprotectData(const DATA_BLOB *dataIn, void *description, const DATA_BLOB *entropy, void *reserved, void *prompt, uint32_t flags, _Out_ DATA_BLOB *dataOut)',
+    ) as DpapiApi['CryptUnprotectData'],
+    // kernel32 exports both, forwarded to ntdll (Wine's kernel32.spec, which follows Windows' exports, lists them).
+    RtlMoveMemory: kernel32.func('void __stdcall RtlMoveMemory(_Out_ uint8_t *destination, const void *source, size_t length)'),
+    RtlZeroMemory: kernel32.func('void __stdcall RtlZeroMemory(void *destination, size_t length)'),
+    LocalFree,
+  };
+  return dpapi;
+}
+
+export const CRYPTPROTECT_UI_FORBIDDEN = 0x1;
+export const CRYPTPROTECT_LOCAL_MACHINE = 0x4;
