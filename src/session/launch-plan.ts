@@ -2,6 +2,7 @@
 // before any pipe exists (the pipes admit only the account the runner will run as).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { SecretText } from '../codex-home/secret-text';
 import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
@@ -51,7 +52,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
     logon = {
       username: sandbox.username!,
       domain: sandbox.credentials.domain,
-      password: typeof password === 'function' ? password : async () => password,
+      password: async () => secretFromString(typeof password === 'function' ? await password() : password),
       retryOnLogonFailure: typeof password === 'function', // a fixed password read again is the same password
       reusable: typeof password === 'function',
     };
@@ -79,6 +80,16 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
     policy: policyStatus(kind, permissions, o.allowUnenforcedPolicy === true),
     identityFile: file,
   };
+}
+
+/** A caller's password as a SecretText; the UTF-8 copy made on the way is zeroed. */
+function secretFromString(password: string): SecretText {
+  const utf8 = Buffer.from(password, 'utf8');
+  try {
+    return SecretText.fromUtf8(utf8);
+  } finally {
+    utf8.fill(0);
+  }
 }
 
 /** The file that is the runner: the script a runtime runs, else the executable. */

@@ -3,16 +3,17 @@
 // death, the caller's abort) and a failure at any step releases what the earlier ones acquired.
 import type { Duplex } from 'node:stream';
 import { launchRunner, type RunnerExit, type RunnerProcess } from '../launch/launch-runner';
+import type { SecretText } from '../codex-home/secret-text';
 import type { RunnerSpec } from '../launch/runner-spec';
 import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
 import { SessionError } from './session-error';
 import type { PipeStatus, SetupStage } from './session-status';
 
-/** How to log on as the sandbox user (Windows). The password is fetched per launch, never kept. */
+/** How to log on as the sandbox user (Windows). The password is fetched per launch and wiped after it. */
 export interface LogonSource {
   username: string;
   domain?: string;
-  password(): Promise<string>;
+  password(): Promise<SecretText>;
   /** Re-read the credentials and retry once after logon errors 1326/1312, as upstream does. */
   retryOnLogonFailure: boolean;
   /**
@@ -130,8 +131,14 @@ async function launch(plan: LaunchPlan, names: { in: string; out: string }, sign
   if (process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
   const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
   const logon = plan.logon;
-  const once = async () =>
-    launchRunnerAsUser(plan.spec, names, { username: logon.username, domain: logon.domain, password: await logon.password(), cwd: plan.runnerCwd ?? process.cwd(), signal });
+  const once = async () => {
+    const password = await logon.password();
+    try {
+      return await launchRunnerAsUser(plan.spec, names, { username: logon.username, domain: logon.domain, password, cwd: plan.runnerCwd ?? process.cwd(), signal });
+    } finally {
+      password.wipe(); // the logon is done (or abandoned): nothing keeps the password
+    }
+  };
   try {
     return await once();
   } catch (err) {

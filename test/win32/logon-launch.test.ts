@@ -12,7 +12,10 @@ import { PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE, SYNCHRONIZE, win3
 import { RunnerLaunchError } from '../../src/launch/launch-runner';
 import { Session } from '../../src/session/session';
 import { currentUserName } from '../../src/platform/win32/sid';
+import { SecretText } from '../../src/codex-home/secret-text';
 import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
+
+const secret = (text: string) => SecretText.fromUtf8(Buffer.from(text, 'utf8'));
 
 function handleCount(): number {
   const api = win32();
@@ -29,7 +32,7 @@ test('a logon that fails gives a RunnerLaunchError naming the call, user and cod
   win32().SetErrorMode(modeBefore);
   for (let i = 0; i < 20; i++) {
     await assert.rejects(
-      launchRunnerAsUser({ exe: process.execPath, args: ['-e', '1', '--'] }, names, { username: 'codex-nobody', password: 'wrong', cwd: process.cwd() }),
+      launchRunnerAsUser({ exe: process.execPath, args: ['-e', '1', '--'] }, names, { username: 'codex-nobody', password: secret('wrong'), cwd: process.cwd() }),
       (err: unknown) => {
         assert.ok(err instanceof RunnerLaunchError, String(err));
         const why = runningUnderWine()
@@ -45,12 +48,22 @@ test('a logon that fails gives a RunnerLaunchError naming the call, user and cod
 });
 
 test('bad launch options are refused before any call', { skip }, async () => {
-  await assert.rejects(launchRunnerAsUser({ exe: process.execPath }, names, { username: '', password: 'x', cwd: 'C:\\' }), /sandbox username must be a non-empty string/);
-  await assert.rejects(launchRunnerAsUser({ exe: 'C:\\a"b.exe' }, names, { username: 'u', password: 'x', cwd: 'C:\\' }), /program path .* must be non-empty and contain no quote/);
+  await assert.rejects(launchRunnerAsUser({ exe: process.execPath }, names, { username: '', password: secret('x'), cwd: 'C:\\' }), /sandbox username must be a non-empty string/);
+  const wiped = secret('x');
+  wiped.wipe();
+  await assert.rejects(launchRunnerAsUser({ exe: process.execPath }, names, { username: 'u', password: wiped, cwd: 'C:\\' }), /the sandbox password must be a SecretText that is not wiped/);
+  await assert.rejects(launchRunnerAsUser({ exe: 'C:\\a"b.exe' }, names, { username: 'u', password: secret('x'), cwd: 'C:\\' }), /program path .* must be non-empty and contain no quote/);
   await assert.rejects(
-    launchRunnerAsUser({ exe: process.execPath, env: { 'A=B': '1' } }, names, { username: 'u', password: 'x', cwd: 'C:\\' }),
+    launchRunnerAsUser({ exe: process.execPath, env: { 'A=B': '1' } }, names, { username: 'u', password: secret('x'), cwd: 'C:\\' }),
     /environment variable "A=B" cannot be passed to Windows/,
   );
+});
+
+test('an aborted logon stops the wait at once with the abort reason', { skip }, async () => {
+  const abort = new AbortController();
+  const launching = launchRunnerAsUser({ exe: process.execPath, args: ['-e', '1', '--'] }, names, { username: 'codex-nobody', password: secret('x'), cwd: process.cwd(), signal: abort.signal });
+  abort.abort(new Error('session disposed'));
+  await assert.rejects(launching, /^Error: session disposed$/);
 });
 
 test('a Session with credentials that cannot log on fails at launching_runner, pipes released', { skip, timeout: 60_000 }, async () => {

@@ -10,7 +10,7 @@ import { currentUserName, sidForUser } from '../../src/platform/win32/sid';
 import { skipUnlessWindows as skip } from './win32-test-support';
 
 async function run(options: Partial<SessionOptions> & { command: string[] }, input?: string): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
-  const session = new Session({ connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, ...options });
+  const session = new Session({ allowUnenforcedPolicy: true, connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, ...options });
   let stdout = '';
   let stderr = '';
   session.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -39,7 +39,7 @@ test('output on both streams and the exit code, with the pipes\' DACL in the sta
   assert.equal(status.pipes.in?.clientPid, status.runnerPid);
   assert.deepEqual(
     status.stages.map((s) => s.stage),
-    ['creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited'],
+    ['preparing', 'creating_pipes', 'launching_runner', 'connecting_in', 'connecting_out', 'verifying_client', 'spawn_sent', 'running', 'exited'],
   );
 });
 
@@ -51,7 +51,7 @@ test('stdin reaches the command and comes back (echo), then close_stdin ends it'
 });
 
 test('terminate ends a command that would run for a minute', { skip, timeout: 60_000 }, async () => {
-  const session = new Session({ command: [node, '-e', "console.log('started'); setTimeout(() => {}, 60000)"], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
+  const session = new Session({ allowUnenforcedPolicy: true, command: [node, '-e', "console.log('started'); setTimeout(() => {}, 60000)"], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
   const started = new Promise<void>((resolve) => session.stdout.on('data', (d: Buffer) => String(d).includes('started') && resolve()));
   await session.start();
   await started;
@@ -79,7 +79,7 @@ test('terminate ends the command\'s whole tree, grandchild included', { skip, ti
     "console.log('grandchild ' + g.pid);",
     'setTimeout(() => {}, 60000);',
   ].join(' ');
-  const session = new Session({ command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
+  const session = new Session({ allowUnenforcedPolicy: true, command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
   const grandchild = new Promise<number>((resolve) => session.stdout.on('data', (d: Buffer) => {
     const m = /grandchild (\d+)/.exec(String(d));
     if (m) resolve(Number(m[1]));
@@ -98,7 +98,7 @@ test('terminate ends the command\'s whole tree, grandchild included', { skip, ti
 test('a command that cannot start fails with the runner\'s spawn_failed reason', { skip, timeout: 60_000 }, async () => {
   const { result } = await run({ command: ['Z:\\no\\such\\program.exe'] });
   assert.equal(result.state, 'failed');
-  assert.match(result.error!.message, /^runner reported spawn_failed: /);
+  assert.match(result.error!.message, /^runner failed during spawn_child: /);
 });
 
 test('pipes opened by a process other than the runner are refused at verifying_client', { skip, timeout: 60_000 }, async () => {
@@ -134,7 +134,7 @@ test('16 MiB of binary output arrive intact (sha256), through Node streams on th
     const chunk = () => { const b = Buffer.alloc(65536); for (let i = 0; i < b.length; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24; return b; };
     const pump = () => { while (left > 0) { const b = chunk(); left -= b.length; hash.update(b); if (!process.stdout.write(b)) return process.stdout.once('drain', pump); } process.stderr.write(hash.digest('hex')); };
     pump();`;
-  const session = new Session({ command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
+  const session = new Session({ allowUnenforcedPolicy: true, command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
   const hash = createHash('sha256');
   let bytes = 0;
   let stderr = '';
@@ -156,4 +156,33 @@ test('a runner that stays alive but never connects: timeout, runner killed, erro
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'connecting_in');
   assert.equal(result.error?.message, `runner did not connect to pipe-in within 500 ms (runner pid ${session.status().runnerPid} was still running; killed it)`);
+});
+
+test("this project's runner refuses a sandboxed profile unless the caller opts in; full access needs no opt-in", { skip, timeout: 60_000 }, async () => {
+  const refused = new Session({ command: [node, '-e', '1'], permissions: 'read-only', connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
+  await refused.start();
+  const result = await refused.exited;
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error?.stage, 'spawn_sent');
+  assert.match(result.error!.message, /^runner failed during spawn_child: runner: this runner cannot enforce the requested permission profile .*allowUnenforcedPolicy$/);
+  assert.deepEqual(refused.status().policy, { profile: 'read-only', enforced: false, note: "not enforced: this project's runner refuses it (set allowUnenforcedPolicy to run it anyway)" });
+
+  const opted = await run({ command: [node, '-e', "process.stdout.write('ran')"], permissions: 'read-only' });
+  assert.equal(opted.stdout, 'ran');
+  assert.equal(opted.session.status().policy.note, "not enforced: this project's runner runs it as its own account (allowUnenforcedPolicy)");
+
+  const full = new Session({ command: [node, '-e', '1'], permissions: 'full-access', connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
+  await full.start();
+  assert.equal((await full.exited).state, 'exited');
+  assert.equal(full.status().policy.note, 'full access: nothing to enforce');
+});
+
+test('protocol versions over named pipes: auto finds a runner pinned to version 3, and version 6 by default', { skip, timeout: 120_000 }, async () => {
+  const newest = await run({ command: [node, '-e', "process.stdout.write('v6')"] });
+  assert.equal(newest.stdout, 'v6');
+  assert.equal(newest.session.status().protocol?.version, 6);
+  const pinned = await run({ command: [node, '-e', "process.stdout.write('v3'); process.exitCode = 4"], runner: { exe: node, args: [bundledRunnerScript(), '--protocol=3', '--allow-unenforced-policy'] } });
+  assert.deepEqual([pinned.result.state, pinned.result.exitCode, pinned.stdout], ['exited', 4, 'v3']);
+  assert.deepEqual(pinned.session.status().protocol?.refused.map((r) => r.version), [6, 5, 4]);
+  assert.equal(pinned.session.status().protocol?.version, 3);
 });

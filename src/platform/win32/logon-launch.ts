@@ -3,6 +3,7 @@
 // koffi's `.async`, never on the main thread. It cannot be interrupted once made: an abort stops
 // the wait at once, and a process the call creates after that is terminated when it returns. The
 // started process is watched by polling its handle from an unref'd timer.
+import { SecretText } from '../../codex-home/secret-text';
 import type { RunnerProcess } from '../../launch/launch-runner';
 import { RunnerLaunchError } from '../../launch/launch-runner';
 import { runnerArgs, type RunnerSpec } from '../../launch/runner-spec';
@@ -21,7 +22,8 @@ import { Win32Error } from './win32-error';
 
 export interface LogonLaunchOptions {
   username: string;
-  password: string;
+  /** The caller wipes it once this returns. */
+  password: SecretText;
   /** Stops waiting for the logon (the session ended); what it starts later is terminated. */
   signal?: AbortSignal;
   /** Defaults to `.`, the local machine (upstream). */
@@ -36,9 +38,10 @@ const PROCESS_INFORMATION_SIZE = 24;
 
 export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; out: string }, options: LogonLaunchOptions): Promise<RunnerProcess> {
   const api = win32();
-  for (const [what, value] of [['username', options.username], ['password', options.password], ['cwd', options.cwd]] as const) {
-    if (typeof value !== 'string' || (what !== 'password' && value === '')) throw new TypeError(`sandbox ${what} must be a ${what === 'password' ? '' : 'non-empty '}string`);
+  for (const [what, value] of [['username', options.username], ['cwd', options.cwd]] as const) {
+    if (typeof value !== 'string' || value === '') throw new TypeError(`sandbox ${what} must be a non-empty string`);
   }
+  if (!(options.password instanceof SecretText) || options.password.wiped) throw new TypeError('the sandbox password must be a SecretText that is not wiped');
   const environment = spec.env && Object.keys(spec.env).length > 0 ? environmentBlock(spec.env) : null;
   const commandLine = windowsCommandLine(spec.exe, runnerArgs(spec, names));
   // CreateProcessWithLogonW may write into the command line: give it a buffer of its own.
@@ -58,7 +61,8 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
         api.CreateProcessWithLogonW.async(
           options.username,
           options.domain ?? '.',
-          options.password,
+          // Passed as the secret's own NUL-terminated UTF-16 buffer: never a JS string.
+          options.password.utf16z(),
           LOGON_WITH_PROFILE,
           spec.exe,
           commandLineBuffer,

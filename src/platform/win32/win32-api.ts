@@ -40,7 +40,7 @@ export interface Win32Api {
   OpenProcess(access: number, inherit: number, pid: number): number;
   /** Logs the user on (loads a profile): call through `.async`, never on the main thread. */
   CreateProcessWithLogonW: AsyncCapable<
-    (user: string, domain: string, password: string, logonFlags: number, application: string, commandLine: Buffer, creationFlags: number, environment: Buffer | null, cwd: string, startupInfo: Buffer, processInfo: Buffer) => number
+    (user: string, domain: string, password: Buffer, logonFlags: number, application: string, commandLine: Buffer, creationFlags: number, environment: Buffer | null, cwd: string, startupInfo: Buffer, processInfo: Buffer) => number
   >;
   WaitForSingleObject(handle: number, milliseconds: number): number;
   GetExitCodeProcess(process: number, code: Out<number>): number;
@@ -127,7 +127,7 @@ export function win32(): Win32Api {
 
     OpenProcess: k('intptr_t __stdcall OpenProcess(uint32_t access, int inherit, uint32_t pid)'),
     CreateProcessWithLogonW: a(
-      'int __stdcall CreateProcessWithLogonW(const char16_t *user, const char16_t *domain, const char16_t *password, uint32_t logonFlags, const char16_t *application, void *commandLine, uint32_t creationFlags, void *environment, const char16_t *cwd, void *startupInfo, void *processInfo)',
+      'int __stdcall CreateProcessWithLogonW(const char16_t *user, const char16_t *domain, const uint8_t *password, uint32_t logonFlags, const char16_t *application, void *commandLine, uint32_t creationFlags, void *environment, const char16_t *cwd, void *startupInfo, void *processInfo)',
     ) as Win32Api['CreateProcessWithLogonW'],
     WaitForSingleObject: k('uint32_t __stdcall WaitForSingleObject(intptr_t handle, uint32_t milliseconds)'),
     GetExitCodeProcess: k('int __stdcall GetExitCodeProcess(intptr_t process, _Out_ uint32_t *code)'),

@@ -11,6 +11,7 @@ const CHILD = path.join(__dirname, 'console-child.js');
 
 test('a tty session runs a console program in a pseudo console: output, input, resize, exit code', { skip, timeout: 60_000 }, async () => {
   const session = new Session({
+    allowUnenforcedPolicy: true,
     command: [process.execPath, CHILD],
     tty: true,
     stdinOpen: true,
@@ -51,7 +52,7 @@ test('a tty session runs a console program in a pseudo console: output, input, r
 });
 
 test('terminate ends a tty session with exit code 1', { skip, timeout: 60_000 }, async () => {
-  const session = new Session({ command: [process.execPath, CHILD], tty: true, stdinOpen: true, env: { ...process.env } as Record<string, string>, connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
+  const session = new Session({ allowUnenforcedPolicy: true, command: [process.execPath, CHILD], tty: true, stdinOpen: true, env: { ...process.env } as Record<string, string>, connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 });
   let text = '';
   const sawSize = new Promise<void>((resolve) =>
     session.stdout.on('data', (d: Buffer) => {
