@@ -2,7 +2,13 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CodexHomeError } from '../codex-home/codex-home-error';
+import { listCodexRunners, type CodexRunnerCandidate } from '../codex-home/runner-discovery';
+import { SETUP_HINT } from '../codex-home/sandbox-setup-files';
+import { loadSandboxLogon } from '../codex-home/sandbox-users';
+import { sandboxBinDir } from '../launch/materialize-runner';
 import { defaultRunnerSpec, type RunnerSpec } from '../launch/runner-spec';
+import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
 import { SessionManager } from '../session/session-manager';
 import type { SessionOptions } from '../session/session-options';
 import type { SessionStatus } from '../session/session-status';
@@ -58,7 +64,9 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
   if (windows) {
     steps.push(await desktopStep());
     for (const runner of codexSteps.runners) {
-      sessions.push({ label: `codex runner ${path.basename(runner.path)}`, options: { runner: 'codex', codexHome, codexVersion: runner.version ?? undefined } });
+      if (runner.kind === 'unrecognized') continue;
+      // Each file itself (findCodexRunner would pick only the newest), run as codex's sandbox user.
+      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome } });
     }
   }
 
@@ -83,14 +91,56 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
-/** The codex home's runner files and sandbox users (filled by the codex-home module). */
-async function codexHomeSteps(_codexHome: string): Promise<{ steps: DoctorStep[]; runners: { path: string; version: string | null }[] }> {
-  return { steps: [], runners: [] };
+/** The codex home's runner files and, on Windows, its sandbox users and their passwords. */
+async function codexHomeSteps(codexHome: string): Promise<{ steps: DoctorStep[]; runners: CodexRunnerCandidate[] }> {
+  const windows = process.platform === 'win32';
+  const steps: DoctorStep[] = [];
+  let runners: CodexRunnerCandidate[] = [];
+  try {
+    runners = await listCodexRunners(codexHome);
+  } catch (err) {
+    runners = [];
+    if (!(err instanceof CodexHomeError)) throw err;
+  }
+  steps.push(
+    runners.length > 0
+      ? { name: 'runner files', ok: true, detail: runners.map((r) => `${r.fileName} (${r.version ?? r.kind})`).join(', ') }
+      : {
+          name: 'runner files',
+          ok: windows ? false : null,
+          detail: `no codex-command-runner*.exe in ${sandboxBinDir(codexHome)}`,
+          fix: windows ? 'run codex once with the Windows sandbox enabled: it copies its runner there' : "codex's runner is for Windows; this package's runner serves Linux/macOS",
+        },
+  );
+  if (!windows) {
+    steps.push({ name: 'sandbox users', ok: null, detail: 'Windows only: on Linux/macOS the runner runs as the current user' });
+    return { steps, runners };
+  }
+  for (const networkRestricted of [true, false]) {
+    const which = networkRestricted ? 'offline' : 'online';
+    try {
+      const logon = await loadSandboxLogon(codexHome, { networkRestricted });
+      logon.password.wipe();
+      steps.push({ name: `sandbox user (${which})`, ok: true, detail: `${logon.username}: password in ${logon.usersFile} decrypts (setup version ${logon.setupVersion})` });
+    } catch (err) {
+      const file = err instanceof CodexHomeError ? err.file ?? err.folder : undefined;
+      steps.push({ name: `sandbox user (${which})`, ok: false, detail: (err as Error).message, fix: file ? `see ${file}: ${SETUP_HINT}` : SETUP_HINT });
+    }
+  }
+  return { steps, runners };
 }
 
 /** Windows: is there an interactive desktop the sandbox user's runner can start on? */
 async function desktopStep(): Promise<DoctorStep> {
-  return { name: 'interactive desktop', ok: null, detail: 'not checked' };
+  try {
+    const facts = interactiveDesktopFacts();
+    const detail = `session ${facts.sessionId}, window station ${facts.windowStation}`;
+    return facts.problem
+      ? { name: 'interactive desktop', ok: false, detail: `${detail}: ${facts.problem}; a runner started as the sandbox user dies at start with 0xC0000142 here`, fix: 'run the app from an interactive desktop session (not a service, not SSH)' }
+      : { name: 'interactive desktop', ok: true, detail };
+  } catch (err) {
+    return { name: 'interactive desktop', ok: false, detail: `could not tell: ${(err as Error).message}` };
+  }
 }
 
 /** A real session through `runner` running a trivial command, with its stage timings. */
@@ -131,6 +181,11 @@ function fixFor(status: SessionStatus): string | undefined {
   switch (status.failure?.stage) {
     case 'preparing':
       return 'the runner file or the sandbox user could not be found: see the steps above';
+    case 'creating_pipes':
+      if (/LookupAccountNameW.*1332/.test(message)) return `that account does not exist on this machine: ${SETUP_HINT}`;
+      return process.platform === 'win32'
+        ? 'the named pipes could not be made for that account: the error names the call that failed'
+        : `the socket folder could not be made: the temp folder (${os.tmpdir()}) must exist and be writable`;
     case 'launching_runner':
       if (/1326|1312/.test(message)) return "the sandbox user's password was refused: run codex's sandbox setup again";
       return 'the runner could not be started: check that the file exists and this account may run it';

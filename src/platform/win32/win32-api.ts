@@ -248,3 +248,29 @@ export function dpapiApi(): DpapiApi {
 
 export const CRYPTPROTECT_UI_FORBIDDEN = 0x1;
 export const CRYPTPROTECT_LOCAL_MACHINE = 0x4;
+
+// ---- The desktop this process runs on (doctor): kernel32 + user32, loaded on first use. ----
+
+export interface DesktopApi {
+  ProcessIdToSessionId(pid: number, session: Out<number>): number;
+  GetProcessWindowStation(): number;
+  GetUserObjectInformationW(object: number, index: number, info: Buffer, length: number, needed: Out<number>): number;
+}
+
+export const UOI_NAME = 2;
+
+let desktop: DesktopApi | undefined;
+
+export function desktopApi(): DesktopApi {
+  if (desktop) return desktop;
+  const { koffi } = win32(); // throws the usual error off Windows
+  const kernel32 = koffi.load('kernel32.dll');
+  const user32 = koffi.load('user32.dll');
+  desktop = {
+    ProcessIdToSessionId: kernel32.func('int __stdcall ProcessIdToSessionId(uint32_t pid, _Out_ uint32_t *session)'),
+    // A pseudo handle owned by the system: never closed.
+    GetProcessWindowStation: user32.func('intptr_t __stdcall GetProcessWindowStation(void)'),
+    GetUserObjectInformationW: user32.func('int __stdcall GetUserObjectInformationW(intptr_t object, int index, _Out_ uint8_t *info, uint32_t length, _Out_ uint32_t *needed)'),
+  } as DesktopApi;
+  return desktop;
+}

@@ -1,0 +1,60 @@
+// `codex-runner-ipc doctor` on Linux, for real: the bin, a real session through this package's
+// runner, a codex home folder with runner files; and a machine where sessions cannot work.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DoctorReport } from '../../src/cli/doctor-checks';
+
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'codex-doctor-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+function doctor(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'doctor', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('a healthy machine: a real session works, exit 0, each step with what it saw', async () => {
+  const r = await doctor(['--codex-home', path.join(scratch, 'no-such-home')]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ok {3}platform: linux /m);
+  assert.match(r.stdout, /^-- {3}codex home: .*no-such-home is not a directory\n {7}fix: not needed on Linux\/macOS/m);
+  assert.match(r.stdout, /^ok {3}session via this package's runner: true exited 0; protocol v6 \((detected|remembered)\); preparing \d+ ms, creating_pipes \d+ ms, launching_runner \d+ ms, connecting_in \d+ ms, connecting_out \d+ ms, verifying_client \d+ ms, spawn_sent \d+ ms, running \d+ ms, exited$/m);
+  assert.match(r.stdout, /a session ran end to end on this machine\n$/);
+});
+
+test('--json: the same report as data; a codex home with runner files lists them with versions', async () => {
+  const home = path.join(scratch, 'home');
+  mkdirSync(path.join(home, '.sandbox-bin'), { recursive: true });
+  for (const name of ['codex-command-runner-0.158.0.exe', 'codex-command-runner-0.130.0-alpha.5.exe', 'codex-command-runner.exe']) writeFileSync(path.join(home, '.sandbox-bin', name), 'MZ');
+  const r = await doctor(['--codex-home', home, '--json']);
+  assert.equal(r.code, 0);
+  const report = JSON.parse(r.stdout) as DoctorReport;
+  assert.equal(report.codexHome, home);
+  assert.equal(report.sessionWorked, true);
+  const step = (name: string) => report.steps.find((s) => s.name === name);
+  assert.deepEqual(step('runner files'), {
+    name: 'runner files',
+    ok: true,
+    detail: 'codex-command-runner-0.158.0.exe (0.158.0), codex-command-runner-0.130.0-alpha.5.exe (0.130.0-alpha.5), codex-command-runner.exe (legacy)',
+  });
+  assert.equal(step('sandbox users')?.ok, null);
+});
+
+test('a machine where no session can work: exit 1, the failing stage, its cause and a fix', async () => {
+  // Socket directories cannot be made: every session fails while creating its pipes.
+  const r = await doctor(['--codex-home', scratch], { ...process.env, TMPDIR: path.join(scratch, 'not-a-dir', 'x') });
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout, /^FAIL session via this package's runner: failed during creating_pipes: .*ENOENT/m);
+  assert.match(r.stdout, /^ {7}fix: the socket folder could not be made: the temp folder \(.*not-a-dir\/x\) must exist and be writable$/m);
+  assert.match(r.stdout, /no session ran end to end on this machine\n$/);
+});

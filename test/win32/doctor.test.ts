@@ -1,0 +1,55 @@
+// The doctor's Windows steps, for real under Wine (or on Windows): a codex home with runner files
+// and real DPAPI-protected sandbox passwords, the desktop check, a session through this package's
+// runner, and one through each codex runner file launched as the sandbox user.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { doctorChecks } from '../../src/cli/doctor-checks';
+import { protectData } from '../../src/platform/win32/dpapi';
+import { codexHomeScratch, marker, users } from '../helpers/codex-home-fixture';
+import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
+
+const blob = async (text: string) => (await protectData(Buffer.from(text, 'utf8'), 'user')).toString('base64');
+
+test('doctor on Windows: runner files, both sandbox users decrypt, the desktop, and real sessions', { skip, timeout: 120_000 }, async () => {
+  const scratch = codexHomeScratch('codex-doctor-win');
+  try {
+    const home = scratch.make();
+    home.writeMarker(marker());
+    home.writeUsers(users(await blob('offline-pw'), await blob('online-pw')));
+    mkdirSync(path.join(home.home, '.sandbox-bin'), { recursive: true });
+    // Stands in for codex's runner: any program at that name is launched the same way.
+    copyFileSync(process.execPath, path.join(home.home, '.sandbox-bin', 'codex-command-runner-0.158.0.exe'));
+    const report = await doctorChecks({ codexHome: home.home, timeoutMs: 20_000 });
+    const step = (name: string) => report.steps.find((s) => s.name === name)!;
+    assert.equal(step('codex home').ok, true);
+    assert.deepEqual(step('runner files'), { name: 'runner files', ok: true, detail: 'codex-command-runner-0.158.0.exe (0.158.0)' });
+    assert.match(step('sandbox user (offline)').detail, /^CodexSandboxOffline: password in .*sandbox_users\.json decrypts \(setup version 5\)$/);
+    assert.equal(step('sandbox user (online)').ok, true);
+    const desktop = step('interactive desktop');
+    assert.match(desktop.detail, /^session \d+, window station \S+/);
+    assert.equal(step("session via this package's runner").ok, true, step("session via this package's runner").detail);
+    const viaCodex = step('session via codex runner codex-command-runner-0.158.0.exe');
+    if (runningUnderWine()) {
+      // The fixture's users exist only in its files: the pipes cannot be made for an account the
+      // machine does not know, and the doctor says so and what to do.
+      assert.equal(viaCodex.ok, false);
+      assert.match(viaCodex.detail, /^failed during creating_pipes: LookupAccountNameW\(CodexSandboxOffline\) failed: error 1332/);
+      assert.match(viaCodex.fix ?? '', /^that account does not exist on this machine: run codex once with the Windows sandbox enabled/);
+    }
+    assert.equal(report.sessionWorked, true);
+
+    // A broken setup is named with its file and the fix.
+    const broken = scratch.make();
+    broken.writeMarker(marker());
+    broken.writeUsers(users('bm90IGEgYmxvYg==', await blob('x')));
+    const bad = await doctorChecks({ codexHome: broken.home, timeoutMs: 20_000 });
+    const offline = bad.steps.find((s) => s.name === 'sandbox user (offline)')!;
+    assert.equal(offline.ok, false);
+    assert.match(offline.detail, /cannot decrypt the password of CodexSandboxOffline in .*sandbox_users\.json/);
+    assert.match(offline.fix ?? '', /sandbox_users\.json: run codex once with the Windows sandbox enabled/);
+  } finally {
+    scratch.dispose();
+  }
+});
