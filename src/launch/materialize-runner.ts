@@ -8,6 +8,12 @@ import * as path from 'node:path';
 export interface MaterializeOptions {
   /** The runner file beside the app. */
   source: string;
+  /**
+   * Package folders the runner loads (koffi and its native package), copied into
+   * `.sandbox-bin/node_modules/<name>` so the copy finds them beside itself: the sandbox user may
+   * not read the app's own node_modules (or an app.asar).
+   */
+  carry?: readonly string[];
   codexHome: string;
   /** Where `sandbox.log` goes; defaults to `<codexHome>/.sandbox`. */
   logDir?: string;
@@ -23,7 +29,7 @@ export function sandboxBinDir(codexHome: string): string {
 /** Returns the path to launch: the fresh copy in `.sandbox-bin`, or `source` when copying failed. */
 export function materializeRunner(options: MaterializeOptions): Promise<string> {
   const dest = path.join(sandboxBinDir(options.codexHome), path.basename(options.source));
-  const key = `${path.resolve(options.source)}\0${dest}`;
+  const key = `${path.resolve(options.source)}\0${dest}\0${(options.carry ?? []).join('\0')}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = materialize(options, dest).then((launched) => {
@@ -43,28 +49,53 @@ export function clearMaterializeCache(): void {
 async function materialize(options: MaterializeOptions, dest: string): Promise<string> {
   const logDir = options.logDir ?? path.join(options.codexHome, '.sandbox');
   try {
-    const src = await fs.stat(options.source);
-    if (await isFresh(options.source, src, dest)) {
-      await log(logDir, `helper copy: reused ${dest}`);
-      return dest;
-    }
-    await fs.mkdir(path.dirname(dest), { recursive: true });
-    // Copy beside the destination, then rename: the file takes the folder's ACLs and no
-    // reader ever sees half a runner.
-    const temp = `${dest}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      await fs.copyFile(options.source, temp);
-      await fs.utimes(temp, src.atime, src.mtime);
-      await fs.rename(temp, dest);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw err;
-    }
-    await log(logDir, `helper copy: copied ${options.source} -> ${dest}`);
+    // What the runner loads goes first: a runner copy that is there is one that can start.
+    for (const pkg of options.carry ?? []) await copyPackage(pkg, path.join(path.dirname(dest), 'node_modules', packageName(pkg)));
+    if (await copyIfStale(options.source, dest)) await log(logDir, `helper copy: copied ${options.source} -> ${dest}`);
+    else await log(logDir, `helper copy: reused ${dest}`);
     return dest;
   } catch (err) {
     await log(logDir, `helper copy failed for ${options.source}; falling back to legacy path ${options.source}: ${(err as Error).message}`);
     return options.source;
+  }
+}
+
+/**
+ * Copies `source` to `dest` unless a fresh copy is there; true when it copied. Copy beside the
+ * destination, then rename: the file takes the folder's ACLs and no reader ever sees half a file.
+ */
+async function copyIfStale(source: string, dest: string): Promise<boolean> {
+  const src = await fs.stat(source);
+  if (await isFresh(source, src, dest)) return false;
+  await fs.mkdir(path.dirname(dest), { recursive: true });
+  const temp = `${dest}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await fs.copyFile(source, temp);
+    await fs.utimes(temp, src.atime, src.mtime);
+    await fs.rename(temp, dest);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+  return true;
+}
+
+/** `<root>/node_modules/@scope/name` -> `@scope/name`; `<root>/node_modules/name` -> `name`. */
+function packageName(dir: string): string {
+  const parts = path.resolve(dir).split(path.sep);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0 || at === parts.length - 1) throw new Error(`${dir} is not a folder inside a node_modules`);
+  return parts.slice(at + 1).join('/');
+}
+
+/** Every file of a package folder, each copied only when stale; symlinks and other oddities are refused. */
+async function copyPackage(from: string, to: string): Promise<void> {
+  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const dest = path.join(to, entry.name);
+    if (entry.isDirectory()) await copyPackage(source, dest);
+    else if (entry.isFile()) await copyIfStale(source, dest);
+    else throw new Error(`${source} is neither a file nor a folder; refusing to copy it next to the runner`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** What to start as the runner: `exe ...args --pipe-in=<in> --pipe-out=<out>`. */
@@ -11,6 +12,8 @@ export interface RunnerSpec {
    * runner script); every occurrence of it in `exe`/`args` is replaced by the copy.
    */
   materialize?: string;
+  /** Package folders the runner loads, copied beside it when it is materialized (see materialize-runner.ts). */
+  carry?: string[];
   /**
    * bundled: this package's runner (it takes --allow-unenforced-policy); codex: codex's
    * codex-command-runner (it enforces the permission profile); custom (default): anything else.
@@ -18,10 +21,15 @@ export interface RunnerSpec {
   kind?: 'bundled' | 'codex' | 'custom';
 }
 
-/** The spec with `materialize`'s file replaced by `copy`. */
+/**
+ * The spec with `materialize`'s file replaced by `copy`. The copy finds the packages it carries
+ * beside itself, so it needs no NODE_PATH into the app's own folders (which the sandbox user may
+ * not read).
+ */
 export function withMaterializedFile(spec: RunnerSpec, copy: string): RunnerSpec {
   const swap = (p: string) => (p === spec.materialize ? copy : p);
-  return { ...spec, exe: swap(spec.exe), args: spec.args?.map(swap) };
+  const env = spec.env && spec.carry?.length ? Object.fromEntries(Object.entries(spec.env).filter(([k]) => k !== 'NODE_PATH')) : spec.env;
+  return { ...spec, exe: swap(spec.exe), args: spec.args?.map(swap), env };
 }
 
 /** The project's own runner, bundled into one file so it can be copied on its own. */
@@ -41,19 +49,29 @@ export function defaultRunnerSpec(script = bundledRunnerScript()): RunnerSpec {
 function nodeScriptSpec(script: string, kind: RunnerSpec['kind']): RunnerSpec {
   const env: Record<string, string> = {};
   if (typeof process.versions.electron === 'string') env.ELECTRON_RUN_AS_NODE = '1';
-  // The runner is one bundled file, koffi (native, for tty sessions) stays outside it: a copy in
-  // .sandbox-bin finds it only through NODE_PATH.
-  const modules = appNodeModules();
-  if (modules) env.NODE_PATH = [modules, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
-  return { exe: process.execPath, args: [script], materialize: script, env, kind };
+  // The runner is one bundled file; koffi (native, for tty sessions and Win32) stays outside it.
+  // Run in place, it finds the app's koffi through NODE_PATH; materialized, it carries a copy.
+  const koffi = koffiPackages();
+  if (koffi) env.NODE_PATH = [path.dirname(koffi.root), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  return { exe: process.execPath, args: [script], materialize: script, env, kind, ...(koffi ? { carry: [koffi.root, koffi.native] } : {}) };
 }
 
-function appNodeModules(): string | undefined {
+/**
+ * koffi's package folder and its native package for this platform (`@koromix/koffi-<os>-<cpu>`,
+ * where koffi itself looks: `<node_modules>/@koromix/...`). In a packaged app these live in
+ * app.asar.unpacked (asarUnpack), which is what a copy must be taken from.
+ */
+export function koffiPackages(): { root: string; native: string } | undefined {
+  let root: string;
   try {
-    return path.dirname(path.dirname(require.resolve('koffi/package.json')));
+    // koffi's "exports" has no ./package.json: resolve its entry and go up to the package folder.
+    root = path.dirname(require.resolve('koffi'));
   } catch {
     return undefined;
   }
+  root = root.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  const native = path.join(path.dirname(root), '@koromix', `koffi-${process.platform}-${process.arch}`);
+  return existsSync(native) ? { root, native } : undefined;
 }
 
 /** A runner given by path: `.js`/`.cjs`/`.mjs` files are started with this process's binary. */

@@ -37,7 +37,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
 
   let runnerCwd: string | undefined;
   if (o.codexHome) {
-    if (spec.materialize) spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, codexHome: o.codexHome, logDir: o.logDir }));
+    if (spec.materialize) spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
     // Upstream: the runner's own cwd is local, so a mapped-drive cwd cannot break its start (error 267).
     runnerCwd = path.join(o.codexHome, '.sandbox', 'runner-cwd');
     await fs.mkdir(runnerCwd, { recursive: true });

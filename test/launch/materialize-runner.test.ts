@@ -2,9 +2,10 @@
 // recopy a stale one, fall back to the source on failure, and say so in sandbox.log.
 import { test, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { clearMaterializeCache, materializeRunner, sandboxBinDir } from '../../src/launch/materialize-runner';
+import { defaultRunnerSpec, withMaterializedFile } from '../../src/launch/runner-spec';
 import { SessionManager } from '../../src/session/session-manager';
 import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
 import { whenRunning } from '../helpers/sessions';
@@ -113,6 +114,52 @@ test('a session with codexHome launches the materialized copy from <codexHome>/.
     assert.ok(readFileSync(dest()).equals(readFileSync(BUNDLED_RUNNER)));
     session.closeStdin();
     assert.equal((await session.exited).state, 'exited');
+  } finally {
+    await manager.dispose();
+  }
+});
+
+test('the packages the runner loads travel with it: copied under .sandbox-bin/node_modules, stale files recopied, oddities refused', async () => {
+  const modules = path.join(scratch, `app-${n}`, 'node_modules');
+  const koffi = path.join(modules, 'koffi');
+  const native = path.join(modules, '@scope', 'native-x64');
+  mkdirSync(path.join(koffi, 'src'), { recursive: true });
+  mkdirSync(native, { recursive: true });
+  writeFileSync(path.join(koffi, 'index.cjs'), 'module.exports = 1;\n');
+  writeFileSync(path.join(koffi, 'src', 'deep.cjs'), 'deep\n');
+  writeFileSync(path.join(native, 'koffi.node'), Buffer.alloc(1024, 7));
+  assert.equal(await materializeRunner({ source, codexHome: home, carry: [koffi, native] }), dest());
+  const bin = sandboxBinDir(home);
+  assert.equal(readFileSync(path.join(bin, 'node_modules', 'koffi', 'src', 'deep.cjs'), 'utf8'), 'deep\n');
+  assert.deepEqual(readFileSync(path.join(bin, 'node_modules', '@scope', 'native-x64', 'koffi.node')), Buffer.alloc(1024, 7));
+  // A changed file is copied again; the rest is reused.
+  writeFileSync(path.join(koffi, 'index.cjs'), 'module.exports = 2;\n');
+  utimesSync(path.join(koffi, 'index.cjs'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+  clearMaterializeCache();
+  await materializeRunner({ source, codexHome: home, carry: [koffi, native] });
+  assert.equal(readFileSync(path.join(bin, 'node_modules', 'koffi', 'index.cjs'), 'utf8'), 'module.exports = 2;\n');
+  // A symlink in a package is not followed into the sandbox user's folder: the copy falls back, saying why.
+  symlinkSync('/etc/passwd', path.join(koffi, 'link'));
+  clearMaterializeCache();
+  assert.equal(await materializeRunner({ source, codexHome: home, carry: [koffi, native] }), source);
+  assert.match(lastLog(), /^helper copy failed for .*: .*link is neither a file nor a folder; refusing to copy it next to the runner$/);
+  assert.equal(existsSync(path.join(bin, 'node_modules', 'koffi', 'link')), false);
+});
+
+test("this package's runner carries koffi and needs no NODE_PATH once materialized: a tty session with a codex home works", async () => {
+  const spec = defaultRunnerSpec(BUNDLED_RUNNER);
+  assert.ok(spec.carry && spec.carry.length === 2, 'koffi and its native package are carried');
+  const materialized = withMaterializedFile(spec, '/copy/codex-command-runner.js');
+  assert.equal(materialized.env?.NODE_PATH, undefined);
+  const manager = new SessionManager();
+  try {
+    const session = manager.start({ command: ['sh', '-c', 'tty >/dev/null && echo on a terminal'], tty: true, codexHome: home, runner: spec });
+    let out = '';
+    session.stdout.on('data', (d: Buffer) => (out += d));
+    const result = await session.exited;
+    assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false }, result.error?.message);
+    assert.match(out, /on a terminal/);
+    assert.ok(existsSync(path.join(sandboxBinDir(home), 'node_modules', 'koffi')));
   } finally {
     await manager.dispose();
   }
