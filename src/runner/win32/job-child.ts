@@ -88,19 +88,19 @@ export class JobChild extends ChildProcess {
       // handle of the runner out of the child. (This runs on the loop thread, start to finish, so no
       // other CreateProcess of ours can pick them up meanwhile; they are closed right after.)
       for (const handle of childEnds) {
-        if (!api.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) throw this.win32Error('SetHandleInformation');
+        if (!api.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) throw lastWin32Error('SetHandleInformation');
       }
 
       const listSize: [number] = [0];
       api.InitializeProcThreadAttributeList(null, 1, 0, listSize); // fails with 122, reporting the size
       attributeList = api.koffi.alloc('uint8_t', listSize[0]);
-      if (!api.InitializeProcThreadAttributeList(attributeList, 1, 0, listSize)) throw this.win32Error('InitializeProcThreadAttributeList');
+      if (!api.InitializeProcThreadAttributeList(attributeList, 1, 0, listSize)) throw lastWin32Error('InitializeProcThreadAttributeList');
       attributeListInitialized = true;
       handleList = api.koffi.alloc('intptr_t', childEnds.length);
       api.koffi.encode(handleList, 'intptr_t', childEnds, childEnds.length);
       const listAddress = Number(api.koffi.address(handleList));
       if (!api.UpdateProcThreadAttribute(attributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, listAddress, childEnds.length * 8, null, null)) {
-        throw this.win32Error('UpdateProcThreadAttribute(HANDLE_LIST)');
+        throw lastWin32Error('UpdateProcThreadAttribute(HANDLE_LIST)');
       }
 
       this.job = KillOnCloseJob.create();
@@ -113,7 +113,7 @@ export class JobChild extends ChildProcess {
       const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
       const flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | CREATE_NO_WINDOW;
       if (!api.CreateProcessW(launch.application, commandLine, null, null, 1, flags, environment, options.cwd, startupInfo, processInfo)) {
-        throw this.win32Error(`CreateProcessW(${launch.application})`);
+        throw lastWin32Error(`CreateProcessW(${launch.application})`);
       }
       this.processHandle = Number(processInfo.readBigInt64LE(0));
       thread = Number(processInfo.readBigInt64LE(8));
@@ -131,8 +131,9 @@ export class JobChild extends ChildProcess {
       const stdoutSocket = this.socket(stdout.read, 'readable', owned);
       const stderrSocket = this.socket(stderr.read, 'readable', owned);
       if (api.ResumeThread(thread) === 0xffff_ffff) {
+        const error = lastWin32Error('ResumeThread'); // read before another call replaces it
         api.TerminateProcess(this.processHandle, KILLED_EXIT_CODE);
-        throw this.win32Error('ResumeThread');
+        throw error;
       }
       Object.assign(this, { spawnfile: launch.application, spawnargs: [file, ...args] });
       this.started(pid, stdinSocket, stdoutSocket, stderrSocket);
@@ -223,7 +224,7 @@ export class JobChild extends ChildProcess {
   private pipe(owned: Set<number>): { read: number; write: number } {
     const read: [number] = [0];
     const write: [number] = [0];
-    if (!this.api.CreatePipe(read, write, null, PIPE_BUFFER_BYTES)) throw this.win32Error('CreatePipe');
+    if (!this.api.CreatePipe(read, write, null, PIPE_BUFFER_BYTES)) throw lastWin32Error('CreatePipe');
     owned.add(read[0]);
     owned.add(write[0]);
     return { read: read[0], write: write[0] };
@@ -240,9 +241,5 @@ export class JobChild extends ChildProcess {
     owned.delete(handle);
     this.sockets.push(socket);
     return socket;
-  }
-
-  private win32Error(call: string): Error {
-    return lastWin32Error(call);
   }
 }
