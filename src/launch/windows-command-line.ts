@@ -36,3 +36,36 @@ export function windowsCommandLine(exe: string, args: readonly string[]): string
   if (line.length + 1 > MAX_COMMAND_LINE) throw new RangeError(`command line is ${line.length} characters; Windows allows at most ${MAX_COMMAND_LINE - 1}`);
   return line;
 }
+
+/** cmd.exe's own limit on the command line it runs, in characters. */
+export const MAX_CMD_COMMAND_LINE = 8191;
+
+/**
+ * A batch file cannot be started by CreateProcess; cmd.exe runs it:
+ * `"<cmd.exe>" /d /v:off /s /c ""<script>" "<arg>" ..."`. cmd.exe parses that line by its own
+ * rules, not CommandLineToArgvW's, so `\"` escaping does not apply (the "BatBadBut" class of
+ * bugs). Every piece is wrapped in plain quotes; a piece that would break out of them or be
+ * rewritten inside them is refused, not escaped:
+ * - `"` toggles cmd's quoting, exposing what follows (`&`, `|`, ...) to the shell;
+ * - `%` expands variables even inside quotes;
+ * - CR/LF end the command; NUL cannot be carried.
+ * Inside balanced quotes `& | < > ( ) ^` are literal; `!` would expand only with delayed
+ * expansion, which `/v:off` turns off. `/d` skips AutoRun commands from the registry; `/s` strips
+ * exactly the outer pair of quotes around what follows `/c`.
+ */
+export function batchCommandLine(cmdExe: string, script: string, args: readonly string[]): string {
+  const pieces = [script, ...args];
+  pieces.forEach((piece, index) => {
+    const bad = /["%\r\n\0]/.exec(piece);
+    if (!bad) return;
+    const what = index === 0 ? `batch file path ${JSON.stringify(script)}` : `argument ${index} (${JSON.stringify(piece)})`;
+    throw new TypeError(
+      `${what} contains ${JSON.stringify(bad[0])}, which cmd.exe would interpret; it cannot be passed to a batch file safely (run cmd.exe yourself with your own quoting)`,
+    );
+  });
+  const inner = pieces.map((piece) => `"${piece}"`).join(' ');
+  if (inner.length > MAX_CMD_COMMAND_LINE) {
+    throw new RangeError(`batch command line is ${inner.length} characters; cmd.exe allows at most ${MAX_CMD_COMMAND_LINE}`);
+  }
+  return windowsCommandLine(cmdExe, []) + ` /d /v:off /s /c "${inner}"`;
+}

@@ -14,6 +14,7 @@ import { signalTree } from './kill-tree';
 import { PtyProcess, spawnPty } from './pty/spawn-pty';
 import type { RunnerArgs } from './runner-args';
 import { readSpawnRequest, requestsSandbox } from './spawn-request';
+import { spawnJobChild } from './win32/job-child';
 
 /** Upstream: a timed-out child reports 128 + 64. */
 export const TIMEOUT_EXIT_CODE = 192;
@@ -159,11 +160,12 @@ class RunnerSession {
     let child: ChildProcess;
     try {
       // A terminal session: the same ChildProcess shape, attached to a PTY (ConPTY on Windows).
-      child = req.tty ? spawnPty(file!, args, req) : spawn(file!, args, {
+      // Windows: in a kill-on-close job of the runner's own, the program found on the request's PATH.
+      child = req.tty ? spawnPty(file!, args, req) : process.platform === 'win32' ? spawnJobChild(file!, args, { cwd: req.cwd, env: req.env, stdinOpen: req.stdin_open }) : spawn(file!, args, {
         cwd: req.cwd,
         env: req.env,
         stdio: [req.stdin_open ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-        detached: process.platform !== 'win32', // own process group, so terminate reaches the tree
+        detached: true, // own process group, so terminate reaches the tree
         windowsHide: true,
       });
     } catch (err) {
@@ -217,7 +219,8 @@ class RunnerSession {
   private killTree(): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.finished) return;
-    signalTree(pid, process.platform === 'win32' ? 'SIGKILL' : 'SIGTERM');
+    if (process.platform === 'win32') return void this.child!.kill(); // the child's job ends its whole tree
+    signalTree(pid, 'SIGTERM');
     this.killTimer ??= setTimeout(() => signalTree(pid, 'SIGKILL'), TERMINATE_GRACE_MS);
   }
 

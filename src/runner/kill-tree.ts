@@ -1,22 +1,12 @@
-// Ends a child and everything it started. On POSIX the child leads its own process group
+// Ends a child and everything it started, on POSIX: the child leads its own process group
 // (spawned detached), so one signal reaches the whole tree.
-import { spawn } from 'node:child_process';
-
+//
+// Windows has no process groups to signal. There the runner puts each child in a kill-on-close job
+// of its own (JobChild, ConPty) and ends the tree with the job (`child.kill()` ->
+// TerminateJobObject), so nothing here runs on Windows, and nothing is looked up by name.
 export function signalTree(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
   if (process.platform === 'win32') {
-    // Windows has no process groups to signal; taskkill /T walks the tree. /F is the only reliable kind.
-    // Whatever escapes it still ends with the runner: libuv puts every child it spawns into a
-    // kill-on-close job of the spawning process, and the runner exits right after reporting.
-    const killer = spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
-    const killOne = () => {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    };
-    killer.on('error', killOne);
-    // Wine's taskkill rejects /T (exit 1): then at least the child itself goes.
-    killer.on('exit', (code) => code !== 0 && killOne());
-    return;
+    throw new Error(`signalTree(${pid}) is POSIX-only: on Windows a process tree ends with its job (JobChild.kill)`);
   }
   try {
     process.kill(-pid, signal);

@@ -2,7 +2,7 @@
 // same cases against a real node.exe parsing its own command line).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_COMMAND_LINE, quoteWindowsArg, windowsCommandLine } from '../../src/launch/windows-command-line';
+import { batchCommandLine, MAX_CMD_COMMAND_LINE, MAX_COMMAND_LINE, quoteWindowsArg, windowsCommandLine } from '../../src/launch/windows-command-line';
 
 /** A reference splitter following the documented CommandLineToArgvW rules for arguments after the program name. */
 function splitArgs(line: string): string[] {
@@ -82,4 +82,23 @@ test('what a command line cannot carry is refused with a clear error', () => {
   assert.throws(() => windowsCommandLine('C:\\a"b.exe', []), /program path "C:\\\\a\\"b.exe" must be non-empty and contain no quote or NUL/);
   assert.throws(() => windowsCommandLine('', []), /must be non-empty/);
   assert.throws(() => windowsCommandLine('C:\\x.exe', ['y'.repeat(MAX_COMMAND_LINE)]), /command line is \d+ characters; Windows allows at most 32766/);
+});
+
+test('a batch file runs as cmd.exe /d /v:off /s /c with every piece in plain quotes', () => {
+  assert.equal(
+    batchCommandLine('C:\\Windows\\System32\\cmd.exe', 'C:\\tools\\my tool.cmd', ['a b', '', 'x & y | z ^ < > ( ) !v!', 'trail\\']),
+    '"C:\\Windows\\System32\\cmd.exe" /d /v:off /s /c ""C:\\tools\\my tool.cmd" "a b" "" "x & y | z ^ < > ( ) !v!" "trail\\""',
+  );
+});
+
+test('what cmd.exe would expand or re-parse is refused, naming the piece, not escaped', () => {
+  const cmd = 'C:\\Windows\\System32\\cmd.exe';
+  for (const [arg, ch] of [['say "hi"', '"'], ['50%', '%'], ['%PATH%', '%'], ['a\nb', '\n'], ['a\rb', '\r'], ['a\0b', '\0']] as const) {
+    assert.throws(() => batchCommandLine(cmd, 'C:\\t.cmd', ['ok', arg]), {
+      name: 'TypeError',
+      message: `argument 2 (${JSON.stringify(arg)}) contains ${JSON.stringify(ch)}, which cmd.exe would interpret; it cannot be passed to a batch file safely (run cmd.exe yourself with your own quoting)`,
+    });
+  }
+  assert.throws(() => batchCommandLine(cmd, 'C:\\100%\\t.cmd', []), /^TypeError: batch file path "C:\\\\100%\\\\t.cmd" contains "%"/);
+  assert.throws(() => batchCommandLine(cmd, 'C:\\t.cmd', ['x'.repeat(MAX_CMD_COMMAND_LINE)]), { name: 'RangeError', message: /cmd.exe allows at most 8191/ });
 });

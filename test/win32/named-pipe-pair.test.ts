@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { createNamedPipePair, pipeSddl } from '../../src/platform/win32/named-pipe-pair';
-import { currentUserName, sidForUser } from '../../src/platform/win32/sid';
+import { currentUserName, currentUserSid } from '../../src/platform/win32/sid';
 import { readDaclSddl } from '../../src/platform/win32/security-info';
 import { pipeNonce } from '../../src/platform/pipe-names';
 import { Win32Error } from '../../src/platform/win32/win32-error';
@@ -22,8 +22,8 @@ test('pipe names are upstream\'s, with 32 lower-case hex digits from the CSPRNG'
   }
 });
 
-test('both pipes carry the DACL D:(A;;GA;;;<sandbox SID>), read back from the OS', { skip }, async () => {
-  const sid = sidForUser(currentUserName());
+test('both pipes carry the DACL D:(A;;GA;;;<SID>), the token\'s user by default, read back from the OS', { skip }, async () => {
+  const sid = currentUserSid();
   const pair = await createNamedPipePair();
   try {
     assert.equal(pair.describeAccess('in'), pipeSddl(sid));
@@ -31,13 +31,25 @@ test('both pipes carry the DACL D:(A;;GA;;;<sandbox SID>), read back from the OS
   } finally {
     await pair.close();
   }
-  const forUsers = await createNamedPipePair({ sandboxUsername: 'Users' });
+  const named = await createNamedPipePair({ sandboxUsername: currentUserName() });
   try {
-    // SDDL writes well-known SIDs by their alias: BU is BUILTIN\Users (S-1-5-32-545).
-    assert.equal(forUsers.describeAccess('in'), 'D:(A;;GA;;;BU)');
+    assert.equal(named.describeAccess('in'), pipeSddl(sid), 'a named user account is admitted');
   } finally {
-    await forUsers.close();
+    await named.close();
   }
+});
+
+test('a group as the sandbox user is refused before any pipe exists (a DACL admits only a user)', { skip }, async () => {
+  const api = win32();
+  const count: [number] = [0];
+  api.GetProcessHandleCount(api.GetCurrentProcess(), count);
+  const before = count[0];
+  await assert.rejects(createNamedPipePair({ sandboxUsername: 'Users' }), {
+    message: 'account "Users" resolved to an alias (local group) (BUILTIN, S-1-5-32-545), not a user account; a pipe DACL may only admit a user',
+  });
+  await assert.rejects(createNamedPipePair({ sandboxUsername: 'Everyone' }), /^Error: account "Everyone" resolved to a well-known group/);
+  api.GetProcessHandleCount(api.GetCurrentProcess(), count);
+  assert.equal(count[0], before);
 });
 
 test('a second pipe pair under the same name is refused and leaves the first intact', { skip }, async () => {

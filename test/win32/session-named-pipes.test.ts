@@ -3,10 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Session, type SessionResult } from '../../src/session/session';
 import type { SessionOptions } from '../../src/session/session-options';
 import { bundledRunnerScript } from '../../src/launch/runner-spec';
-import { currentUserName, sidForUser } from '../../src/platform/win32/sid';
+import { currentUserSid } from '../../src/platform/win32/sid';
 import { skipUnlessWindows as skip } from './win32-test-support';
 
 async function run(options: Partial<SessionOptions> & { command: string[] }, input?: string): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
@@ -22,6 +25,7 @@ async function run(options: Partial<SessionOptions> & { command: string[] }, inp
 }
 
 const node = process.execPath;
+const TREE_CHILD = path.join(__dirname, 'runner', 'job-tree-child.js');
 
 test('output on both streams and the exit code, with the pipes\' DACL in the status', { skip, timeout: 60_000 }, async () => {
   const { session, result, stdout, stderr } = await run({
@@ -32,7 +36,7 @@ test('output on both streams and the exit code, with the pipes\' DACL in the sta
   assert.equal(stdout, 'out ééé');
   assert.equal(stderr, 'err');
   const status = session.status();
-  const sddl = `D:(A;;GA;;;${sidForUser(currentUserName())})`;
+  const sddl = `D:(A;;GA;;;${currentUserSid()})`;
   assert.equal(status.pipes.in?.access, sddl);
   assert.equal(status.pipes.out?.access, sddl);
   assert.match(status.pipes.in!.name, /^\\\\\.\\pipe\\codex-runner-[0-9a-f]{32}-in$/);
@@ -71,28 +75,58 @@ function alive(pid: number): boolean {
   }
 }
 
-test('terminate ends the command\'s whole tree, grandchild included', { skip, timeout: 60_000 }, async () => {
-  // The command starts a grandchild, prints its pid, and waits; terminate must end both.
-  const script = [
-    "const { spawn } = require('child_process');",
-    "const g = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });",
-    "console.log('grandchild ' + g.pid);",
-    'setTimeout(() => {}, 60000);',
-  ].join(' ');
-  const session = new Session({ allowUnenforcedPolicy: true, command: [node, '-e', script], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
-  const grandchild = new Promise<number>((resolve) => session.stdout.on('data', (d: Buffer) => {
-    const m = /grandchild (\d+)/.exec(String(d));
-    if (m) resolve(Number(m[1]));
-  }));
-  await session.start();
-  const grandchildPid = await grandchild;
-  const childPid = session.status().childPid!;
-  assert.ok(alive(grandchildPid) && alive(childPid), 'both run before terminate');
-  session.terminate();
-  const result = await session.exited;
-  assert.deepEqual([result.state, result.exitCode], ['exited', 1], result.error?.message);
-  assert.equal(alive(childPid), false, 'the command is gone');
-  assert.equal(alive(grandchildPid), false, 'its grandchild is gone');
+/** This process's environment with `name` (in whatever case it has here) set to `value`. */
+function envWith(name: string, value: string): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k.toUpperCase() !== name.toUpperCase())) as Record<string, string>;
+  return { ...env, [name]: value };
+}
+
+/** Whether `pid` has ended within a few seconds (the job's end reaches every process at once, but not instantly). */
+async function gone(pid: number): Promise<boolean> {
+  for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (!alive(pid)) return true;
+  return !alive(pid);
+}
+
+// The runner starts the command in a kill-on-close job of its own: terminate ends the job, and with
+// it every process the command started, however it started them (see job-tree-child.ts).
+for (const mode of ['nested', 'nested-twice', 'detached'] as const) {
+  test(`terminate ends the command's whole tree: a ${mode} grandchild goes too`, { skip, timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'codex-session-tree-'));
+    try {
+      const session = new Session({ allowUnenforcedPolicy: true, command: [node, TREE_CHILD, mode, path.join(dir, 'grandchild.pid')], connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, terminateGraceMs: 10_000 });
+      let text = '';
+      const grandchild = new Promise<number>((resolve) => session.stdout.on('data', (d: Buffer) => {
+        const m = /grandchild (\d+)/.exec((text += d));
+        if (m) resolve(Number(m[1]));
+      }));
+      await session.start();
+      const grandchildPid = await grandchild;
+      const childPid = session.status().childPid!;
+      assert.ok(alive(grandchildPid) && alive(childPid), 'both run before terminate');
+      session.terminate();
+      const result = await session.exited;
+      assert.deepEqual([result.state, result.exitCode], ['exited', 1], result.error?.message);
+      assert.equal(await gone(childPid), true, 'the command is gone');
+      assert.equal(await gone(grandchildPid), true, `its ${mode} grandchild is gone`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('a bare command name is found on the request\'s PATH, not the runner\'s', { skip, timeout: 60_000 }, async () => {
+  const env = envWith('PATH', path.dirname(node));
+  const { result, stdout } = await run({ command: ['node', '-e', "process.stdout.write('found ' + process.execPath)"], env });
+  assert.deepEqual([result.state, result.exitCode], ['exited', 0], result.error?.message);
+  assert.equal(stdout.toLowerCase(), `found ${node}`.toLowerCase());
+  // The same name, with node.exe's folder only where the runner itself lives, is not found.
+  const system32 = envWith('PATH', 'C:\\windows\\system32');
+  const missing = await run({ command: ['node', '-e', '1'], env: system32 });
+  assert.equal(missing.result.state, 'failed');
+  assert.equal(
+    missing.result.error?.message,
+    `runner failed during spawn_child: failed to spawn node: program "node" not found on the request's PATH "C:\\windows\\system32" (tried PATHEXT ${process.env.PATHEXT}, then the name as is in each folder; the runner's own folder and the working directory are not searched)`,
+  );
 });
 
 test('a command that cannot start fails with the runner\'s spawn_failed reason', { skip, timeout: 60_000 }, async () => {

@@ -1,27 +1,47 @@
-// Account name -> SID through Wine's advapi32 (LookupAccountNameW, ConvertSidToStringSidW).
+// SIDs for the pipes' DACL through Wine's advapi32: the token's user (OpenProcessToken,
+// GetTokenInformation), LookupAccountNameW restricted to user accounts, ConvertSidToStringSidW.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { currentUserName, sidForUser, wellKnownSid } from '../../src/platform/win32/sid';
+import { currentUserName, currentUserSid, describeSidNameUse, sidForUser } from '../../src/platform/win32/sid';
+import { win32 } from '../../src/platform/win32/win32-api';
 import { Win32Error } from '../../src/platform/win32/win32-error';
 import { skipUnlessWindows as skip } from './win32-test-support';
 
-test('well-known names map straight to their SIDs, whatever the case', () => {
-  // Pure table: runs everywhere.
-  assert.equal(wellKnownSid('Administrators'), 'S-1-5-32-544');
-  assert.equal(wellKnownSid('users'), 'S-1-5-32-545');
-  assert.equal(wellKnownSid('Authenticated Users'), 'S-1-5-11');
-  assert.equal(wellKnownSid('EVERYONE'), 'S-1-1-0');
-  assert.equal(wellKnownSid('SYSTEM'), 'S-1-5-18');
-  assert.equal(wellKnownSid('CodexSandboxOffline'), undefined);
+function handleCount(): number {
+  const api = win32();
+  const count: [number] = [0];
+  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
+  return count[0];
+}
+
+test('SID_NAME_USE values are named (plain table: runs everywhere)', () => {
+  assert.equal(describeSidNameUse(1), 'a user');
+  assert.equal(describeSidNameUse(4), 'an alias (local group)');
+  assert.equal(describeSidNameUse(5), 'a well-known group');
+  assert.equal(describeSidNameUse(42), 'SID_NAME_USE 42');
 });
 
-test('the current user resolves through LookupAccountNameW to an S-1-5-21 SID', { skip }, () => {
+test('the current user\'s SID from the token is the one LookupAccountNameW gives for its name', { skip }, () => {
+  const before = handleCount();
+  const fromToken = currentUserSid();
+  assert.equal(handleCount(), before, 'the token handle is closed');
+  assert.match(fromToken, /^S-1-5-21(-\d+){4}$/);
   const name = currentUserName();
   assert.ok(name.length > 0);
-  const sid = sidForUser(name);
-  assert.match(sid, /^S-1-5-21(-\d+){4}$/);
-  assert.equal(sidForUser(name), sid, 'stable across lookups');
-  assert.equal(sidForUser('Everyone'), 'S-1-1-0');
+  assert.equal(sidForUser(name), fromToken);
+  assert.equal(currentUserSid(), fromToken, 'stable across reads');
+});
+
+test('a group, alias, well-known group or domain name is refused, naming what it resolved to', { skip }, () => {
+  const refusals: Array<[string, RegExp]> = [
+    ['Users', /^account "Users" resolved to an alias \(local group\) \(BUILTIN, S-1-5-32-545\), not a user account; a pipe DACL may only admit a user$/],
+    ['Administrators', /^account "Administrators" resolved to an alias \(local group\) \(BUILTIN, S-1-5-32-544\), not a user account/],
+    ['Everyone', /^account "Everyone" resolved to a well-known group \(S-1-1-0\), not a user account/],
+    ['SYSTEM', /^account "SYSTEM" resolved to a well-known group \(NT AUTHORITY, S-1-5-18\), not a user account/],
+    ['Authenticated Users', /^account "Authenticated Users" resolved to a well-known group \(NT AUTHORITY, S-1-5-11\), not a user account/],
+    ['BUILTIN', /^account "BUILTIN" resolved to a domain \(BUILTIN, S-1-5-32\), not a user account/],
+  ];
+  for (const [name, message] of refusals) assert.throws(() => sidForUser(name), { message }, name);
 });
 
 test('an unknown account gives an error naming the call, the account and the code', { skip }, () => {

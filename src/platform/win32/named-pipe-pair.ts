@@ -6,7 +6,7 @@ import type { PipeRole, RunnerPipeOptions, RunnerPipePair } from '../runner-pipe
 import { socketForHandle } from './handle-stream';
 import { connectOverlapped, type PendingConnect } from './overlapped-connect';
 import { readDaclSddl } from './security-info';
-import { currentUserName, sidForUser } from './sid';
+import { currentUserSid, sidForUser } from './sid';
 import {
   FILE_FLAG_FIRST_PIPE_INSTANCE,
   FILE_FLAG_OVERLAPPED,
@@ -63,13 +63,14 @@ function createPipe(name: string, role: PipeRole, securityDescriptor: unknown): 
 }
 
 /**
- * Both pipes, admitting only `options.sandboxUsername` (default: the current user). `nonce` is for
+ * Both pipes, admitting only the user account `options.sandboxUsername` (default: the user this
+ * process runs as, from its token). `nonce` is for
  * tests that need a known name; sessions always get a fresh CSPRNG nonce.
  */
 export async function createNamedPipePair(options: RunnerPipeOptions & { nonce?: string } = {}): Promise<RunnerPipePair> {
   const api = win32();
-  const username = options.sandboxUsername ?? currentUserName();
-  const sid = sidForUser(username);
+  // No sandbox user: the token's own SID, not a lookup of our name (which could name another account).
+  const sid = options.sandboxUsername === undefined ? currentUserSid() : sidForUser(options.sandboxUsername);
   const names = windowsPipeNames(options.nonce);
 
   const descriptor: [unknown] = [null];

@@ -1,22 +1,34 @@
-// Account name -> SID string, for the pipes' DACL. Well-known names map directly (as upstream);
-// other accounts go through LookupAccountNameW.
-import { ERROR_INSUFFICIENT_BUFFER, win32 } from './win32-api';
+// The SID a pipe's DACL admits. The DACL must only ever name one user account, so:
+// - the current user's SID comes from this process's token, never from looking up its name (a
+//   name can resolve to another account than the one this process runs as);
+// - a named sandbox account goes through LookupAccountNameW, and whatever the name resolves to
+//   must be a user (SidTypeUser): a group, alias, well-known group or domain would let every
+//   member open the pipes. There is deliberately no table of well-known names (Everyone, Users,
+//   SYSTEM, ...): every one of them is a group or a service identity, never a sandbox user.
+import { ERROR_INSUFFICIENT_BUFFER, SidTypeUser, TOKEN_QUERY, TokenUser, win32 } from './win32-api';
 import { lastWin32Error, Win32Error } from './win32-error';
 
-const WELL_KNOWN_SIDS: Record<string, string> = {
-  administrators: 'S-1-5-32-544',
-  users: 'S-1-5-32-545',
-  'authenticated users': 'S-1-5-11',
-  everyone: 'S-1-1-0',
-  system: 'S-1-5-18',
+/** SID_NAME_USE values, as winnt.h names them. */
+const SID_NAME_USE: Record<number, string> = {
+  1: 'a user',
+  2: 'a group',
+  3: 'a domain',
+  4: 'an alias (local group)',
+  5: 'a well-known group',
+  6: 'a deleted account',
+  7: 'an invalid account',
+  8: 'an unknown account type',
+  9: 'a computer',
+  10: 'a mandatory integrity label',
+  11: 'a logon session',
 };
 
-/** The well-known SID for `name` (case-insensitive), if it is one. */
-export function wellKnownSid(name: string): string | undefined {
-  return WELL_KNOWN_SIDS[name.trim().toLowerCase()];
+/** What SID_NAME_USE `use` stands for, in words. */
+export function describeSidNameUse(use: number): string {
+  return SID_NAME_USE[use] ?? `SID_NAME_USE ${use}`;
 }
 
-/** The account this process runs as (GetUserNameW). */
+/** The account this process runs as (GetUserNameW): for display and logs; the DACL uses currentUserSid(). */
 export function currentUserName(): string {
   const api = win32();
   const size = [257]; // UNLEN + 1
@@ -30,11 +42,35 @@ export function currentUserName(): string {
   return buffer.toString('utf16le', 0, Math.max(0, size[0]! - 1) * 2); // size counts the NUL
 }
 
-/** The SID string (S-1-5-...) of `username`: well-known names first, then LookupAccountNameW. */
+/** The SID string of the user this process runs as, read from its token (TokenUser). */
+export function currentUserSid(): string {
+  const api = win32();
+  const token: [number] = [0];
+  // GetCurrentProcess() is a pseudo-handle: nothing to close.
+  if (!api.OpenProcessToken(api.GetCurrentProcess(), TOKEN_QUERY, token)) throw lastWin32Error('OpenProcessToken');
+  try {
+    const size: [number] = [0];
+    // Sizing call: fails with 122 and reports the size of the TOKEN_USER with its SID.
+    if (api.GetTokenInformation(token[0], TokenUser, null, 0, size) || size[0] === 0) {
+      throw new Win32Error('GetTokenInformation(TokenUser) size query', ERROR_INSUFFICIENT_BUFFER);
+    }
+    const info = Buffer.alloc(size[0]);
+    if (!api.GetTokenInformation(token[0], TokenUser, info, info.length, size)) throw lastWin32Error('GetTokenInformation(TokenUser)');
+    // TOKEN_USER { SID_AND_ATTRIBUTES User { PSID Sid; DWORD Attributes; } }: the SID lives inside
+    // `info`, which stays alive (and unmoved) for the conversion below.
+    return sidToString(api.koffi.decode(info, 'void *'));
+  } finally {
+    api.CloseHandle(token[0]);
+  }
+}
+
+/**
+ * The SID string (S-1-5-...) of the user account `username`, through LookupAccountNameW. Anything
+ * that is not a user account (group, alias, well-known group, domain, ...) is refused, naming what
+ * the name resolved to.
+ */
 export function sidForUser(username: string): string {
   if (typeof username !== 'string' || username.trim() === '') throw new TypeError('sandbox username must be a non-empty string');
-  const known = wellKnownSid(username);
-  if (known) return known;
   const api = win32();
   const call = `LookupAccountNameW(${username})`;
   const sidSize = [0];
@@ -45,8 +81,15 @@ export function sidForUser(username: string): string {
   let domain: Buffer | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (api.LookupAccountNameW(null, username, sid, sidSize as [number], domain, domainSize as [number], use as [number])) {
-      if (!sid) throw new Win32Error(call, ERROR_INSUFFICIENT_BUFFER); // cannot succeed without a buffer
-      return sidToString(sid);
+      if (!sid || !domain) throw new Win32Error(call, ERROR_INSUFFICIENT_BUFFER); // cannot succeed without a buffer
+      const resolved = sidToString(sid);
+      if (use[0] !== SidTypeUser) {
+        const where = domain.toString('utf16le', 0, domainSize[0]! * 2);
+        throw new Error(
+          `account ${JSON.stringify(username)} resolved to ${describeSidNameUse(use[0]!)} (${where ? `${where}, ` : ''}${resolved}), not a user account; a pipe DACL may only admit a user`,
+        );
+      }
+      return resolved;
     }
     const err = lastWin32Error(call);
     if (err.code !== ERROR_INSUFFICIENT_BUFFER) throw err;
@@ -57,7 +100,7 @@ export function sidForUser(username: string): string {
   throw new Win32Error(call, ERROR_INSUFFICIENT_BUFFER);
 }
 
-function sidToString(sid: Buffer): string {
+function sidToString(sid: unknown): string {
   const api = win32();
   const out: [unknown] = [null];
   if (!api.ConvertSidToStringSidW(sid, out)) throw lastWin32Error('ConvertSidToStringSidW');

@@ -24,7 +24,8 @@ export interface Win32Api {
 
   GetUserNameW(buffer: Buffer, size: Out<number>): number;
   LookupAccountNameW(system: null, account: string, sid: Buffer | null, sidSize: Out<number>, domain: Buffer | null, domainSize: Out<number>, use: Out<number>): number;
-  ConvertSidToStringSidW(sid: Buffer, out: Out<Ptr>): number;
+  /** `sid`: a Buffer holding the SID, or a pointer to one (e.g. inside a TOKEN_USER). */
+  ConvertSidToStringSidW(sid: Buffer | Ptr, out: Out<Ptr>): number;
 
   ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl: string, revision: number, out: Out<Ptr>, size: null): number;
   ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor: Ptr, revision: number, info: number, out: Out<Ptr>, length: null): number;
@@ -56,12 +57,20 @@ export interface Win32Api {
   InitializeProcThreadAttributeList(list: unknown, count: number, flags: number, size: Out<number>): number;
   UpdateProcThreadAttribute(list: unknown, flags: number, attribute: number, value: number, size: number, previous: null, returnSize: null): number;
   DeleteProcThreadAttributeList(list: unknown): void;
-  CreateProcessW(application: null, commandLine: Buffer, processAttributes: null, threadAttributes: null, inherit: number, flags: number, environment: Buffer, cwd: string, startupInfo: Buffer, processInfo: Buffer): number;
+  CreateProcessW(application: string | null, commandLine: Buffer, processAttributes: null, threadAttributes: null, inherit: number, flags: number, environment: Buffer, cwd: string, startupInfo: Buffer, processInfo: Buffer): number;
   ResumeThread(thread: number): number;
   CreateJobObjectW(attributes: null, name: null): number;
   SetInformationJobObject(job: number, infoClass: number, info: Buffer, size: number): number;
   AssignProcessToJobObject(job: number, process: number): number;
   TerminateJobObject(job: number, exitCode: number): number;
+
+  // The runner's job children (pipes with an explicit handle list), program lookup, the token's user:
+  SetHandleInformation(handle: number, mask: number, flags: number): number;
+  /** Characters written (without the NUL), or the size needed (with it) when `size` is too small; 0 on failure. */
+  GetSystemDirectoryW(buffer: Buffer, size: number): number;
+  OpenProcessToken(process: number, access: number, token: Out<number>): number;
+  GetTokenInformation(token: number, infoClass: number, info: Buffer | null, size: number, returned: Out<number>): number;
+
   /** Decodes a NUL-terminated UTF-16 string the OS allocated. */
   wideString(pointer: Ptr): string;
 }
@@ -103,7 +112,7 @@ export function win32(): Win32Api {
     LookupAccountNameW: a(
       'int __stdcall LookupAccountNameW(const char16_t *system, const char16_t *account, _Out_ uint8_t *sid, _Inout_ uint32_t *sidSize, _Out_ uint8_t *domain, _Inout_ uint32_t *domainSize, _Out_ int *use)',
     ),
-    ConvertSidToStringSidW: a('int __stdcall ConvertSidToStringSidW(uint8_t *sid, _Out_ void **out)'),
+    ConvertSidToStringSidW: a('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ void **out)'),
 
     ConvertStringSecurityDescriptorToSecurityDescriptorW: a(
       'int __stdcall ConvertStringSecurityDescriptorToSecurityDescriptorW(const char16_t *sddl, uint32_t revision, _Out_ void **descriptor, _Out_ uint32_t *size)',
@@ -141,12 +150,19 @@ export function win32(): Win32Api {
     InitializeProcThreadAttributeList: k('int __stdcall InitializeProcThreadAttributeList(void *list, uint32_t count, uint32_t flags, _Inout_ size_t *size)'),
     UpdateProcThreadAttribute: k('int __stdcall UpdateProcThreadAttribute(void *list, uint32_t flags, uintptr_t attribute, intptr_t value, size_t size, void *previous, void *returnSize)'),
     DeleteProcThreadAttributeList: k('void __stdcall DeleteProcThreadAttributeList(void *list)'),
-    CreateProcessW: k('int __stdcall CreateProcessW(void *application, uint8_t *commandLine, void *processAttributes, void *threadAttributes, int inherit, uint32_t flags, uint8_t *environment, const char16_t *cwd, uint8_t *startupInfo, _Out_ uint8_t *processInfo)'),
+    CreateProcessW: k('int __stdcall CreateProcessW(const char16_t *application, uint8_t *commandLine, void *processAttributes, void *threadAttributes, int inherit, uint32_t flags, uint8_t *environment, const char16_t *cwd, uint8_t *startupInfo, _Out_ uint8_t *processInfo)'),
     ResumeThread: k('uint32_t __stdcall ResumeThread(intptr_t thread)'),
     CreateJobObjectW: k('intptr_t __stdcall CreateJobObjectW(void *attributes, void *name)'),
     SetInformationJobObject: k('int __stdcall SetInformationJobObject(intptr_t job, int infoClass, uint8_t *info, uint32_t size)'),
     AssignProcessToJobObject: k('int __stdcall AssignProcessToJobObject(intptr_t job, intptr_t process)'),
     TerminateJobObject: k('int __stdcall TerminateJobObject(intptr_t job, uint32_t exitCode)'),
+
+    // The runner's job children (pipes with an explicit handle list), program lookup, the token's user:
+    SetHandleInformation: k('int __stdcall SetHandleInformation(intptr_t handle, uint32_t mask, uint32_t flags)'),
+    GetSystemDirectoryW: k('uint32_t __stdcall GetSystemDirectoryW(_Out_ uint8_t *buffer, uint32_t size)'),
+    OpenProcessToken: a('int __stdcall OpenProcessToken(intptr_t process, uint32_t access, _Out_ intptr_t *token)'),
+    GetTokenInformation: a('int __stdcall GetTokenInformation(intptr_t token, int infoClass, _Out_ uint8_t *info, uint32_t size, _Out_ uint32_t *returned)'),
+
     wideString: (pointer) => koffi.decode(pointer, 'char16_t', -1) as string,
   } as Win32Api;
   return api;
@@ -274,3 +290,12 @@ export function desktopApi(): DesktopApi {
   } as DesktopApi;
   return desktop;
 }
+
+// The runner's job children, program lookup, the token's user:
+export const HANDLE_FLAG_INHERIT = 0x1;
+export const PROC_THREAD_ATTRIBUTE_HANDLE_LIST = 0x00020002;
+export const TOKEN_QUERY = 0x0008;
+/** TOKEN_INFORMATION_CLASS TokenUser: a TOKEN_USER, whose first field points at the SID. */
+export const TokenUser = 1;
+/** SID_NAME_USE, as LookupAccountNameW reports what a name resolved to. */
+export const SidTypeUser = 1;

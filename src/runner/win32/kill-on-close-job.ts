@@ -1,7 +1,9 @@
 // A job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, as upstream puts every child in: the
 // command's whole tree ends with one call, and if the runner dies, Windows closes the handle and
-// ends the tree for it. (Children from Node's spawn are in libuv's own such job already; this one
-// is for the ConPTY child, which the runner creates itself, suspended, so nothing escapes.)
+// ends the tree for it. No breakaway flags: a process in the job cannot leave it, silently or by
+// CREATE_BREAKAWAY_FROM_JOB (Windows refuses that with error 5). Every command child is created by
+// the runner itself, suspended, and assigned before it runs (JobChild for pipes, ConPty for a
+// terminal), so nothing escapes; libuv's own job, which child_process.spawn uses, lets grandchildren go.
 import {
   JOB_EXTENDED_LIMIT_SIZE,
   JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,

@@ -104,12 +104,15 @@ test('kill ends the child through its job, with exit code 1, and releases everyt
   assert.equal(handleCount(), before);
 });
 
-test('a program that cannot start fails with the Win32 reason and leaves no handle behind', { skip: skipUnlessWindows }, () => {
+test('a program that cannot be found or started fails with the reason and leaves no handle behind', { skip: skipUnlessWindows }, () => {
   const before = handleCount();
   assert.throws(
     () => new ConPty('C:\\no\\such\\program.exe', [], { cwd: __dirname, env: {} }),
-    { message: /^CreateProcessW\(C:\\no\\such\\program\.exe\) failed: Win32 error (2|3)$/ },
+    { message: 'program "C:\\no\\such\\program.exe" not found: no file C:\\no\\such\\program.exe (tried the name as is)' },
   );
+  // Found on the request's PATH, never in the runner's own folder (node.exe's, here).
+  assert.throws(() => new ConPty('node', [], { cwd: __dirname, env: { PATH: 'C:\\windows\\system32' } }), /^Error: program "node" not found on the request's PATH/);
   assert.throws(() => new ConPty(process.execPath, [], { cwd: __dirname, env: { 'A=B': '1' } }), /environment variable "A=B" cannot be passed/);
+  assert.throws(() => new ConPty(process.execPath, [], { cwd: 'Z:\\no\\such\\folder', env: {} }), { message: /^CreateProcessW\(.+\) failed: Win32 error 267$/ });
   assert.equal(handleCount(), before);
 });

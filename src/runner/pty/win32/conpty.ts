@@ -6,7 +6,6 @@
 // the exit is seen by polling the process handle from a timer, never a parked wait.
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
-import { windowsCommandLine } from '../../../launch/windows-command-line';
 import { CrlfNormalizer } from '../crlf';
 import { DEFAULT_TTY_SIZE, PtyProcess, type TtySize } from '../pty-process';
 import { encodeEnvironmentBlock } from '../../../platform/win32/environment-block';
@@ -21,6 +20,7 @@ import {
   type Win32Api,
 } from '../../../platform/win32/win32-api';
 import { KillOnCloseJob } from '../../win32/kill-on-close-job';
+import { windowsLaunch } from '../../win32/resolve-executable';
 import { socketForHandle } from '../../../platform/win32/handle-stream';
 
 /** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION. */
@@ -52,7 +52,9 @@ export class ConPty extends PtyProcess {
     super();
     this.api = win32();
     const api = this.api;
-    const commandLine = Buffer.from(`${windowsCommandLine(file, args)}\0`, 'utf16le'); // CreateProcessW may write into it
+    // The program from the request's PATH, never searched for by CreateProcessW (see resolve-executable).
+    const launch = windowsLaunch([file, ...args], options.cwd, options.env);
+    const commandLine = Buffer.from(`${launch.commandLine}\0`, 'utf16le'); // CreateProcessW may write into it
     const environment = encodeEnvironmentBlock(options.env);
     const pipeHandles: number[] = [];
     let attributeList: unknown; // koffi-allocated: Windows keeps pointers into it until it is deleted
@@ -95,8 +97,8 @@ export class ConPty extends PtyProcess {
       startupInfo.writeBigUInt64LE(BigInt(api.koffi.address(attributeList)), 104); // lpAttributeList
       const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
       const flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT;
-      if (!api.CreateProcessW(null, commandLine, null, null, 0, flags, environment, options.cwd, startupInfo, processInfo)) {
-        throw this.win32Error(`CreateProcessW(${file})`);
+      if (!api.CreateProcessW(launch.application, commandLine, null, null, 0, flags, environment, options.cwd, startupInfo, processInfo)) {
+        throw this.win32Error(`CreateProcessW(${launch.application})`);
       }
       this.processHandle = Number(processInfo.readBigInt64LE(0));
       const thread = Number(processInfo.readBigInt64LE(8));
