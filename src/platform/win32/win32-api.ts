@@ -325,18 +325,37 @@ export interface AccountsApi {
   ConvertStringSidToSidW(sid: string, out: Out<Ptr>): number;
   /** `token` 0: the calling thread's effective token (deny-only groups count as absent). */
   CheckTokenMembership(token: number, sid: Ptr, isMember: Out<number>): number;
-  /** Deletes a user's profile folder and registry hive by SID string (admin only). */
+  /** Deletes a user's profile folder and registry hive by SID string (admin only). Bound on first call. */
   DeleteProfileW(sid: string, profilePath: null, computer: null): number;
 }
 
 let accounts: AccountsApi | undefined;
+let userInfoDeclared = false;
 
 export function accountsApi(): AccountsApi {
   if (accounts) return accounts;
   const { koffi } = win32(); // throws the usual error off Windows
   const netapi32 = koffi.load('netapi32.dll');
   const advapi32 = koffi.load('advapi32.dll');
-  const userenv = koffi.load('userenv.dll');
+  // koffi's type names are global: declared once even if a later step of this function throws.
+  if (!userInfoDeclared) declareUserInfo1(koffi);
+  userInfoDeclared = true;
+  let deleteProfile: AccountsApi['DeleteProfileW'] | undefined;
+  accounts = {
+    NetUserAdd: netapi32.func('uint32_t __stdcall NetUserAdd(const char16_t *server, uint32_t level, const USER_INFO_1 *info, _Out_ uint32_t *parmErr)'),
+    NetUserDel: netapi32.func('uint32_t __stdcall NetUserDel(const char16_t *server, const char16_t *username)'),
+    ConvertStringSidToSidW: advapi32.func('int __stdcall ConvertStringSidToSidW(const char16_t *sid, _Out_ void **out)'),
+    CheckTokenMembership: advapi32.func('int __stdcall CheckTokenMembership(intptr_t token, void *sid, _Out_ int *isMember)'),
+    // Wine's userenv lacks it: bound when first called, so the rest works there.
+    DeleteProfileW: (sid, profilePath, computer) => {
+      deleteProfile ??= koffi.load('userenv.dll').func('int __stdcall DeleteProfileW(const char16_t *sid, const char16_t *profilePath, const char16_t *computer)');
+      return deleteProfile(sid, profilePath, computer);
+    },
+  };
+  return accounts;
+}
+
+function declareUserInfo1(koffi: typeof koffiModule): void {
   koffi.struct('USER_INFO_1', {
     usri1_name: 'const char16_t *',
     usri1_password: 'const char16_t *',
@@ -347,14 +366,6 @@ export function accountsApi(): AccountsApi {
     usri1_flags: 'uint32_t',
     usri1_script_path: 'const char16_t *',
   });
-  accounts = {
-    NetUserAdd: netapi32.func('uint32_t __stdcall NetUserAdd(const char16_t *server, uint32_t level, const USER_INFO_1 *info, _Out_ uint32_t *parmErr)'),
-    NetUserDel: netapi32.func('uint32_t __stdcall NetUserDel(const char16_t *server, const char16_t *username)'),
-    ConvertStringSidToSidW: advapi32.func('int __stdcall ConvertStringSidToSidW(const char16_t *sid, _Out_ void **out)'),
-    CheckTokenMembership: advapi32.func('int __stdcall CheckTokenMembership(intptr_t token, void *sid, _Out_ int *isMember)'),
-    DeleteProfileW: userenv.func('int __stdcall DeleteProfileW(const char16_t *sid, const char16_t *profilePath, const char16_t *computer)'),
-  };
-  return accounts;
 }
 
 export const USER_PRIV_USER = 1;
