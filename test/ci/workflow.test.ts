@@ -32,8 +32,11 @@ interface Workflow {
   jobs?: Record<string, Job>;
 }
 
+/** A repository text file with LF line ends (.gitattributes asks for them; a checkout may differ). */
+const readText = (file: string) => readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+
 function loadWorkflow(): Workflow {
-  const parsed = yaml.load(readFileSync(WORKFLOW, 'utf8'));
+  const parsed = yaml.load(readText(WORKFLOW));
   assert.ok(parsed !== null && typeof parsed === 'object', `${WORKFLOW} is not a YAML mapping`);
   return parsed as Workflow;
 }
@@ -71,12 +74,12 @@ test('the workflow parses and has a Linux job running .ci/run and a Windows job'
 });
 
 test("the Windows job runs the README's test command, and .ci/run runs the same two commands", () => {
-  const command = readmeTestCommand(readFileSync(path.join(repoRoot, 'README.md'), 'utf8'));
+  const command = readmeTestCommand(readText(path.join(repoRoot, 'README.md')));
   assert.equal(command, 'bash scripts/setup.sh && npm test', 'if the README changed its command, this workflow must follow it');
   const windows = job(loadWorkflow(), 'windows');
   assert.ok(windows.steps?.some((s) => s.run?.trim() === command), `a Windows step runs exactly \`${command}\``);
   // .ci/run: its commands after the `cd` are the README's, one per line.
-  const ciRun = readFileSync(path.join(repoRoot, '.ci', 'run'), 'utf8')
+  const ciRun = readText(path.join(repoRoot, '.ci', 'run'))
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '));
@@ -104,7 +107,7 @@ test('every action is pinned to a full commit SHA, with its version in a comment
   assert.ok(uses.length >= 4, `uses: ${uses.join(', ')}`);
   for (const u of uses) assert.match(u, /^[A-Za-z0-9-]+\/[A-Za-z0-9._/-]+@[0-9a-f]{40}$/, `${u} is not pinned to a 40-hex commit SHA`);
   // The comment is for people (js-yaml drops it): read the raw lines.
-  const raw = readFileSync(WORKFLOW, 'utf8').split('\n').filter((line) => /^\s*(-\s+)?uses:/.test(line));
+  const raw = readText(WORKFLOW).split('\n').filter((line) => /^\s*(-\s+)?uses:/.test(line));
   assert.equal(raw.length, uses.length);
   for (const line of raw) assert.match(line, /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `no "# vX.Y.Z" comment: ${line.trim()}`);
 });
@@ -121,4 +124,9 @@ test('permissions are least (contents: read), no job widens them, runs are group
       if (step.uses?.startsWith('actions/checkout@')) assert.equal(step.with?.['persist-credentials'], false, `job ${name}: checkout keeps no token in .git/config`);
     }
   }
+});
+
+test('every checkout gets LF line ends, so bash on Windows can run .ci/run and scripts/*.sh', () => {
+  const rules = readText(path.join(repoRoot, '.gitattributes')).split('\n').map((line) => line.trim());
+  assert.ok(rules.includes('* text=auto eol=lf'), `.gitattributes: ${rules.join(' | ')}`);
 });
