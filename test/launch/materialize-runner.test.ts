@@ -120,7 +120,7 @@ test('a session with codexHome launches the materialized copy from <codexHome>/.
   }
 });
 
-test('the packages the runner loads travel with it: copied under .sandbox-bin/node_modules, stale files recopied, oddities refused', async () => {
+test('the packages the runner loads travel with it: copied under .sandbox-bin/node_modules, stale files recopied, oddities refused', { skip: posixOnly('links a package file to /etc/passwd (a symlink needs a privilege on Windows)') }, async () => {
   const modules = path.join(scratch, `app-${n}`, 'node_modules');
   const koffi = path.join(modules, 'koffi');
   const native = path.join(modules, '@scope', 'native-x64');
@@ -147,7 +147,7 @@ test('the packages the runner loads travel with it: copied under .sandbox-bin/no
   assert.equal(existsSync(path.join(bin, 'node_modules', 'koffi', 'link')), false);
 });
 
-test("this package's runner carries koffi and needs no NODE_PATH once materialized: a tty session with a codex home works", async () => {
+test("this package's runner carries koffi and needs no NODE_PATH once materialized: a tty session with a codex home works", { skip: posixOnly('the tty command is sh') }, async () => {
   const spec = defaultRunnerSpec(BUNDLED_RUNNER);
   assert.ok(spec.carry && spec.carry.length === 2, 'koffi and its native package are carried');
   const materialized = withMaterializedFile(spec, '/copy/codex-command-runner.js');
