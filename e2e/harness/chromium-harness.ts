@@ -95,7 +95,7 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
       ipc.dispose();
       await context.close();
       await manager.dispose();
-      await fs.rm(codexHome, { recursive: true, force: true });
+      await fs.rm(codexHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // Windows: a runner's files may be released a moment after its exit
     },
   };
 }
