@@ -14,6 +14,12 @@ declare global {
 
 const PIPE_IN = /codex-runner-[0-9a-f]+[-/]in$/;
 const PIPE_OUT = /codex-runner-[0-9a-f]+[-/]out$/;
+const windows = process.platform === 'win32';
+/** What the main process (both projects run this project's runner, opted in) says about the default profile. */
+const POLICY_NOTE = windows
+  ? "not enforced: this project's runner runs it as its own account (allowUnenforcedPolicy)"
+  : "not enforced: this project's runner runs commands as the current user (no sandbox on Linux/macOS)";
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('an empty manager shows the empty state', async ({ openPanel }) => {
   const page = await openPanel([]);
@@ -100,11 +106,11 @@ test('the bridge exposes exactly list, subscribe and terminate, and the listener
   expect(listed.some((c) => c.includes('/*bridge*/'))).toBe(true);
 });
 
-test('a session card shows its sandbox policy as not enforced, and the pools line says there are no warm runners', async ({ openPanel }) => {
+test('a session card shows its sandbox policy as not enforced, and the pools line shows the warm runners', async ({ openPanel }, testInfo) => {
   const page = await openPanel([{ script: '/*policy*/setTimeout(()=>{},3000)' }]);
   const card = page.getByRole('listitem', { name: /policy/ });
   // This project's runner runs every session here: the policy is passed on, never applied.
-  const policy = card.getByRole('note', { name: /^policy workspace-write — not enforced \(this project's runner\): not enforced: this project's runner runs commands as the current user/ });
+  const policy = card.getByRole('note', { name: new RegExp(`^policy workspace-write — not enforced \\(this project's runner\\): ${escapeRegExp(POLICY_NOTE)}`) });
   await expect(policy).toBeVisible();
   await expect(policy).toHaveText(/^workspace-write — not enforced/);
   await expect(policy).toHaveClass(/\bnot-enforced\b/);
@@ -113,8 +119,39 @@ test('a session card shows its sandbox policy as not enforced, and the pools lin
   // The version was found by trying (the first session of this runner) or remembered (later ones).
   await expect(setup.getByRole('definition').nth(0)).toHaveText(/^v6 · (detected|remembered)/);
   await expect(setup.getByRole('definition').nth(2)).toHaveText(/^codex-command-runner\.js · bundled · cold/);
-  // No warm-runner pool exists yet: the line is there and says so.
-  await expect(page.locator('#pools')).toHaveText('Warm runners: none');
+  if (testInfo.project.name === 'electron') {
+    // The app keeps one warm runner per launch identity in use (electron/main/main.ts): the first
+    // session's identity now has one, launched, connected and verified ahead of the next session.
+    await expect(page.locator('#pools')).toHaveText('Warm runners: codex-command-runner.js: idle 1, starting 0');
+  } else {
+    // The harness's manager keeps no warm runners: the line is there and says so.
+    await expect(page.locator('#pools')).toHaveText('Warm runners: none');
+  }
+});
+
+test("the session runs over this platform's pipes: named pipes admitting one SID on Windows, owner-only sockets elsewhere", async ({ openPanel }) => {
+  // In the electron project on Windows this is the proof that Electron's main process turns a
+  // named pipe HANDLE into a Node stream (electron.exe exports libuv's uv_open_osfhandle).
+  const page = await openPanel([{ script: "/*platform-pipes*/console.log('over the pipes');process.exitCode=5" }]);
+  const card = page.getByRole('listitem', { name: /platform-pipes/ });
+  await expect(card).toHaveAttribute('data-state', 'exited', { timeout: 30_000 });
+  await expect(card.getByLabel('state: exited 5')).toBeVisible();
+  const names = card.locator('.pipe-name');
+  const access = card.locator('.access');
+  if (windows) {
+    await expect(names.nth(0)).toHaveText(/^\\\\\.\\pipe\\codex-runner-[0-9a-f]{32}-in$/);
+    await expect(names.nth(1)).toHaveText(/^\\\\\.\\pipe\\codex-runner-[0-9a-f]{32}-out$/);
+    // The DACL read back from the OS: GENERIC_ALL for the runner's account, nobody else.
+    // (SDDL writes a well-known account by its two-letter alias, e.g. LA for the built-in Administrator.)
+    const dacl = /^D:\(A;;GA;;;(S-1-5-[0-9-]+|[A-Z]{2})\)$/;
+    await expect(access).toHaveText([dacl, dacl]);
+  } else {
+    await expect(names.nth(0)).toHaveText(/^\/.+\/codex-runner-[0-9a-f]{32}\/in$/);
+    await expect(names.nth(1)).toHaveText(/^\/.+\/codex-runner-[0-9a-f]{32}\/out$/);
+    await expect(access).toHaveText([/^unix socket mode 0600 uid \d+, directory mode 0700$/, /^unix socket mode 0600 uid \d+, directory mode 0700$/]);
+  }
+  // "over the pipes\n": 15 bytes came back through pipe-out.
+  expect(Number(await card.locator('tr[data-stream="stdout"] td.bytes').getAttribute('data-bytes'))).toBe(15);
 });
 
 test('bad arguments are rejected with specific messages and leave the panel working', async ({ openPanel }) => {
@@ -157,6 +194,9 @@ test('screenshot of the panel with the sample sessions', async ({ openPanel }, t
   await expect(page.locator('.card[data-state="failed"]')).toHaveCount(1);
   await expect(page.locator('.card[data-state="exited"]')).toHaveCount(1);
   await expect(page.locator('.card[data-state="running"]')).toHaveCount(2);
-  const file = testInfo.project.name === 'chromium-harness' ? 'panel.png' : `panel-${testInfo.project.name}.png`;
-  await page.screenshot({ path: path.join(repoRoot, 'docs', file), fullPage: true });
+  // The README's picture comes from the Linux harness; any other run's goes with the test results
+  // (and the HTML report), so a run on Windows or in Electron shows what it drew without touching docs/.
+  const file = testInfo.project.name === 'chromium-harness' && process.platform === 'linux' ? path.join(repoRoot, 'docs', 'panel.png') : testInfo.outputPath(`panel-${testInfo.project.name}-${process.platform}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach('panel', { path: file, contentType: 'image/png' });
 });

@@ -2,8 +2,28 @@
 # Sets up everything the tests need, idempotently: system packages (Chromium for the panel's
 # e2e, Wine for the Win32 suite), npm packages, and the Wine prefix with Windows node.exe + koffi.
 # Needs root (or sudo) only when a system package is missing.
+# On Windows (Git Bash) there is no apt and no Wine: the Win32 suite runs natively, so this only
+# installs the npm packages and fetches the Electron binary the e2e and the packaging check run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "$(uname -s)" in
+  MINGW* | MSYS* | CYGWIN*) windows=1 ;;
+  *) windows=0 ;;
+esac
+
+if [ "$windows" = 1 ]; then
+  # The e2e's chromium-harness uses the system's Microsoft Edge: no browser download.
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  unset ELECTRON_SKIP_BINARY_DOWNLOAD
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  # electron >= 42 has no install script: its binary is fetched on first use. Fetch it now (from
+  # the download cache when it is there), so the tests find it and nothing downloads mid-test.
+  node node_modules/electron/install.js
+  echo "setup: Electron $(node node_modules/electron/cli.js --version)"
+  echo "setup: done"
+  exit 0
+fi
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)

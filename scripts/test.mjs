@@ -1,19 +1,26 @@
 // The README's test command (after `npm run build`): the Linux suite, the Win32 suite under Wine,
 // and the panel's e2e in Chromium. Prints one closing line with the totals.
+// On Windows the same steps run natively: the unit suite (its POSIX-only tests skip themselves),
+// the Win32 suite with this machine's own node.exe (no Wine), the e2e's `electron` project with the
+// real Electron binary, and the packaging check against that binary.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const ci = process.env.CI === 'true';
+const windows = process.platform === 'win32';
+const require = createRequire(import.meta.url);
 // --only=linux|wine|e2e|package runs one step
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const want = (name) => !only || only === name;
 
-function testFiles(dir) {
+/** Compiled test files under `dir`: those outside any `win32` folder, or (win32Only) those inside one. */
+function testFiles(dir, { win32Only = false } = {}) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith('.test.js') && !f.split(/[\\/]/).includes('win32'))
+    .filter((f) => f.endsWith('.test.js') && f.split(/[\\/]/).includes('win32') === win32Only)
     .map((f) => join(dir, f))
     .sort();
 }
@@ -53,11 +60,15 @@ const playwrightCounts = (out) => ({
 
 const results = [];
 if (want('linux')) results.push(
-  await step('linux suite', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...testFiles('dist/test')], nodeCounts),
+  await step(windows ? 'unit suite (Windows)' : 'linux suite', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...testFiles('dist/test')], nodeCounts),
 );
 
 if (!want('wine')) {
   // not asked for
+} else if (windows) {
+  // The real thing: this machine's node.exe and koffi calling Windows' own kernel32/advapi32.
+  // One file at a time, as under Wine: some tests count this process's handles or add local users.
+  results.push(await step('win32 suite (native Windows)', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('dist/test', { win32Only: true })], nodeCounts));
 } else if (haveWine()) {
   results.push(await step('win32 suite under Wine', process.execPath, ['scripts/wine/run-suite.mjs'], nodeCounts));
 } else if (ci) {
@@ -68,13 +79,15 @@ if (!want('wine')) {
 }
 
 if (want('e2e') && existsSync('playwright.config.ts')) {
-  results.push(await step('panel e2e (Playwright)', 'npx', ['playwright', 'test'], playwrightCounts, { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }));
+  // Playwright's own CLI under this node: `npx` is a .cmd on Windows, which spawn cannot start without a shell.
+  results.push(await step('panel e2e (Playwright)', process.execPath, [require.resolve('@playwright/test/cli'), 'test'], playwrightCounts, { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }));
 }
 
 // Each "ok  " / "FAIL" line of the packaging check is one check.
 const packageCounts = (out) => ({ passed: (out.match(/^ok  /gm) ?? []).length, failed: (out.match(/^FAIL/gm) ?? []).length, skipped: 0 });
 if (want('package')) {
-  results.push(await step('packaging check (electron-builder --dir)', process.execPath, ['scripts/e2e/check-package.mjs'], packageCounts));
+  const what = windows ? 'packaging check (electron-builder --win --dir, real Electron)' : 'packaging check (electron-builder --dir)';
+  results.push(await step(what, process.execPath, ['scripts/e2e/check-package.mjs'], packageCounts));
 }
 
 console.log('\n=== summary');

@@ -1,4 +1,4 @@
-// The chromium-harness project: Debian's Chromium loads the REAL renderer (dist/renderer) and the
+// The chromium-harness project: Debian's Chromium (Edge on Windows) loads the REAL renderer (dist/renderer) and the
 // REAL preload bundle, backed by a REAL SessionManager running real sessions with the real runner
 // over real sockets. Only Electron's IPC transport is stood in for: `ipcRenderer.invoke` becomes a
 // Playwright binding that calls the real main-side handlers (electron/main/ipc-handlers.ts) with a
@@ -15,15 +15,15 @@ import type * as ContractModule from '../../electron/common/ipc-contract';
 import type { IpcCaller } from '../../electron/main/ipc-caller';
 import { dist, requireBuilt } from './repo-paths';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 /** The panel's stand-in origin: routed by Playwright to dist/renderer, never a network request. */
 export const HARNESS_ORIGIN = 'http://runner-panel.test';
 const INVOKE_BINDING = '__runnerPipesHarnessInvoke';
 const PUSH_KEY = 'runnerPipesHarnessPush';
 
-export function launchHarnessBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** `executablePath`: from findHarnessBrowser() (Debian's Chromium, or Edge on Windows). */
+export function launchHarnessBrowser(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
 export interface HarnessPanel {
@@ -42,7 +42,9 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
   const { INVOKE_CHANNELS, SESSIONS_PUSH } = requireBuilt<typeof ContractModule>('electron', 'common', 'ipc-contract.js');
 
   const codexHome = await fs.mkdtemp(path.join(os.tmpdir(), 'runner-panel-e2e-'));
-  const manager = new SessionManager({ defaults: { codexHome } });
+  // As the app's main process (electron/main/main.ts): this project's runner, opted in to running the
+  // default profile unenforced (on Windows it refuses to otherwise; elsewhere it changes nothing).
+  const manager = new SessionManager({ defaults: { codexHome, allowUnenforcedPolicy: true } });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   const contentsId = nextContentsId++;
@@ -93,7 +95,7 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
       ipc.dispose();
       await context.close();
       await manager.dispose();
-      await fs.rm(codexHome, { recursive: true, force: true });
+      await fs.rm(codexHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // Windows: a runner's files may be released a moment after its exit
     },
   };
 }

@@ -29,7 +29,7 @@ export async function openElectronPanel(executablePath: string, demo: DemoSessio
     app,
     async close() {
       await app.close();
-      await fs.rm(home, { recursive: true, force: true });
+      await fs.rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // Windows: a runner's files may be released a moment after its exit
     },
   };
 }

@@ -1,8 +1,11 @@
-// The packaging check runnable without an Electron download: an electron-builder `--dir` build of
-// build/electron-builder.yml for Linux against a STAND-IN electronDist (a folder with a script named
-// `electron` standing in for the binary that cannot be downloaded here), then assertions on what
-// the packed app contains, the Electron fuses included. Needs `npm run build` first. Leaves
-// nothing behind (temp dir removed). Usage: node scripts/e2e/check-package.mjs [--keep]
+// The packaging check: an electron-builder `--dir` build of build/electron-builder.yml, then
+// assertions on what the packed app contains, the Electron fuses included. Needs `npm run build`
+// first. Leaves nothing behind (temp dir removed). Usage: node scripts/e2e/check-package.mjs [--keep]
+// - Linux/macOS (no Electron download here): a Linux build against a STAND-IN electronDist (a folder
+//   with a script named `electron` standing in for the binary).
+// - Windows: a Windows build against the REAL Electron binary (node_modules/electron/dist, which
+//   scripts/setup.sh fetches); the fuses are read back from the packed .exe, and the packed binary
+//   then runs the shipped runner as Node (ELECTRON_RUN_AS_NODE) through a real session.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +20,7 @@ const asar = require('@electron/asar');
 const fuses = { ...require('@electron/fuses'), ...require('@electron/fuses/dist/constants') };
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const keep = process.argv.includes('--keep');
+const windows = process.platform === 'win32';
 const failures = [];
 const check = (ok, what) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -30,24 +34,43 @@ for (const built of ['dist/electron/main/main.js', 'dist/electron/preload/preloa
   }
 }
 
+// Windows: the real binary, found as node_modules/electron/index.js finds it (without requiring it,
+// which would download it).
+let realElectronDist;
+if (windows) {
+  const pathTxt = path.join(repo, 'node_modules', 'electron', 'path.txt');
+  const named = existsSync(pathTxt) ? readFileSync(pathTxt, 'utf8').trim() : null;
+  realElectronDist = path.join(repo, 'node_modules', 'electron', 'dist');
+  if (!named || !existsSync(path.join(realElectronDist, named))) {
+    check(false, `the Electron binary is installed (node_modules/electron/dist${named ? `/${named}` : ''} is missing: bash scripts/setup.sh fetches it)`);
+    console.log('\npackage check: 1 FAILED');
+    process.exit(1);
+  }
+}
+
 const work = mkdtempSync(path.join(tmpdir(), 'runner-pipes-package-'));
 try {
-  // The stand-in for Electron's Linux dist: only what electron-builder copies, renames and flips.
-  const standIn = path.join(work, 'electron-dist-stand-in');
-  mkdirSync(path.join(standIn, 'resources'), { recursive: true });
-  writeFileSync(path.join(standIn, 'electron'), standInBinary());
-  chmodSync(path.join(standIn, 'electron'), 0o755);
-  writeFileSync(path.join(standIn, 'LICENSE'), 'stand-in\n');
   const out = path.join(work, 'release');
+  let electronDist = realElectronDist;
+  if (!windows) {
+    // The stand-in for Electron's Linux dist: only what electron-builder copies, renames and flips.
+    electronDist = path.join(work, 'electron-dist-stand-in');
+    mkdirSync(path.join(electronDist, 'resources'), { recursive: true });
+    writeFileSync(path.join(electronDist, 'electron'), standInBinary());
+    chmodSync(path.join(electronDist, 'electron'), 0o755);
+    writeFileSync(path.join(electronDist, 'LICENSE'), 'stand-in\n');
+  }
+  const target = windows ? '--win' : '--linux';
+  const unpacked = path.join(out, windows ? 'win-unpacked' : 'linux-unpacked');
 
   const builder = spawnSync(
     process.execPath,
-    [require.resolve('electron-builder/cli.js'), '--config', 'build/electron-builder.yml', '--linux', 'dir', '--x64', `-c.electronDist=${standIn}`, `-c.directories.output=${out}`],
-    { cwd: repo, stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, timeout: 300_000 },
+    [require.resolve('electron-builder/cli.js'), '--config', 'build/electron-builder.yml', target, 'dir', '--x64', `-c.electronDist=${electronDist}`, `-c.directories.output=${out}`],
+    { cwd: repo, stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, timeout: 600_000 },
   );
-  check(builder.status === 0, `electron-builder --dir exited 0 (got ${builder.status ?? builder.signal})`);
+  check(builder.status === 0, `electron-builder ${target} --dir exited 0 (got ${builder.status ?? builder.signal})`);
 
-  const resources = path.join(out, 'linux-unpacked', 'resources');
+  const resources = path.join(unpacked, 'resources');
   const archive = path.join(resources, 'app.asar');
   check(existsSync(archive), 'resources/app.asar exists');
   if (existsSync(archive)) {
@@ -88,10 +111,11 @@ try {
     check(existsSync(path.join(resources, 'app.asar.unpacked', 'node_modules', 'koffi', 'package.json')), 'koffi itself is unpacked');
   }
 
-  await checkFuses(path.join(out, 'linux-unpacked'));
+  const packedBinary = await checkFuses(unpacked);
 
   const runner = path.join(resources, 'runner', 'codex-command-runner.js');
   check(existsSync(runner) && readFileSync(runner).equals(readFileSync(path.join(repo, 'dist/runner/codex-command-runner.js'))), 'resources/runner/codex-command-runner.js is the built runner, byte for byte');
+  if (windows && packedBinary) await checkPackedRunner(packedBinary, runner, resources);
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
@@ -150,19 +174,27 @@ function standInBinary() {
   ]);
 }
 
-/** Reads the fuses back from the packed (renamed) stand-in binary and checks each one. */
+/**
+ * Reads the fuses back from the packed (renamed) binary and checks each one: the stand-in on Linux,
+ * the real Electron .exe on Windows. Returns the binary's path.
+ */
 async function checkFuses(appOutDir) {
   const { FuseState, FuseV1Options: O } = fuses;
   const name = (i) => O[i];
   const stateName = (b) => FuseState[b] ?? `unknown state ${b}`;
-  // electron-builder renames the binary to the executable name; the stand-in's text identifies it.
-  const binaries = readdirSync(appOutDir, { withFileTypes: true })
-    .filter((e) => e.isFile() && readFileSync(path.join(appOutDir, e.name)).includes(fuses.SENTINEL))
-    .map((e) => e.name);
-  check(binaries.length === 1, `exactly one binary in linux-unpacked carries the fuse wire (the renamed stand-in): ${binaries.join(', ') || 'none'}`);
-  if (binaries.length !== 1) return;
+  // electron-builder renames the binary to the executable name; only the app binary carries the wire.
+  const candidates = readdirSync(appOutDir, { withFileTypes: true }).filter((e) => e.isFile() && (!windows || e.name.toLowerCase().endsWith('.exe')));
+  const binaries = candidates.filter((e) => readFileSync(path.join(appOutDir, e.name)).includes(fuses.SENTINEL)).map((e) => e.name);
+  const what = windows ? 'the renamed electron.exe' : 'the renamed stand-in';
+  check(binaries.length === 1, `exactly one binary in ${path.basename(appOutDir)} carries the fuse wire (${what}): ${binaries.join(', ') || 'none'}`);
+  if (binaries.length !== 1) return undefined;
   const binary = path.join(appOutDir, binaries[0]);
-  check(readFileSync(binary, 'utf8').includes('stand-in for the Electron binary'), `${binaries[0]} is the stand-in, not a real Electron binary`);
+  if (windows) {
+    const head = readFileSync(binary).subarray(0, 2).toString('latin1');
+    check(head === 'MZ' && binaries[0].toLowerCase() !== 'electron.exe', `${binaries[0]} is a Windows executable, electron.exe renamed after the product (the real Electron binary)`);
+  } else {
+    check(readFileSync(binary, 'utf8').includes('stand-in for the Electron binary'), `${binaries[0]} is the stand-in, not a real Electron binary`);
+  }
   const wire = await fuses.getCurrentFuseWire(binary);
   const defaults = electronDefaultWire();
   for (const [index, want] of Object.entries(expectedFuses())) {
@@ -174,4 +206,37 @@ async function checkFuses(appOutDir) {
   // Not set in the config: left as Electron ships it.
   const v8 = O.LoadBrowserProcessSpecificV8Snapshot;
   check(wire[v8] === FuseState.DISABLE, `fuse ${name(v8)} is left at its default DISABLE (read back ${stateName(wire[v8])})`);
+  return binary;
+}
+
+/**
+ * Windows: the packed binary is the runner's runtime, as in the installed app: a real session
+ * (this package's built SessionManager, named pipes) launches `<app>.exe` with ELECTRON_RUN_AS_NODE
+ * running the shipped runner, which runs cmd.exe. Proves the RunAsNode fuse is on in the packed
+ * .exe, the runner resource runs under it, and koffi loads from app.asar.unpacked.
+ */
+async function checkPackedRunner(binary, runner, resources) {
+  const { SessionManager } = require(path.join(repo, 'dist', 'src', 'session', 'session-manager.js'));
+  const cmd = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'cmd.exe');
+  const manager = new SessionManager();
+  try {
+    const session = manager.start({
+      command: [cmd, '/d', '/c', 'echo packaged runner & exit 6'],
+      runner: { exe: binary, args: [runner], env: { ELECTRON_RUN_AS_NODE: '1', NODE_PATH: path.join(resources, 'app.asar.unpacked', 'node_modules') }, kind: 'bundled' },
+      allowUnenforcedPolicy: true,
+      connectTimeoutMs: 60_000,
+      spawnReadyTimeoutMs: 60_000,
+      timeoutMs: 120_000,
+    });
+    let stdout = '';
+    session.stdout.on('data', (d) => (stdout += d));
+    session.stderr.resume();
+    const result = await session.exited;
+    const status = session.status();
+    check(result.state === 'exited' && result.exitCode === 6, `a session whose runner is the packed ${path.basename(binary)} (ELECTRON_RUN_AS_NODE) runs cmd.exe and reports its exit code 6 (got ${result.state} ${result.exitCode}${result.error ? `: ${result.error.message}` : ''})`);
+    check(stdout.trim() === 'packaged runner', `its output came back over the named pipes (got ${JSON.stringify(stdout)})`);
+    check(/^\\\\\.\\pipe\\codex-runner-[0-9a-f]{32}-in$/.test(status.pipes.in?.name ?? ''), `its pipes are named pipes (${status.pipes.in?.name})`);
+  } finally {
+    await manager.dispose();
+  }
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseCliArgs, UsageError } from '../../src/cli/cli-args';
+import { posixOnly } from '../helpers/platform';
 
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
 
@@ -45,7 +46,7 @@ test('a session failure exits 125 with the stage and reason', async () => {
   assert.match(r.stderr, /session failed during connecting_in: runner did not connect to pipe-in within 500 ms \(runner pid \d+ was still running; killed it\)/);
 });
 
-test('a missing runner is named', async () => {
+test('a missing runner is named', { skip: posixOnly('the message spells the runner as the POSIX path given; Windows resolves /nonexistent to a drive path') }, async () => {
   const r = await runCli(['run', '--runner', '/nonexistent/codex-command-runner', '--', 'true']);
   assert.equal(r.code, 125);
   assert.match(r.stderr, /runner \/nonexistent\/codex-command-runner could not be started: not found/);
@@ -64,7 +65,7 @@ test('usage errors are specific and exit 2', async () => {
   });
 });
 
-test('a reader that goes away (`run -- yes | head -1`): no stack trace, the command ends, exit 141', async () => {
+test('a reader that goes away (`run -- yes | head -1`): no stack trace, the command ends, exit 141', { skip: posixOnly('a sh and bash pipeline; 141 is the POSIX status of a command killed by SIGPIPE') }, async () => {
   const child = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" run --no-stdin -- yes | head -1; echo "status \${PIPESTATUS:-}" >/dev/null`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DoctorReport } from '../../src/cli/doctor-checks';
+import { posixOnly } from '../helpers/platform';
 
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'codex-doctor-'));
@@ -23,7 +24,7 @@ function doctor(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{
   });
 }
 
-test('a healthy machine: a real session works, exit 0, each step with what it saw', async () => {
+test('a healthy machine: a real session works, exit 0, each step with what it saw', { skip: posixOnly('expects the Linux report; test/win32/doctor.test.ts checks the Windows one') }, async () => {
   const r = await doctor(['--codex-home', path.join(scratch, 'no-such-home')]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^ok {3}platform: linux /m);
@@ -32,7 +33,7 @@ test('a healthy machine: a real session works, exit 0, each step with what it sa
   assert.match(r.stdout, /a session ran end to end on this machine\n$/);
 });
 
-test('--json: the same report as data; a codex home with runner files lists them with versions', async () => {
+test('--json: the same report as data; a codex home with runner files lists them with versions', { skip: posixOnly('expects the Linux report; test/win32/doctor.test.ts checks the Windows one') }, async () => {
   const home = path.join(scratch, 'home');
   mkdirSync(path.join(home, '.sandbox-bin'), { recursive: true });
   for (const name of ['codex-command-runner-0.158.0.exe', 'codex-command-runner-0.130.0-alpha.5.exe', 'codex-command-runner.exe']) writeFileSync(path.join(home, '.sandbox-bin', name), 'MZ');
@@ -50,7 +51,7 @@ test('--json: the same report as data; a codex home with runner files lists them
   assert.equal(step('sandbox users')?.ok, null);
 });
 
-test('a machine where no session can work: exit 1, the failing stage, its cause and a fix', async () => {
+test('a machine where no session can work: exit 1, the failing stage, its cause and a fix', { skip: posixOnly('expects the Linux report; test/win32/doctor.test.ts checks the Windows one') }, async () => {
   // Socket directories cannot be made: every session fails while creating its pipes.
   const r = await doctor(['--codex-home', scratch], { ...process.env, TMPDIR: path.join(scratch, 'not-a-dir', 'x') });
   assert.equal(r.code, 1, r.stdout);

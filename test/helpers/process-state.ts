@@ -1,5 +1,6 @@
 // What a test process holds right now: open fds, runner socket dirs, live descendants. The
-// leak checks compare these before and after; every reading comes from the kernel (/proc).
+// leak checks compare these before and after; every reading comes from the kernel (/proc; on
+// Windows only isAlive works, through the OS's process table).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { after } from 'node:test';
 import * as os from 'node:os';
@@ -50,8 +51,19 @@ function readProc(pid: number): ProcEntry | undefined {
 /** Alive means running or sleeping: a zombie (no reaper in a container) counts as gone. */
 export function isAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
+  // Windows has no /proc: signal 0 asks the OS whether the process still runs (no zombies there).
+  if (process.platform === 'win32') return existsAsProcess(pid);
   const entry = readProc(pid);
   return entry !== undefined && entry.state !== 'Z' && entry.state !== 'X';
+}
+
+function existsAsProcess(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // there, but not ours to signal
+  }
 }
 
 /** Every live process below `root` (default: this process). */

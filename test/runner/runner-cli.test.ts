@@ -12,6 +12,7 @@ import { PROTOCOL_VERSIONS, versionSpec, type ProtocolVersion } from '../../src/
 import { RUNNER_USAGE } from '../../src/runner/runner-args';
 import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
 import { isAlive } from '../helpers/process-state';
+import { posixOnly } from '../helpers/platform';
 
 function runCli(args: string[]) {
   return spawnSync(process.execPath, [BUNDLED_RUNNER, ...args], { encoding: 'utf8', timeout: 10_000 });
@@ -141,7 +142,7 @@ test('a version the runner does not know is refused, naming it, in the newest ve
   assert.equal(r.code, 1);
 });
 
-test('unpinned, the runner speaks every version and answers in the one it was asked in', async () => {
+test('unpinned, the runner speaks every version and answers in the one it was asked in', { skip: posixOnly('the command is sh, and on Windows this runner refuses the read-only profile without --allow-unenforced-policy') }, async () => {
   for (const version of PROTOCOL_VERSIONS) {
     const r = await asParent([rawFrame({ version, type: 'spawn_request', payload: requestOf(version, ['sh', '-c', 'echo v; exit 3']) })], [], version);
     assert.deepEqual(r.versioned.map((m) => `${m.version}:${m.type}`), [`${version}:spawn_ready`, `${version}:output`, `${version}:exit`], `version ${version}: ${r.stderr}`);
@@ -150,7 +151,7 @@ test('unpinned, the runner speaks every version and answers in the one it was as
   }
 });
 
-test('pinned to N, it reads the request with version N\'s struct first, then refuses any other version as upstream N does', async () => {
+test('pinned to N, it reads the request with version N\'s struct first, then refuses any other version as upstream N does', { skip: posixOnly('the command is sh, and on Windows this runner refuses the read-only profile without --allow-unenforced-policy') }, async () => {
   for (const pinned of PROTOCOL_VERSIONS) {
     // Its own version works.
     const ok = await asParent([rawFrame({ version: pinned, type: 'spawn_request', payload: requestOf(pinned, ['sh', '-c', 'exit 5']) })], [`--protocol=${pinned}`], pinned);
@@ -179,14 +180,14 @@ test('pinned to N, it reads the request with version N\'s struct first, then ref
   assert.equal(v6to3.stderr, 'runner: unsupported protocol version 6\n');
 });
 
-test('a timeout too large for a timer means "no timeout in practice", not an instant kill', async () => {
+test('a timeout too large for a timer means "no timeout in practice", not an instant kill', { skip: posixOnly('the command is sh, and on Windows this runner refuses the read-only profile without --allow-unenforced-policy') }, async () => {
   const r = await asParent([{ type: 'spawn_request', payload: { ...baseRequest, command: ['sh', '-c', 'sleep 0.3; echo ok'], timeout_ms: 2 ** 40 } }]);
   const exit = r.replies.find((m) => m.type === 'exit');
   assert.deepEqual(exit?.payload, { exit_code: 0, timed_out: false });
   assert.equal(r.code, 0);
 });
 
-test('the runner exits with the child code and reports it; the child is gone', async () => {
+test('the runner exits with the child code and reports it; the child is gone', { skip: posixOnly('the command is sh, and on Windows this runner refuses the read-only profile without --allow-unenforced-policy') }, async () => {
   const r = await asParent([{ type: 'spawn_request', payload: { ...baseRequest, command: ['sh', '-c', 'echo hi; exit 42'] } }]);
   assert.equal(r.replies[0]?.type, 'spawn_ready');
   const childPid = (r.replies[0]!.payload as { process_id: number }).process_id;

@@ -9,6 +9,7 @@ import { SessionManager } from '../../src/session/session-manager';
 import type { Session } from '../../src/session/session';
 import { realRunner } from '../helpers/fixture-paths';
 import { eventually, liveDescendants, usePrivateTmpdir } from '../helpers/process-state';
+import { posixOnly } from '../helpers/platform';
 
 const COUNT = Number(process.env.BURST_SESSIONS ?? 300);
 usePrivateTmpdir('burst');
@@ -22,7 +23,7 @@ async function outcome(session: Session, n: number, tag: string): Promise<string
   return `${tag} #${n}: ${result.state} ${result.exitCode} ${JSON.stringify(out)} ${result.error?.stage ?? ''} ${result.error?.message ?? ''}`;
 }
 
-test(`${COUNT} sessions at once beside another ${COUNT}-session load: every one exits with its own output`, { timeout: 900_000 }, async () => {
+test(`${COUNT} sessions at once beside another ${COUNT}-session load: every one exits with its own output`, { timeout: 900_000, skip: posixOnly('runs echo as the command') }, async () => {
   const children = liveDescendants();
   const burst = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 10 });
   const load = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 10 });

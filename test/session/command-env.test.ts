@@ -9,7 +9,9 @@ import { SessionManager } from '../../src/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { collect } from '../helpers/sessions';
 
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+// full-access: on Windows this project's runner refuses a sandbox profile it cannot enforce (the
+// environment is what these tests are about).
+const manager = new SessionManager({ defaults: { runner: realRunner(), permissions: 'full-access' } });
 after(() => manager.dispose());
 
 test('the default environment drops secrets, codex-private variables and runtime switches, in any letter case', () => {

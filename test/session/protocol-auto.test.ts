@@ -11,6 +11,7 @@ import { clearRememberedVersions } from '../../src/session/protocol-choice';
 import { SessionManager } from '../../src/session/session-manager';
 import { BUNDLED_RUNNER, rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, collect } from '../helpers/sessions';
+import { posixOnly } from '../helpers/platform';
 
 const manager = new SessionManager({ defaults: { connectTimeoutMs: 10_000, spawnReadyTimeoutMs: 10_000 } });
 after(() => manager.dispose());
@@ -20,7 +21,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const pinned = (version: number, file = BUNDLED_RUNNER) => ({ exe: process.execPath, args: [file, `--protocol=${version}`] });
 const launches = (stages: { stage: string }[]) => stages.filter((s) => s.stage === 'launching_runner').length;
 
-test('a runner pinned to any version works with no version given: output and exit code intact', async () => {
+test('a runner pinned to any version works with no version given: output and exit code intact', { skip: posixOnly('runs sh and true as commands') }, async () => {
   clearRememberedVersions();
   for (const version of PROTOCOL_VERSIONS) {
     const session = manager.start({ command: ['sh', '-c', `echo "speaks ${version}"; echo err >&2; exit 7`], runner: pinned(version) });
@@ -43,7 +44,7 @@ test('a runner pinned to any version works with no version given: output and exi
   }
 });
 
-test('the version found is remembered per runner file: only the first session pays for the search', async () => {
+test('the version found is remembered per runner file: only the first session pays for the search', { skip: posixOnly('runs sh and true as commands') }, async () => {
   clearRememberedVersions();
   const file = path.join(work, 'runner-copy.js');
   copyFileSync(BUNDLED_RUNNER, file);
@@ -61,7 +62,7 @@ test('the version found is remembered per runner file: only the first session pa
   assert.equal(third.status().protocol?.chosen, 'detected');
 });
 
-test('a refusal is retried, a genuine failure never: the command runs exactly once', async () => {
+test('a refusal is retried, a genuine failure never: the command runs exactly once', { skip: posixOnly('runs sh and true as commands') }, async () => {
   clearRememberedVersions();
   const marker = path.join(work, 'ran-once.txt');
   // Pinned to 1: versions 6..2 are refused before anything spawns; version 1 runs the command.
@@ -94,7 +95,7 @@ test("upstream's version-1 refusal (spawn_failed in its own version) makes the s
   });
 });
 
-test('a version given by the caller is not searched: its refusal is the error, with the way out', async () => {
+test('a version given by the caller is not searched: its refusal is the error, with the way out', { skip: posixOnly('runs sh and true as commands') }, async () => {
   const session = manager.start({ command: ['true'], runner: pinned(4), protocolVersion: 6 });
   const result = await session.exited;
   assert.equal(result.error?.stage, 'spawn_sent');

@@ -8,6 +8,9 @@ import { SessionManager } from '../../src/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { eventually, isAlive } from '../helpers/process-state';
 import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessions';
+import { posixOnly } from '../helpers/platform';
+
+const skip = posixOnly('the commands are sh, cat, sleep and sha256sum, and the checks read /proc; test/win32/session-named-pipes.test.ts runs sessions over named pipes');
 
 const manager = new SessionManager({ defaults: { runner: realRunner() } });
 const scratch = path.join('/tmp/tests', `e2e-${process.pid}`);
@@ -17,7 +20,7 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('64 MiB of binary output arrives intact (sha256 on both sides), stderr kept separate', async () => {
+test('64 MiB of binary output arrives intact (sha256 on both sides), stderr kept separate', { skip }, async () => {
   const file = path.join(scratch, 'payload.bin');
   const payload = randomBytes(64 * 1024 * 1024);
   writeFileSync(file, payload);
@@ -44,7 +47,7 @@ test('64 MiB of binary output arrives intact (sha256 on both sides), stderr kept
   await assertNothingLeftBehind(session);
 });
 
-test('stdout and stderr stay separate, exit code travels back, status records every stage', async () => {
+test('stdout and stderr stay separate, exit code travels back, status records every stage', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'echo out; echo err >&2; exit 7'] });
   const { stdout, stderr, result } = await collect(session);
   assert.equal(stdout.toString(), 'out\n');
@@ -63,7 +66,7 @@ test('stdout and stderr stay separate, exit code travels back, status records ev
   await assertNothingLeftBehind(session);
 });
 
-test('stdin is echoed back, and close_stdin gives the child EOF', async () => {
+test('stdin is echoed back, and close_stdin gives the child EOF', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'cat; echo "saw EOF" >&2'], stdinOpen: true });
   session.write('line one\n');
   session.write(Buffer.from([0, 1, 2, 255]));
@@ -75,7 +78,7 @@ test('stdin is echoed back, and close_stdin gives the child EOF', async () => {
   assert.equal(session.status().traffic.stdin.bytes, 13);
 });
 
-test('without stdinOpen the child reads EOF at once and write() says why it cannot', async () => {
+test('without stdinOpen the child reads EOF at once and write() says why it cannot', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'cat; echo done'] });
   assert.throws(() => session.write('x'), /stdin is not open for this session \(start it with stdinOpen: true\)/);
   const { stdout, result } = await collect(session);
@@ -83,7 +86,7 @@ test('without stdinOpen the child reads EOF at once and write() says why it cann
   assert.equal(result.exitCode, 0);
 });
 
-test('terminate kills the whole tree: child and grandchild', async () => {
+test('terminate kills the whole tree: child and grandchild', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'sleep 1000 & echo $!; wait'] });
   const firstLine = new Promise<number>((resolve) => session.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   const grandchild = await firstLine;
@@ -94,7 +97,7 @@ test('terminate kills the whole tree: child and grandchild', async () => {
   await assertNothingLeftBehind(session, [grandchild]);
 });
 
-test('a child that ignores SIGTERM is killed anyway (termination escalates to SIGKILL)', async () => {
+test('a child that ignores SIGTERM is killed anyway (termination escalates to SIGKILL)', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 1; done"], terminateGraceMs: 10_000 });
   await new Promise((resolve) => session.stdout.once('data', resolve));
   session.terminate();
@@ -104,7 +107,7 @@ test('a child that ignores SIGTERM is killed anyway (termination escalates to SI
   await assertNothingLeftBehind(session);
 });
 
-test('timeout: the command is killed, exit code 192, timedOut true', async () => {
+test('timeout: the command is killed, exit code 192, timedOut true', { skip }, async () => {
   const session = manager.start({ command: ['sleep', '1000'], timeoutMs: 200 });
   const result = await session.exited;
   assert.deepEqual(result, { state: 'exited', exitCode: 192, timedOut: true });
@@ -112,7 +115,7 @@ test('timeout: the command is killed, exit code 192, timedOut true', async () =>
   await assertNothingLeftBehind(session);
 });
 
-test('spawn failure: the OS reason reaches the session, and the runner is gone', async () => {
+test('spawn failure: the OS reason reaches the session, and the runner is gone', { skip }, async () => {
   const session = manager.start({ command: ['/nonexistent/definitely-not-here', '--flag'] });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
@@ -122,7 +125,7 @@ test('spawn failure: the OS reason reaches the session, and the runner is gone',
   await assertNothingLeftBehind(session);
 });
 
-test('a cwd that does not exist is a spawn failure naming it', async () => {
+test('a cwd that does not exist is a spawn failure naming it', { skip }, async () => {
   const session = manager.start({ command: ['true'], cwd: '/nonexistent-dir-for-test' });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
@@ -130,7 +133,7 @@ test('a cwd that does not exist is a spawn failure naming it', async () => {
   await assertNothingLeftBehind(session);
 });
 
-test('the runner killed mid-stream: session fails naming the signal, child tree gone', async () => {
+test('the runner killed mid-stream: session fails naming the signal, child tree gone', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'sleep 1000 & echo $!; while :; do echo tick; sleep 0.05; done'] });
   const grandchild = await new Promise<number>((resolve) => session.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().split('\n')[0]))));
   await whenRunning(session);
@@ -142,7 +145,7 @@ test('the runner killed mid-stream: session fails naming the signal, child tree 
   await assertNothingLeftBehind(session, [grandchild]);
 });
 
-test('the manager lists sessions and emits changes; dispose mid-stream ends everything', async () => {
+test('the manager lists sessions and emits changes; dispose mid-stream ends everything', { skip }, async () => {
   const m = new SessionManager({ defaults: { runner: realRunner() } });
   const changes: string[] = [];
   m.on('change', (id) => changes.push(id));
@@ -162,7 +165,7 @@ test('the manager lists sessions and emits changes; dispose mid-stream ends ever
   await assertNothingLeftBehind(b, [grandchild]);
 });
 
-test('a data listener that throws fails the session cleanly instead of crashing the process', async () => {
+test('a data listener that throws fails the session cleanly instead of crashing the process', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'sleep 1000 & echo $!; wait'] });
   let grandchild = 0;
   session.onData((d) => {
@@ -176,7 +179,7 @@ test('a data listener that throws fails the session cleanly instead of crashing 
   await assertNothingLeftBehind(session, [grandchild]);
 });
 
-test('dispose before the session got anywhere releases everything', async () => {
+test('dispose before the session got anywhere releases everything', { skip }, async () => {
   const session = manager.start({ command: ['true'] });
   const result = await session.dispose();
   assert.equal(result.state, 'failed');
@@ -185,7 +188,7 @@ test('dispose before the session got anywhere releases everything', async () => 
   assert.ok(await eventually(() => !isAlive(session.status().runnerPid)));
 });
 
-test('an update listener that throws at any stage fails the session there, leaving nothing behind', async () => {
+test('an update listener that throws at any stage fails the session there, leaving nothing behind', { skip }, async () => {
   for (const stage of ['creating_pipes', 'launching_runner', 'connecting_out', 'spawn_sent', 'running'] as const) {
     const m = new SessionManager({ defaults: { runner: realRunner() } });
     const session = m.start({ command: ['sleep', '1000'] });
@@ -205,7 +208,7 @@ test('an update listener that throws at any stage fails the session there, leavi
   }
 });
 
-test('an exit listener that throws becomes a process warning; the session is already released', async () => {
+test('an exit listener that throws becomes a process warning; the session is already released', { skip }, async () => {
   const session = manager.start({ command: ['true'] });
   session.onExit(() => {
     throw new Error('exit listener bug');

@@ -8,6 +8,7 @@ import type { SessionResult } from '../../src/session/session';
 import { builtinPermissionProfile } from '../../src/protocol/permissions';
 import { rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';
+import { posixOnly } from '../helpers/platform';
 
 // Pinned to one version: here a runner that ends without a reply is a fault, not a refusal to retry
 // with an older version (test/session/protocol-auto.test.ts covers that).
@@ -41,8 +42,17 @@ const cases: [mode: string, stage: string, message: RegExp, extra?: Record<strin
   ['imposter', 'verifying_client', /^pipe-in client pid \d+ did not match runner pid \d+; refused it$/],
 ];
 
+// Where the stage a crash is seen at depends on Unix sockets' timing, or the rogue needs a POSIX command.
+const posixOnlyModes: Record<string, string | false> = {
+  // The named-pipe connect is polled (1 to 20 ms apart): a runner that exits right after
+  // connecting is often seen exiting first, and the failure names the earlier stage.
+  'crash-after-in': posixOnly('a runner exiting right after it connects is seen at connecting_out only with Unix sockets (named-pipe connects are polled)'),
+  'crash-after-connect': posixOnly('a runner exiting right after it connects is seen at spawn_sent only with Unix sockets (named-pipe connects are polled)'),
+  'crash-after-ready': posixOnly('the rogue runner starts sleep as its child'),
+};
+
 for (const [mode, stage, message, extra] of cases) {
-  test(`rogue runner "${mode}": failed at ${stage}, nothing left behind`, async () => {
+  test(`rogue runner "${mode}": failed at ${stage}, nothing left behind`, { skip: posixOnlyModes[mode] ?? false }, async () => {
     const { result } = await runRogue(mode, extra);
     assert.equal(result.error?.stage, stage);
     assert.match(result.error?.message ?? '', message);
@@ -72,7 +82,7 @@ test('terminate during connect abandons setup and kills the runner', async () =>
   await assertNothingLeftBehind(session);
 });
 
-test('a runner that ignores terminate is killed after the grace period, and its child with it', async () => {
+test('a runner that ignores terminate is killed after the grace period, and its child with it', { skip: posixOnly('the rogue runner starts sleep as its child') }, async () => {
   const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate'), terminateGraceMs: 300 });
   await whenRunning(session);
   session.terminate();
@@ -83,7 +93,7 @@ test('a runner that ignores terminate is killed after the grace period, and its 
   await assertNothingLeftBehind(session);
 });
 
-test('misuse of the session API is refused with a reason', async () => {
+test('misuse of the session API is refused with a reason', { skip: posixOnly('the rogue runner starts sleep as its child') }, async () => {
   const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate') });
   await whenRunning(session);
   assert.throws(() => session.resize(80, 24), /^Error: resize needs a tty session \(start it with tty: true\)$/);
@@ -107,7 +117,7 @@ async function recordedRequest(options: Record<string, unknown>): Promise<{ vers
   }
 }
 
-test('the spawn request goes out with upstream field names, in upstream order, with the options in place (version 6)', async () => {
+test('the spawn request goes out with upstream field names, in upstream order, with the options in place (version 6)', { skip: posixOnly('records the request under /tmp and expects codexHome-derived paths spelled with /') }, async () => {
   const wire = await recordedRequest({
     cwd: '/tmp',
     env: { ONLY: 'this' },

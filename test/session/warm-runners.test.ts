@@ -12,6 +12,7 @@ import { WarmRunnerPool } from '../../src/session/warm-pool';
 import { realRunner, rogueRunner } from '../helpers/fixture-paths';
 import { eventually, isAlive, liveDescendants } from '../helpers/process-state';
 import { collect } from '../helpers/sessions';
+import { posixOnly } from '../helpers/platform';
 
 const runnersBelowUs = () => liveDescendants().filter((pid) => {
   try {
@@ -21,7 +22,7 @@ const runnersBelowUs = () => liveDescendants().filter((pid) => {
   }
 });
 
-test('the next session takes a warm runner and starts at spawn_sent; a replacement is warmed behind it', async () => {
+test('the next session takes a warm runner and starts at spawn_sent; a replacement is warmed behind it', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
   const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
   try {
     const cold = await collect(manager.start({ command: ['echo', 'cold'] }));
@@ -44,7 +45,7 @@ test('the next session takes a warm runner and starts at spawn_sent; a replaceme
   assert.ok(await eventually(() => runnersBelowUs().length === 0), `runners left after dispose: ${runnersBelowUs().join(', ')}`);
 });
 
-test('a warm runner that dies while idle is dropped and replaced; a session never runs on a dead one', async () => {
+test('a warm runner that dies while idle is dropped and replaced; a session never runs on a dead one', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
   const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
   try {
     await manager.start({ command: ['true'] }).exited;
@@ -81,7 +82,7 @@ test('a runner that keeps failing is retried with backoff, never in a spin', asy
   }
 });
 
-test('idle runners close after the idle time, and the pool line empties', async () => {
+test('idle runners close after the idle time, and the pool line empties', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
   const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1, warmIdleMs: 400 });
   try {
     await manager.start({ command: ['true'] }).exited;
@@ -93,7 +94,7 @@ test('idle runners close after the idle time, and the pool line empties', async 
   }
 });
 
-test('admission: launches beyond the limit wait in `queued`, bounded by queueTimeoutMs and by dispose', async () => {
+test('admission: launches beyond the limit wait in `queued`, bounded by queueTimeoutMs and by dispose', { skip: posixOnly('runs echo and true as commands') }, async () => {
   const manager = new SessionManager({ defaults: { connectTimeoutMs: 3000 }, launchConcurrency: 1 });
   try {
     // Holds the only slot until its connect times out.

@@ -299,3 +299,77 @@ export const TOKEN_QUERY = 0x0008;
 export const TokenUser = 1;
 /** SID_NAME_USE, as LookupAccountNameW reports what a name resolved to. */
 export const SidTypeUser = 1;
+
+// ---- Local accounts and elevation (netapi32, userenv, advapi32) ----
+// Nothing in the library calls these: the Windows-only tests (test/win32/windows-only/) use them to
+// make throwaway local users, check the test process is elevated, and remove the users' profiles
+// after. Kept here, in their own block, with every other Win32 declaration. Loaded on first use.
+
+/** USER_INFO_1 (lmaccess.h), level 1 of NetUserAdd. */
+export interface UserInfo1 {
+  usri1_name: string;
+  usri1_password: string;
+  usri1_password_age: number;
+  usri1_priv: number;
+  usri1_home_dir: string | null;
+  usri1_comment: string | null;
+  usri1_flags: number;
+  usri1_script_path: string | null;
+}
+
+export interface AccountsApi {
+  /** Returns a NET_API_STATUS (0 = NERR_Success), not the last error. */
+  NetUserAdd(server: null, level: 1, info: UserInfo1, parmErr: Out<number>): number;
+  /** Returns a NET_API_STATUS (0 = NERR_Success). */
+  NetUserDel(server: null, username: string): number;
+  ConvertStringSidToSidW(sid: string, out: Out<Ptr>): number;
+  /** `token` 0: the calling thread's effective token (deny-only groups count as absent). */
+  CheckTokenMembership(token: number, sid: Ptr, isMember: Out<number>): number;
+  /** Deletes a user's profile folder and registry hive by SID string (admin only). Bound on first call. */
+  DeleteProfileW(sid: string, profilePath: null, computer: null): number;
+}
+
+let accounts: AccountsApi | undefined;
+let userInfoDeclared = false;
+
+export function accountsApi(): AccountsApi {
+  if (accounts) return accounts;
+  const { koffi } = win32(); // throws the usual error off Windows
+  const netapi32 = koffi.load('netapi32.dll');
+  const advapi32 = koffi.load('advapi32.dll');
+  // koffi's type names are global: declared once even if a later step of this function throws.
+  if (!userInfoDeclared) declareUserInfo1(koffi);
+  userInfoDeclared = true;
+  let deleteProfile: AccountsApi['DeleteProfileW'] | undefined;
+  accounts = {
+    NetUserAdd: netapi32.func('uint32_t __stdcall NetUserAdd(const char16_t *server, uint32_t level, const USER_INFO_1 *info, _Out_ uint32_t *parmErr)'),
+    NetUserDel: netapi32.func('uint32_t __stdcall NetUserDel(const char16_t *server, const char16_t *username)'),
+    ConvertStringSidToSidW: advapi32.func('int __stdcall ConvertStringSidToSidW(const char16_t *sid, _Out_ void **out)'),
+    CheckTokenMembership: advapi32.func('int __stdcall CheckTokenMembership(intptr_t token, void *sid, _Out_ int *isMember)'),
+    // Wine's userenv lacks it: bound when first called, so the rest works there.
+    DeleteProfileW: (sid, profilePath, computer) => {
+      deleteProfile ??= koffi.load('userenv.dll').func('int __stdcall DeleteProfileW(const char16_t *sid, const char16_t *profilePath, const char16_t *computer)');
+      return deleteProfile(sid, profilePath, computer);
+    },
+  };
+  return accounts;
+}
+
+function declareUserInfo1(koffi: typeof koffiModule): void {
+  koffi.struct('USER_INFO_1', {
+    usri1_name: 'const char16_t *',
+    usri1_password: 'const char16_t *',
+    usri1_password_age: 'uint32_t',
+    usri1_priv: 'uint32_t',
+    usri1_home_dir: 'const char16_t *',
+    usri1_comment: 'const char16_t *',
+    usri1_flags: 'uint32_t',
+    usri1_script_path: 'const char16_t *',
+  });
+}
+
+export const USER_PRIV_USER = 1;
+export const UF_SCRIPT = 0x0001;
+export const UF_NORMAL_ACCOUNT = 0x0200;
+export const UF_DONT_EXPIRE_PASSWD = 0x10000;
+export const NERR_USER_NOT_FOUND = 2221;

@@ -25,7 +25,9 @@ test('bad demo specs are refused with where and why', () => {
 });
 
 test('started demo sessions run for real: one exits with its code, one never connects and fails', async () => {
-  const manager = new SessionManager();
+  // As the app does (electron/main/main.ts): on Windows this project's runner refuses the default
+  // sandbox profile unless the manager opts in.
+  const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true } });
   const [exits, hangs] = startDemoSessions(
     manager,
     [{ script: "process.stdout.write('x'.repeat(100000));process.exitCode=4" }, { script: '0', neverConnects: true, connectTimeoutMs: 300 }],

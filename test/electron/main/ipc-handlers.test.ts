@@ -60,7 +60,9 @@ function appWindow(contentsId = 1, frame: { url: string; parent: unknown } | nul
   };
 }
 
-function setUp(manager = new SessionManager()) {
+// The manager opts in to this project's runner running an unenforced profile, as the app does
+// (electron/main/main.ts); on Windows the runner refuses the default profile otherwise.
+function setUp(manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true } })) {
   const ipc = createRunnerPipesHandlers({ manager, policy: { origin: ORIGIN, isAppContents: (id) => id === 1 || id === 2 }, pushIntervalMs: 50 });
   return { manager, ipc, h: ipc.handlers };
 }

@@ -7,6 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { createRunnerPipePair } from '../../../src/platform/runner-pipes';
+import { posixOnly } from '../../helpers/platform';
+
+const skip = posixOnly('Unix sockets; on Windows the pipes are named pipes (test/win32/named-pipe-pair.test.ts)');
 
 /** A separate process that connects to both pipes and stays until its sockets close. */
 function connectFromChild(names: { in: string; out: string }) {
@@ -14,7 +17,7 @@ function connectFromChild(names: { in: string; out: string }) {
   return spawn(process.execPath, ['-e', script, names.in, names.out], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-test('the directory is 0700, the sockets 0600, and close removes them', async () => {
+test('the directory is 0700, the sockets 0600, and close removes them', { skip }, async () => {
   const pair = await createRunnerPipePair();
   const dir = path.dirname(pair.names.in);
   assert.equal(path.dirname(pair.names.out), dir);
@@ -30,7 +33,7 @@ test('the directory is 0700, the sockets 0600, and close removes them', async ()
   assert.equal(existsSync(dir), false);
 });
 
-test('the kernel names the connecting process; a second client is refused; the socket file goes once taken', async () => {
+test('the kernel names the connecting process; a second client is refused; the socket file goes once taken', { skip }, async () => {
   const pair = await createRunnerPipePair();
   const child = connectFromChild(pair.names);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
@@ -59,7 +62,7 @@ test('the kernel names the connecting process; a second client is refused; the s
   assert.equal(await exited, 0, 'the client saw its sockets close when the pair closed');
 });
 
-test('before a client: clientProcessId and openStream say there is none', async () => {
+test('before a client: clientProcessId and openStream say there is none', { skip }, async () => {
   const pair = await createRunnerPipePair();
   try {
     assert.throws(() => pair.clientProcessId('out'), /^Error: no peer credentials for pipe-out$/);
@@ -69,7 +72,7 @@ test('before a client: clientProcessId and openStream say there is none', async 
   }
 });
 
-test('an aborted wait rejects with the abort reason; waits after close are refused', async () => {
+test('an aborted wait rejects with the abort reason; waits after close are refused', { skip }, async () => {
   const pair = await createRunnerPipePair();
   const controller = new AbortController();
   const waiting = pair.waitForClient('in', controller.signal);
@@ -82,7 +85,7 @@ test('an aborted wait rejects with the abort reason; waits after close are refus
   await assert.rejects(pair.waitForClient('in', new AbortController().signal), /^Error: pipes already closed$/);
 });
 
-test('a pending wait does not keep the process alive', () => {
+test('a pending wait does not keep the process alive', { skip }, () => {
   const pairModule = require.resolve('../../../src/platform/runner-pipes');
   // The child waits forever with no timeout; it must still exit when nothing else is left to do.
   const script = `require(${JSON.stringify(pairModule)}).createRunnerPipePair().then(p=>{p.waitForClient('in',new AbortController().signal);process.on('exit',()=>{require('fs').rmSync(require('path').dirname(p.names.in),{recursive:true,force:true});console.log('exited by itself')})})`;

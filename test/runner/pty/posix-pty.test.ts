@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PosixPty, perlSetsidHelper, type HelperCommand } from '../../../src/runner/pty/posix-pty';
 import { isAlive } from '../../helpers/process-state';
+import { posixOnly } from '../../helpers/platform';
 
 /** Linux's TIOCSCTTY (<asm-generic/ioctls.h>): lets the macOS perl helper run here. */
 const LINUX_TIOCSCTTY = 0x540e;
@@ -57,7 +58,7 @@ test('macOS helper (perl setsid + TIOCSCTTY), run here with Linux ioctl number: 
   assertControllingTerminal(child.pid!, text);
 });
 
-test('a bad size is refused without touching the terminal; a dead terminal refuses any size', async () => {
+test('a bad size is refused without touching the terminal; a dead terminal refuses any size', { skip: posixOnly('a POSIX pseudo terminal (posix_openpt); test/win32/pty/ covers ConPTY') }, async () => {
   const child = new PosixPty('cat', [], { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   await new Promise<void>((resolve) => child.once('spawn', resolve));
   child.stdout!.resume(); // the terminal closes once its output is read to the end, as the runner does
@@ -71,7 +72,7 @@ test('a bad size is refused without touching the terminal; a dead terminal refus
   assert.equal(child.resize(100, 30), false);
 });
 
-test('a child that ends on its own reports its exit code, not the hangup of a closed terminal (many at once)', async () => {
+test('a child that ends on its own reports its exit code, not the hangup of a closed terminal (many at once)', { skip: posixOnly('a POSIX pseudo terminal (posix_openpt); test/win32/pty/ covers ConPTY') }, async () => {
   // Regression: closing the master as soon as the child closed its last terminal fd hung the
   // terminal up while the child was still exiting, so some ended with SIGHUP instead of 0.
   const once = async () => {

@@ -7,6 +7,9 @@ import type { SessionOptions } from '../../../src/session/session-options';
 import { realRunner } from '../../helpers/fixture-paths';
 import { isAlive } from '../../helpers/process-state';
 import { assertNothingLeftBehind } from '../../helpers/sessions';
+import { posixOnly } from '../../helpers/platform';
+
+const skip = posixOnly('a POSIX terminal session driving sh, cat, sleep and ps; test/win32/pty/tty-session.test.ts runs ConPTY sessions');
 
 const manager = new SessionManager();
 
@@ -58,7 +61,7 @@ const alive = setInterval(() => {}, 1 << 30); // a 'resize' listener alone does 
 out.on('resize', () => { out.write('resized ' + out.columns + 'x' + out.rows + '\\n'); clearInterval(alive); });
 `;
 
-test('a tty child is on a terminal and sees its size, then the new size after resize', async () => {
+test('a tty child is on a terminal and sees its size, then the new size after resize', { skip }, async () => {
   const session = startTty([process.execPath, '-e', SIZE_REPORTER]);
   const output = transcript(session);
   assert.deepEqual((await output.waitFor(/isatty (\w+) (\w+) (\w+)/)).slice(1), ['true', 'true', 'true']);
@@ -72,7 +75,7 @@ test('a tty child is on a terminal and sees its size, then the new size after re
   await assertNothingLeftBehind(session);
 });
 
-test('a size set before the command runs reaches it, and the status shows the size', async () => {
+test('a size set before the command runs reaches it, and the status shows the size', { skip }, async () => {
   // The child reports its size only after reading a line, so the answer does not race the resize.
   const session = startTty([process.execPath, '-e', "process.stdin.once('data', () => { process.stdout.write('size ' + process.stdout.columns + 'x' + process.stdout.rows + '\\n'); process.exit(0); })"]);
   assert.deepEqual(session.status().ttySize, { cols: 80, rows: 24 });
@@ -86,7 +89,7 @@ test('a size set before the command runs reaches it, and the status shows the si
   await assertNothingLeftBehind(session);
 });
 
-test('an interactive shell is driven through stdin, with line editing done by the terminal', async () => {
+test('an interactive shell is driven through stdin, with line editing done by the terminal', { skip }, async () => {
   const session = startTty(['bash', '--norc', '--noprofile', '-i'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'dumb', PS1: 'PROMPT> ' } });
   const output = transcript(session);
   await output.waitFor(/PROMPT> /);
@@ -103,7 +106,7 @@ test('an interactive shell is driven through stdin, with line editing done by th
   await assertNothingLeftBehind(session);
 });
 
-test('closing stdin of a tty session sends end-of-file (^D) to the reader', async () => {
+test('closing stdin of a tty session sends end-of-file (^D) to the reader', { skip }, async () => {
   const session = startTty(['cat']);
   const output = transcript(session);
   session.write('one line\n');
@@ -114,7 +117,7 @@ test('closing stdin of a tty session sends end-of-file (^D) to the reader', asyn
   await assertNothingLeftBehind(session);
 });
 
-test('terminate ends a tty session and every job of its shell, even ones in other process groups', async () => {
+test('terminate ends a tty session and every job of its shell, even ones in other process groups', { skip }, async () => {
   const session = startTty(['bash', '--norc', '--noprofile', '-i'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'dumb', PS1: 'PROMPT> ' } });
   const output = transcript(session);
   await output.waitFor(/PROMPT> /);
@@ -130,7 +133,7 @@ test('terminate ends a tty session and every job of its shell, even ones in othe
   await assertNothingLeftBehind(session, [job!]);
 });
 
-test('a command that does not exist fails the spawn with the reason, and leaves nothing', async () => {
+test('a command that does not exist fails the spawn with the reason, and leaves nothing', { skip }, async () => {
   const session = startTty(['no-such-command-for-pty-test']);
   const result = await session.exited;
   assert.equal(result.state, 'failed');
@@ -138,7 +141,7 @@ test('a command that does not exist fails the spawn with the reason, and leaves 
   await assertNothingLeftBehind(session);
 });
 
-test('a timed-out tty command is killed with upstream exit code 192', async () => {
+test('a timed-out tty command is killed with upstream exit code 192', { skip }, async () => {
   const session = startTty(['sleep', '300'], { timeoutMs: 200 });
   const result = await session.exited;
   assert.equal(result.exitCode, 192);
