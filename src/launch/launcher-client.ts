@@ -18,6 +18,9 @@ const READY_TIMEOUT_MS = 10_000;
  */
 export const LAUNCHER_ANSWER_TIMEOUT_MS = 30_000;
 
+/** After a launcher failed to start, launches go direct for this long before one is tried again. */
+const LAUNCHER_RETRY_MS = 30_000;
+
 /** The launcher cannot be used (could not start): the caller launches directly and says why. */
 export class LauncherUnavailableError extends Error {
   override readonly name = 'LauncherUnavailableError';
@@ -264,14 +267,24 @@ class LauncherConnection {
 /** The process's one launcher: started on demand, replaced after it dies. */
 export class LauncherRegistry {
   private current?: LauncherConnection;
+  private unavailable?: { until: number; error: LauncherUnavailableError };
   private readonly warned = new Set<string>();
 
   constructor(private readonly start: () => Promise<LauncherStart>) {}
 
   /** Launches a runner through the launcher; LauncherUnavailableError when no launcher can run. */
   async launch(exe: string, args: string[], env: Record<string, string>, cwd: string): Promise<RunnerProcess> {
-    const connection = this.current && !this.current.gone ? this.current : await this.startNew();
-    await connection.ready; // LauncherUnavailableError if it never came up
+    // A launcher that could not start is not retried at every launch (each try costs a process start).
+    if (this.unavailable && Date.now() < this.unavailable.until) throw this.unavailable.error;
+    let connection: LauncherConnection;
+    try {
+      connection = this.current && !this.current.gone ? this.current : await this.startNew();
+      await connection.ready;
+    } catch (err) {
+      if (err instanceof LauncherUnavailableError) this.unavailable = { until: Date.now() + LAUNCHER_RETRY_MS, error: err };
+      throw err;
+    }
+    this.unavailable = undefined;
     return connection.launch(exe, args, env, cwd);
   }
 

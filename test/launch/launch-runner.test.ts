@@ -168,28 +168,40 @@ test('an idle app exits: the launcher holds the event loop only while a launch o
   assert.ok(await eventually(() => !isAlive(first!.launcher as number)), 'the launcher followed it out');
 });
 
-test('a missing launcher script: runners are launched directly, and a warning says why', { skip }, async () => {
-  const script = `
-    const { configureRunnerLauncher, launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/launch/launch-runner.js'))});
-    configureRunnerLauncher({ script: '/nonexistent/codex-runner-launcher.js' });
-    const warnings = [];
-    process.on('warning', (w) => warnings.push(w.name + ': ' + w.message));
-    (async () => {
-      const runner = await launchRunner({ exe: 'sh', args: ['-c', 'echo $PPID >&2'] }, { in: 'i', out: 'o' });
-      await runner.exited;
-      await launchRunner({ exe: 'sh', args: ['-c', 'exit 0'] }, { in: 'i', out: 'o' }).then((r) => r.exited);
-      await new Promise((r) => setImmediate(r));
-      console.log(JSON.stringify({ parent: Number(runner.stderrTail()), me: process.pid, launcher: runnerLauncherPid() ?? null, warnings }));
-    })();`;
-  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(result.status, 0, result.stderr);
-  const { parent, me, launcher, warnings } = JSON.parse(result.stdout) as { parent: number; me: number; launcher: null; warnings: string[] };
-  assert.equal(parent, me, 'spawned directly');
-  assert.equal(launcher, null);
-  assert.deepEqual(warnings, [
-    'CodexRunnerIpcWarning: the runner launcher script /nonexistent/codex-runner-launcher.js is missing (scripts/bundle.mjs builds it next to the runner); launching runners directly (on this thread, and a runner that dies leaves its command\'s orphans)',
-  ]);
-});
+const brokenLauncher = path.join(scratch, 'broken-launcher.js');
+writeFileSync(brokenLauncher, "process.stderr.write('boom\\n'); process.exit(1);\n");
+
+const fallbackCases: [what: string, script: string, why: RegExp][] = [
+  ['a missing launcher script', '/nonexistent/codex-runner-launcher.js', /^the runner launcher script \/nonexistent\/codex-runner-launcher\.js is missing \(scripts\/bundle\.mjs builds it next to the runner\)$/],
+  ['a launcher that dies at start', brokenLauncher, /^the runner launcher \(pid \d+\) exited with code 1; launcher stderr: boom$/],
+];
+for (const [what, script, why] of fallbackCases) {
+  test(`${what}: runners are launched directly, a warning says why, and the launcher is not retried at every launch`, { skip }, async () => {
+    const child = `
+      const { configureRunnerLauncher, launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/launch/launch-runner.js'))});
+      configureRunnerLauncher({ script: ${JSON.stringify(script)} });
+      const warnings = [];
+      process.on('warning', (w) => warnings.push(w.name + ': ' + w.message));
+      (async () => {
+        const runner = await launchRunner({ exe: 'sh', args: ['-c', 'echo $PPID >&2'] }, { in: 'i', out: 'o' });
+        await runner.exited;
+        await launchRunner({ exe: 'sh', args: ['-c', 'exit 0'] }, { in: 'i', out: 'o' }).then((r) => r.exited);
+        await new Promise((r) => setImmediate(r));
+        console.log(JSON.stringify({ parent: Number(runner.stderrTail()), me: process.pid, launcher: runnerLauncherPid() ?? null, warnings }));
+      })();`;
+    const result = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const { parent, me, launcher, warnings } = JSON.parse(result.stdout) as { parent: number; me: number; launcher: null; warnings: string[] };
+    assert.equal(parent, me, 'spawned directly');
+    assert.equal(launcher, null);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    const [warning] = warnings as [string];
+    const prefix = 'CodexRunnerIpcWarning: ';
+    const suffix = "; launching runners directly (on this thread, and a runner that dies leaves its command's orphans)";
+    assert.ok(warning.startsWith(prefix) && warning.endsWith(suffix), warning);
+    assert.match(warning.slice(prefix.length, -suffix.length), why);
+  });
+}
 
 test('bad launcher settings are refused by name', () => {
   assert.throws(() => configureRunnerLauncher({ script: '' }), /^TypeError: runner launcher script must be a non-empty path, got ""$/);
