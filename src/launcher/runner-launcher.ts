@@ -5,7 +5,7 @@
 // command tree reparented here, and every process that is ours but not one of our runners is
 // such an orphan, so it is killed and reaped before the runner's exit is reported.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { adoptedChildren, killDescendants, reapAdopted, reapAdoptedOnSigchld } from '../runner/process-tree';
+import { adoptedChildren, killDescendants, linuxProcessTable, onChildStateChange, reapAdopted } from '../runner/process-tree';
 import { RUNNER_STDERR_TAIL_BYTES, toLauncherRequest, type LauncherEvent, type LauncherRequest } from './launcher-messages';
 import { StderrRelay } from './stderr-relay';
 
@@ -33,7 +33,7 @@ export class RunnerLauncher {
 
   constructor(private readonly send: SendEvent) {
     // An orphan's death, a runner's death: reap what is ours to reap, end what was left behind.
-    this.stopReaping = reapAdoptedOnSigchld(() => this.runnerPids, () => this.killOrphans());
+    this.stopReaping = onChildStateChange(() => this.killOrphans());
   }
 
   /** One message from the main process; a malformed one is reported on stderr and dropped. */
@@ -116,9 +116,9 @@ export class RunnerLauncher {
    */
   private killOrphans(): void {
     if (process.platform !== 'linux') return;
-    const { live } = adoptedChildren(this.runnerPids);
-    for (const pid of live) void killDescendants(pid, { includeRoot: true });
-    reapAdopted(this.runnerPids);
+    const table = linuxProcessTable(); // one reading for both: a scan costs ~10 us per process
+    for (const pid of adoptedChildren(this.runnerPids, table).live) void killDescendants(pid, { includeRoot: true });
+    reapAdopted(this.runnerPids, table);
   }
 
   /** The main process is gone (or we were told to stop): every runner tree goes, then we are done. */
@@ -135,7 +135,6 @@ export class RunnerLauncher {
       });
     });
     this.killOrphans();
-    reapAdopted(this.runnerPids);
     this.stopReaping();
   }
 

@@ -280,37 +280,37 @@ export function adoptedChildren(spawned: ReadonlySet<number>, table: readonly Pr
  * Reaps orphans that were reparented to us and have exited: waitpid(pid, WNOHANG) on exactly
  * those pids, never waitpid(-1), which would steal the exit status of a child Node spawned
  * (libuv waits for its own children by pid). `exclude` must hold every pid this process spawned
- * that Node has not yet reported as exited. Linux only (nothing is adopted elsewhere).
+ * that Node has not yet reported as exited. Linux only (nothing is adopted elsewhere). `table`:
+ * a fresh reading the caller already has.
  */
-export function reapAdopted(exclude: ReadonlySet<number>): number[] {
+export function reapAdopted(exclude: ReadonlySet<number>, table?: readonly ProcessEntry[]): number[] {
   if (process.platform !== 'linux') return [];
-  const { zombies } = adoptedChildren(exclude);
+  const { zombies } = adoptedChildren(exclude, table);
   if (zombies.length === 0) return [];
   const api = libcProcess();
   return zombies.filter((pid) => api.waitpidNoHang(pid) === pid);
 }
 
 /**
- * Reaps adopted orphans whenever a child of ours changes state (SIGCHLD), coalesced to one pass
- * per turn of the event loop. `exclude` is read at each pass. Returns a function that stops it.
- * Node's signal handles do not keep the process alive.
+ * Runs `pass` whenever a child of ours changes state (SIGCHLD: one of ours exited, or an adopted
+ * orphan did), coalesced to one pass per turn of the event loop. Returns a function that stops
+ * it. Node's signal handles do not keep the process alive. Linux only.
  */
-export function reapAdoptedOnSigchld(exclude: () => ReadonlySet<number>, onPass?: () => void): () => void {
+export function onChildStateChange(pass: () => void): () => void {
   if (process.platform !== 'linux') return () => {};
   let scheduled = false;
-  const pass = () => {
+  const run = () => {
     scheduled = false;
     try {
-      reapAdopted(exclude());
-      onPass?.();
+      pass();
     } catch (err) {
-      process.stderr.write(`reaping adopted processes failed: ${(err as Error).message}\n`);
+      process.stderr.write(`handling adopted processes failed: ${(err as Error).message}\n`);
     }
   };
   const onSigchld = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(pass);
+    setImmediate(run);
   };
   process.on('SIGCHLD', onSigchld);
   return () => process.off('SIGCHLD', onSigchld);
