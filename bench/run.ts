@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       detail: conc.failures.length ? `failures: ${conc.failures.slice(0, 3).join('; ')}` : 'each checked: exited 0 with its own output' },
     { key: 'sessions_per_second', value: conc.sessions_per_second, detail: '200 concurrent sessions / wall time' },
     { key: 'burst_event_loop_p99_ms', value: burst.burst_event_loop_p99_ms,
-      detail: `100 sessions started in one tick, runners launched by the launcher: max ${burst.maxMs.toFixed(1)} ms, burst ${burst.burstSeconds.toFixed(1)} s; same burst spawning runners on this thread: p99 ${burst.directSpawnP99Ms.toFixed(1)} ms, max ${burst.directSpawnMaxMs.toFixed(1)} ms, burst ${burst.directSpawnBurstSeconds.toFixed(1)} s (medians of 3)` },
+      detail: `100 sessions started in one tick, parent holding 512 MiB, runners launched by the launcher: max ${burst.maxMs.toFixed(1)} ms, parent CPU ${burst.parentCpuMs.toFixed(0)} ms, burst ${burst.burstSeconds.toFixed(1)} s; same burst spawning runners on this thread: p99 ${burst.directSpawnP99Ms.toFixed(1)} ms, max ${burst.directSpawnMaxMs.toFixed(1)} ms, parent CPU ${burst.directSpawnParentCpuMs.toFixed(0)} ms, burst ${burst.directSpawnBurstSeconds.toFixed(1)} s (medians of 3)` },
     'skipped' in wine
       ? { key: 'wine_pipe_throughput_vs_node_net_pipe', value: undefined, detail: '', skipped: wine.skipped }
       : { key: 'wine_pipe_throughput_vs_node_net_pipe', value: wine.wine_pipe_throughput_vs_node_net_pipe,
