@@ -21,7 +21,7 @@ function printedPids(script: string, count: number, detached = false) {
       const lines = text.split('\n').filter(Boolean);
       if (lines.length >= count) resolve(lines.slice(0, count).map(Number));
     });
-    shell.once('exit', () => reject(new Error(`shell exited after printing ${JSON.stringify(text)}`)));
+    shell.once('close', () => reject(new Error(`shell exited after printing ${JSON.stringify(text)}`)));
   });
   return { shell, pids };
 }
