@@ -106,7 +106,7 @@ test('a runner flooding stderr: the tail holds its last words, bounded', { skip 
 });
 
 test('the launcher dies: pending launches fail naming it, live runners are reported lost, the next launch starts a new one', { skip }, async () => {
-  const live = await launchRunner(shellRunner('sleep 300'), names);
+  const live = await launchRunner(shellRunner('exec sleep 300'), names);
   const launcher = runnerLauncherPid()!;
   process.kill(launcher, 'SIGSTOP'); // a launch now waits for an answer
   const pending = launchRunner(shellRunner('exit 0'), names);
@@ -118,8 +118,10 @@ test('the launcher dies: pending launches fail naming it, live runners are repor
   const next = await launchRunner(shellRunner('exit 4'), names);
   assert.deepEqual(await next.exited, { code: 4, signal: null });
   assert.ok(runnerLauncherPid() && runnerLauncherPid() !== launcher);
-  // The orphaned runner went to init with its launcher gone; it is ours to end here.
+  // The orphaned runner (sleep itself, by exec) went to init with its launcher gone; it is ours to end here.
+  assert.ok(isAlive(live.pid));
   process.kill(live.pid, 'SIGKILL');
+  assert.ok(await eventually(() => !isAlive(live.pid)));
 });
 
 test('a hung launcher is killed after the answer timeout, failing what it held', { skip }, async () => {
