@@ -15,6 +15,9 @@ import { realRunner } from '../helpers/fixture-paths';
 import { eventually, isAlive, usePrivateTmpdir } from '../helpers/process-state';
 import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessions';
 
+// Linux: pids are checked dead through /proc, and the guarantees rest on the subreaper (macOS gets
+// what test/runner/process-tree-no-subreaper.test.ts shows; Windows ends trees with jobs).
+const skip = process.platform !== 'linux' && 'Linux only: the child subreaper, and /proc to see each pid dead';
 const tmp = usePrivateTmpdir('tree');
 const manager = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 100 });
 after(() => manager.dispose());
@@ -49,7 +52,7 @@ function stateOf(pid: number): string | undefined {
   }
 }
 
-test('terminate kills a setsid grandchild and a background job', async () => {
+test('terminate kills a setsid grandchild and a background job', { skip }, async () => {
   const session = manager.start({ command: TREE });
   const pids = await printedPids(session, 2);
   assert.ok(pids.every(isAlive));
@@ -58,7 +61,7 @@ test('terminate kills a setsid grandchild and a background job', async () => {
   await assertNothingLeftBehind(session, pids);
 });
 
-test('dispose kills a setsid grandchild and a background job', async () => {
+test('dispose kills a setsid grandchild and a background job', { skip }, async () => {
   const session = manager.start({ command: TREE });
   const pids = await printedPids(session, 2);
   const result = await session.dispose();
@@ -66,14 +69,14 @@ test('dispose kills a setsid grandchild and a background job', async () => {
   await assertNothingLeftBehind(session, pids);
 });
 
-test('timeout kills a setsid grandchild and a background job (exit 192)', async () => {
+test('timeout kills a setsid grandchild and a background job (exit 192)', { skip }, async () => {
   const session = manager.start({ command: TREE, timeoutMs: 500 });
   const pids = await printedPids(session, 2);
   assert.deepEqual(await session.exited, { state: 'exited', exitCode: 192, timedOut: true });
   await assertNothingLeftBehind(session, pids);
 });
 
-test('a tree that outlives the command: the session ends exited 0 and nothing is left behind', async () => {
+test('a tree that outlives the command: the session ends exited 0 and nothing is left behind', { skip }, async () => {
   // The shell waits until the grandchild has its own session (out of the shell's process group), then exits.
   const session = manager.start({ command: ['sh', '-c', 'setsid sleep 300 & until [ "$(ps -o sid= -p $!)" -eq $! ] 2>/dev/null; do sleep 0.01; done; echo $!'] });
   const pids = printedPids(session, 1);
@@ -81,7 +84,7 @@ test('a tree that outlives the command: the session ends exited 0 and nothing is
   await assertNothingLeftBehind(session, await pids);
 });
 
-test('the runner SIGKILLed mid-session: the command and its setsid grandchild die, the session names the runner death', async () => {
+test('the runner SIGKILLed mid-session: the command and its setsid grandchild die, the session names the runner death', { skip }, async () => {
   const session = manager.start({ command: TREE });
   const pids = await printedPids(session, 2);
   await whenRunning(session);
@@ -94,7 +97,7 @@ test('the runner SIGKILLed mid-session: the command and its setsid grandchild di
   await assertNothingLeftBehind(session, [childPid!, ...pids]);
 });
 
-test('the runner frozen (SIGSTOP): dispose still ends the runner and the whole tree', async () => {
+test('the runner frozen (SIGSTOP): dispose still ends the runner and the whole tree', { skip }, async () => {
   const session = manager.start({ command: TREE });
   const pids = await printedPids(session, 2);
   const { runnerPid, childPid } = session.status();
@@ -105,7 +108,7 @@ test('the runner frozen (SIGSTOP): dispose still ends the runner and the whole t
   await assertNothingLeftBehind(session, [runnerPid!, childPid!, ...pids]);
 });
 
-test('a burst of 40 sessions started at once: each ends exited with its own output', async () => {
+test('a burst of 40 sessions started at once: each ends exited with its own output', { skip }, async () => {
   const sessions = Array.from({ length: 40 }, (_, i) => manager.start({ command: ['printf', '%s', `burst-${i}`] }));
   const outcomes = await Promise.all(sessions.map((s) => collect(s)));
   const wrong = outcomes
@@ -115,7 +118,7 @@ test('a burst of 40 sessions started at once: each ends exited with its own outp
   for (const s of sessions) await assertNothingLeftBehind(s);
 });
 
-test('the main process SIGKILLed: every process of its session dies, and the next process removes its socket directory', async () => {
+test('the main process SIGKILLed: every process of its session dies, and the next process removes its socket directory', { skip }, async () => {
   const privateTmp = path.join(tmp, 'killed-main');
   mkdirSync(privateTmp, { mode: 0o700 });
   const fixture = path.resolve(__dirname, '..', 'fixtures', 'session-in-child.js');
@@ -150,7 +153,7 @@ test('the main process SIGKILLed: every process of its session dies, and the nex
   }
 });
 
-test('the launcher killed mid-session: the session fails naming the launcher, the next session starts a new launcher', { skip: process.platform === 'win32' && 'no launcher on Windows' }, async () => {
+test('the launcher killed mid-session: the session fails naming the launcher, the next session starts a new launcher', { skip }, async () => {
   const session = manager.start({ command: TREE });
   const pids = await printedPids(session, 2);
   const launcher = runnerLauncherPid();
