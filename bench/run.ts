@@ -2,6 +2,7 @@
 // a table, and with `--json FILE` writes the keys (plus machine and details) as JSON.
 // Usage: node dist/bench/run.js [--json FILE]
 import { writeFileSync } from 'node:fs';
+import { measureBurst } from './burst';
 import { measureConcurrency } from './concurrency';
 import { measureEventLoop } from './event-loop';
 import { measureFlood } from './flood';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const loop = await step('event loop (8 sessions x 256 MiB)', () => measureEventLoop(8, 256 * MiB));
   const flood = await step('flood (1 GiB, slow consumer)', () => measureFlood(1024 * MiB));
   const conc = await step('concurrency (200 sessions at once)', () => measureConcurrency(200));
+  const burst = await step('burst (100 sessions in one tick, launcher vs direct spawn, 3 rounds each)', () => measureBurst(100, 3));
   // Wine breaking must not throw away the keys measured so far: its row says so and the exit code is 1.
   const wine = await step('Wine named pipes (3 x 64 MiB each)', () =>
     measureWine(64 * MiB, 3).catch((err: Error) => {
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
     { key: 'concurrent_sessions_ok', value: conc.concurrent_sessions_ok, target: { op: '==', value: 200 },
       detail: conc.failures.length ? `failures: ${conc.failures.slice(0, 3).join('; ')}` : 'each checked: exited 0 with its own output' },
     { key: 'sessions_per_second', value: conc.sessions_per_second, detail: '200 concurrent sessions / wall time' },
+    { key: 'burst_event_loop_p99_ms', value: burst.burst_event_loop_p99_ms,
+      detail: `100 sessions started in one tick, parent holding 512 MiB, runners launched by the launcher: max ${burst.maxMs.toFixed(1)} ms, parent CPU ${burst.parentCpuMs.toFixed(0)} ms, burst ${burst.burstSeconds.toFixed(1)} s; same burst spawning runners on this thread: p99 ${burst.directSpawnP99Ms.toFixed(1)} ms, max ${burst.directSpawnMaxMs.toFixed(1)} ms, parent CPU ${burst.directSpawnParentCpuMs.toFixed(0)} ms, burst ${burst.directSpawnBurstSeconds.toFixed(1)} s (medians of 3)` },
     'skipped' in wine
       ? { key: 'wine_pipe_throughput_vs_node_net_pipe', value: undefined, detail: '', skipped: wine.skipped }
       : { key: 'wine_pipe_throughput_vs_node_net_pipe', value: wine.wine_pipe_throughput_vs_node_net_pipe,
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
 
   if (args.jsonFile) {
     const keys = Object.fromEntries(rows.filter((r) => r.value !== undefined).map((r) => [r.key, round(r.value!, 4)]));
-    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, wine };
+    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, wine };
     writeFileSync(args.jsonFile, `${JSON.stringify({ ...keys, machine, seconds: round(seconds, 1), details }, null, 2)}\n`);
     console.log(`wrote ${args.jsonFile}`);
   }

@@ -4,6 +4,7 @@ export { SessionManager, type SessionManagerOptions } from './session/session-ma
 export type { SessionOptions, SandboxAccount } from './session/session-options';
 export * from './session/session-status';
 export { defaultRunnerSpec, runnerSpecForPath, type RunnerSpec } from './launch/runner-spec';
+export { configureRunnerLauncher, runnerLauncherPid, type RunnerLauncherOptions } from './launch/launch-runner';
 export { materializeRunner, sandboxBinDir } from './launch/materialize-runner';
 export { createRunnerPipePair, type RunnerPipePair, type PipeRole } from './platform/runner-pipes';
 export * as protocol from './protocol/public';

@@ -20,3 +20,8 @@ export function preloadBundle(): string {
 export function runnerScript(packaged: { resourcesPath: string } | null): string {
   return packaged ? path.join(packaged.resourcesPath, 'runner', 'codex-command-runner.js') : path.join(distDir, 'runner', 'codex-command-runner.js');
 }
+
+/** The runner launcher script: shipped beside the runner (an extraResource), for the same reason. */
+export function launcherScript(packaged: { resourcesPath: string } | null): string {
+  return packaged ? path.join(packaged.resourcesPath, 'runner', 'codex-runner-launcher.js') : path.join(distDir, 'runner', 'codex-runner-launcher.js');
+}

@@ -27,7 +27,7 @@ const check = (ok, what) => {
   if (!ok) failures.push(what);
 };
 
-for (const built of ['dist/electron/main/main.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/panel.bundle.js', 'dist/runner/codex-command-runner.js']) {
+for (const built of ['dist/electron/main/main.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/panel.bundle.js', 'dist/runner/codex-command-runner.js', 'dist/runner/codex-runner-launcher.js']) {
   if (!existsSync(path.join(repo, built))) {
     console.error(`${built} is missing: run \`npm run build\` first`);
     process.exit(2);
@@ -115,6 +115,8 @@ try {
 
   const runner = path.join(resources, 'runner', 'codex-command-runner.js');
   check(existsSync(runner) && readFileSync(runner).equals(readFileSync(path.join(repo, 'dist/runner/codex-command-runner.js'))), 'resources/runner/codex-command-runner.js is the built runner, byte for byte');
+  const launcher = path.join(resources, 'runner', 'codex-runner-launcher.js');
+  check(existsSync(launcher) && readFileSync(launcher).equals(readFileSync(path.join(repo, 'dist/runner/codex-runner-launcher.js'))), 'resources/runner/codex-runner-launcher.js is the built launcher, byte for byte');
   if (windows && packedBinary) await checkPackedRunner(packedBinary, runner, resources);
 } finally {
   if (keep) console.log(`kept ${work}`);

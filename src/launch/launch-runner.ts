@@ -1,55 +1,79 @@
-// Starts the runner as the current user. (Launching as the sandbox user goes through
+// Starts the runner as the current user. On Linux and macOS through the runner launcher (one
+// helper process per main process, src/launcher/), so the synchronous fork of Node's spawn never
+// runs on the app's main thread and a runner's whole tree can be ended; on Windows, and when the
+// launcher cannot start, directly. (Launching as the sandbox user goes through
 // CreateProcessWithLogonW: platform/win32/logon-launch.ts.)
 import { spawn } from 'node:child_process';
-import { runnerArgs, type RunnerSpec } from './runner-spec';
+import { LauncherRegistry, LauncherUnavailableError } from './launcher-client';
+import { launchFailureReason, RunnerLaunchError, TailBuffer, type RunnerExit, type RunnerProcess } from './runner-process';
+import { bundledLauncherScript, nodeRuntimeEnv, runnerArgs, type RunnerSpec } from './runner-spec';
 
-export interface RunnerExit {
-  code: number | null;
-  signal: string | null;
+export { RunnerLaunchError, TailBuffer, type RunnerExit, type RunnerProcess } from './runner-process';
+
+interface LauncherSettings {
+  enabled: boolean;
+  script?: string;
+  answerTimeoutMs?: number;
 }
 
-/** A started runner, whichever way it was launched. */
-export interface RunnerProcess {
-  readonly pid: number;
-  /** Settles when the runner has exited; never rejects. */
-  readonly exited: Promise<RunnerExit>;
-  /** Set once the runner has exited. */
-  exit(): RunnerExit | undefined;
-  /** The last few KiB the runner wrote to stderr: why it failed, when it did. */
-  stderrTail(): string;
-  /** Ends the runner at once. */
-  kill(): void;
+const settings: LauncherSettings = { enabled: process.platform !== 'win32' };
+
+const registry = new LauncherRegistry(async () => ({
+  script: settings.script ?? bundledLauncherScript(),
+  env: { ...stringEnv(process.env), ...nodeRuntimeEnv() },
+  answerTimeoutMs: settings.answerTimeoutMs,
+}));
+
+export interface RunnerLauncherOptions {
+  /** The launcher script (default: beside the bundled runner). A packaged app ships it outside app.asar, as it does the runner. */
+  script?: string;
+  /** false: every runner is spawned directly from this thread, as before the launcher existed. Linux and macOS only. */
+  enabled?: boolean;
+  /** How long the launcher may take to answer a launch, or to report a killed runner's exit, before it is taken as hung and killed (default 30 s). */
+  answerTimeoutMs?: number;
 }
 
-const STDERR_TAIL_BYTES = 4096;
-
-/** Keeps the last `limit` bytes of a stream: bounded whatever the runner prints. */
-export class TailBuffer {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  constructor(private readonly limit = STDERR_TAIL_BYTES) {}
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    while (this.size - this.chunks[0]!.length >= this.limit) this.size -= this.chunks.shift()!.length;
+/** Applies to launchers started from now on (a running one keeps its settings). */
+export function configureRunnerLauncher(options: RunnerLauncherOptions): void {
+  if (options.script !== undefined && (typeof options.script !== 'string' || options.script.length === 0)) {
+    throw new TypeError(`runner launcher script must be a non-empty path, got ${JSON.stringify(options.script)}`);
   }
-  toString(): string {
-    const all = Buffer.concat(this.chunks);
-    return all.subarray(Math.max(0, all.length - this.limit)).toString('utf8').trim();
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') throw new TypeError(`runner launcher enabled must be a boolean, got ${JSON.stringify(options.enabled)}`);
+  const ms = options.answerTimeoutMs;
+  if (ms !== undefined && !(Number.isInteger(ms) && ms > 0 && ms <= 0x7fff_ffff)) {
+    throw new TypeError(`runner launcher answerTimeoutMs must be an integer 1..${0x7fff_ffff}, got ${JSON.stringify(ms)}`);
   }
+  if (options.script !== undefined) settings.script = options.script;
+  if (options.enabled !== undefined) settings.enabled = options.enabled && process.platform !== 'win32';
+  if (options.answerTimeoutMs !== undefined) settings.answerTimeoutMs = options.answerTimeoutMs;
 }
 
-export class RunnerLaunchError extends Error {
-  override readonly name = 'RunnerLaunchError';
+/** The launcher's pid while one is up (it is this process's one long-lived child). */
+export function runnerLauncherPid(): number | undefined {
+  return registry.pid();
 }
 
-export function launchRunner(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string): Promise<RunnerProcess> {
+export async function launchRunner(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string): Promise<RunnerProcess> {
+  const env = spec.env ? { ...stringEnv(process.env), ...spec.env } : stringEnv(process.env);
+  if (settings.enabled) {
+    try {
+      return await registry.launch(spec.exe, runnerArgs(spec, names), env, cwd ?? process.cwd());
+    } catch (err) {
+      if (!(err instanceof LauncherUnavailableError)) throw err;
+      registry.warnOnce(`${err.message}; launching runners directly (on this thread, and a runner that dies leaves its command's orphans)`);
+    }
+  }
+  return spawnRunnerDirectly(spec, names, env, cwd);
+}
+
+/** The direct path: Node's spawn in this process (Windows; the fallback elsewhere). */
+export function spawnRunnerDirectly(spec: RunnerSpec, names: { in: string; out: string }, env: Record<string, string>, cwd?: string): Promise<RunnerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(spec.exe, runnerArgs(spec, names), {
       stdio: ['ignore', 'ignore', 'pipe'],
       windowsHide: true,
       cwd,
-      env: spec.env ? { ...process.env, ...spec.env } : process.env,
+      env,
     });
     const tail = new TailBuffer();
     child.stderr!.on('data', (chunk: Buffer) => tail.push(chunk));
@@ -63,10 +87,7 @@ export function launchRunner(spec: RunnerSpec, names: { in: string; out: string 
       });
     });
     child.once('error', (err: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) {
-        const why = err.code === 'ENOENT' ? 'not found' : err.code === 'EACCES' ? 'not executable' : err.message;
-        reject(new RunnerLaunchError(`runner ${spec.exe} could not be started: ${why}`));
-      }
+      if (child.pid === undefined) reject(new RunnerLaunchError(`runner ${spec.exe} could not be started: ${launchFailureReason(err.code, err.message)}`));
     });
     child.once('spawn', () =>
       resolve({
@@ -74,10 +95,18 @@ export function launchRunner(spec: RunnerSpec, names: { in: string; out: string 
         exited,
         exit: () => exitInfo,
         stderrTail: () => tail.toString(),
+        // The runner alone: it ends its command's tree when its pipes close; the runner is
+        // killed only when it did not exit by itself.
         kill: () => {
           if (!exitInfo) child.kill('SIGKILL');
         },
       }),
     );
   });
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
 }

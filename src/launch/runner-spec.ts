@@ -45,14 +45,28 @@ export function defaultRunnerSpec(script = bundledRunnerScript()): RunnerSpec {
   return nodeScriptSpec(script, 'bundled');
 }
 
-/** `script` run by this process's binary (Electron's in Node mode), finding koffi beside the app. */
-function nodeScriptSpec(script: string, kind: RunnerSpec['kind']): RunnerSpec {
+/** The runner launcher: one bundled file beside the runner (src/launcher/main.ts). */
+export function bundledLauncherScript(): string {
+  return path.resolve(__dirname, '..', '..', 'runner', 'codex-runner-launcher.js');
+}
+
+/**
+ * What a bundled script of ours needs to run in place under this process's binary: Node mode in
+ * Electron (ELECTRON_RUN_AS_NODE), and NODE_PATH to the app's koffi (native, outside the bundle).
+ */
+export function nodeRuntimeEnv(koffi = koffiPackages()): Record<string, string> {
   const env: Record<string, string> = {};
   if (typeof process.versions.electron === 'string') env.ELECTRON_RUN_AS_NODE = '1';
+  if (koffi) env.NODE_PATH = [path.dirname(koffi.root), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  return env;
+}
+
+/** `script` run by this process's binary (Electron's in Node mode), finding koffi beside the app. */
+function nodeScriptSpec(script: string, kind: RunnerSpec['kind']): RunnerSpec {
   // The runner is one bundled file; koffi (native, for tty sessions and Win32) stays outside it.
   // Run in place, it finds the app's koffi through NODE_PATH; materialized, it carries a copy.
   const koffi = koffiPackages();
-  if (koffi) env.NODE_PATH = [path.dirname(koffi.root), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  const env = nodeRuntimeEnv(koffi);
   return { exe: process.execPath, args: [script], materialize: script, env, kind, ...(koffi ? { carry: [koffi.root, koffi.native] } : {}) };
 }
 

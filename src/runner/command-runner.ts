@@ -11,6 +11,7 @@ import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framin
 import { payloadBytes, ProtocolError, toParentMessage, type ErrorPayload, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
 import { errorPayload, NEWEST_PROTOCOL_VERSION, versionSpec, type ErrorStage, type ProtocolVersion } from '../protocol/versions';
 import { signalTree } from './kill-tree';
+import { holdCommandTree, killCommandTree, noteSpawned } from './command-tree';
 import { PtyProcess, spawnPty } from './pty/spawn-pty';
 import type { RunnerArgs } from './runner-args';
 import { readSpawnRequest, requestsSandbox } from './spawn-request';
@@ -45,6 +46,7 @@ function connect(name: string, role: string): Promise<net.Socket> {
 }
 
 export async function runCommandRunner(args: RunnerArgs): Promise<number> {
+  holdCommandTree();
   const input = await connect(args.pipeIn, 'in');
   let output: net.Socket;
   try {
@@ -176,6 +178,7 @@ class RunnerSession {
     });
     child.once('spawn', () => {
       this.child = child;
+      noteSpawned(child.pid!);
       child.stdin?.on('error', () => {}); // EPIPE when the child stops reading is not the runner's failure
       this.send({ type: 'spawn_ready', payload: { process_id: child.pid! } });
       // A terminal whose input is not open reads end-of-file, as a closed stdin would give.
@@ -221,7 +224,8 @@ class RunnerSession {
     if (pid === undefined || this.finished) return;
     if (process.platform === 'win32') return void this.child!.kill(); // the child's job ends its whole tree
     signalTree(pid, 'SIGTERM');
-    this.killTimer ??= setTimeout(() => signalTree(pid, 'SIGKILL'), TERMINATE_GRACE_MS);
+    // After the grace, not just the child's group: every descendant, wherever it moved.
+    this.killTimer ??= setTimeout(() => void killCommandTree(pid), TERMINATE_GRACE_MS);
   }
 
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -231,27 +235,31 @@ class RunnerSession {
     else if (this.terminated) exitCode = TERMINATED_EXIT_CODE;
     else if (code !== null) exitCode = code;
     else exitCode = 128 + (osConstants.signals[signal as NodeJS.Signals] ?? 0);
-    // Make sure nothing the child started outlives it holding our pipes.
-    if (process.platform !== 'win32') signalTree(child.pid!, 'SIGKILL');
+    // Nothing the child started outlives it (or holds our pipes): its whole tree goes first.
+    const treeGone = process.platform === 'win32' ? Promise.resolve() : killCommandTree(child.pid!);
     const report = () => {
       clearTimeout(drainTimer);
       clearTimeout(this.killTimer);
       this.send({ type: 'exit', payload: { exit_code: exitCode, timed_out: this.timedOut } });
       this.finish(exitCode);
     };
-    const drainTimer = setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      report();
-    }, STDIO_DRAIN_MS);
-    if (child.stdout?.closed !== false && child.stderr?.closed !== false) report();
-    else child.once('close', report);
+    let drainTimer: NodeJS.Timeout | undefined;
+    void treeGone.then(() => {
+      drainTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        report();
+      }, STDIO_DRAIN_MS);
+      if (child.stdout?.closed !== false && child.stderr?.closed !== false) report();
+      else child.once('close', report);
+    });
   }
 
   private fail(stage: ErrorStage, message: string, windowsError: number | null = null): void {
     this.send({ type: 'error', payload: errorPayload(this.version, message, stage, windowsError) as ErrorPayload });
     process.stderr.write(`${message}\n`);
-    if (this.child) this.killTree();
+    if (this.child?.pid !== undefined && process.platform !== 'win32') void killCommandTree(this.child.pid);
+    else if (this.child) this.killTree();
     this.finish(1);
   }
 

@@ -175,6 +175,7 @@ function checkAborted(signal: AbortSignal): void {
 }
 
 export function describeExit(pid: number, exit: RunnerExit): string {
+  if (exit.lost) return `runner pid ${pid} ${exit.lost}`;
   return exit.signal ? `runner pid ${pid} was killed by ${exit.signal}` : `runner pid ${pid} exited with code ${exit.code}`;
 }
 

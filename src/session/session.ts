@@ -24,6 +24,7 @@ import {
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
+import { StdinWritable } from './stdin-writable';
 import type { WarmRunnerPool } from './warm-pool';
 
 export { SessionError } from './session-error';
@@ -130,7 +131,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // no more of it: what follows is dropped, and a reader paused for it must go on.
     this.stdout.once('close', resumeReader);
     this.stderr.once('close', resumeReader);
-    this.stdin = new Writable({
+    this.stdin = new StdinWritable({
       highWaterMark: 256 * 1024,
       // A write after end() is an error to its caller, but must not destroy the stream: what was
       // written before it, and the close_stdin, still go.

@@ -88,6 +88,17 @@ export function liveDescendants(root = process.pid): number[] {
   return found.sort((a, b) => a - b);
 }
 
+/** Exited children of `parent` that nobody has reaped yet (a subreaper must reap its adoptees). */
+export function zombieChildren(parent: number): number[] {
+  const zombies: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = readProc(Number(name));
+    if (entry && entry.ppid === parent && entry.state === 'Z') zombies.push(entry.pid);
+  }
+  return zombies.sort((a, b) => a - b);
+}
+
 /**
  * Polls `check` until it holds (a process being reaped, a file being removed happen a moment
  * after the event that causes them). Gives up after `limitMs` and returns false; callers

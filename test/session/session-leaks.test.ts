@@ -2,9 +2,10 @@
 // started. Issue 4's 1000 takes about a minute on 2 busy cores; LEAK_SESSIONS overrides it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runnerLauncherPid } from '../../src/launch/launch-runner';
 import { SessionManager } from '../../src/session/session-manager';
 import { realRunner, rogueRunner } from '../helpers/fixture-paths';
-import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
+import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir, zombieChildren } from '../helpers/process-state';
 import { posixOnly } from '../helpers/platform';
 
 const skip = posixOnly('counts fds and processes in /proc and runs sh; test/win32/handle-leak.test.ts checks handles on Windows');
@@ -17,6 +18,17 @@ function snapshot() {
   return { fds: openFdCount(), dirs: runnerSocketDirs(), children: liveDescendants() };
 }
 
+/**
+ * Runners are launched by this process's one launcher (src/launcher/), which stays for the next
+ * launch: the single long-lived child we expect. Anything else alive below us is a leak (the
+ * launcher's runners and their commands are below it, so they count too).
+ */
+function assertOnlyTheLauncher(children: number[]): void {
+  const launcher = runnerLauncherPid();
+  assert.ok(launcher, 'sessions launch through the launcher');
+  assert.deepEqual(children, [launcher], 'the launcher is our one long-lived child');
+}
+
 async function settledLike(before: ReturnType<typeof snapshot>): Promise<void> {
   // Reaping and socket close land a moment after each exit: wait for the counts to come back.
   await eventually(() => openFdCount() <= before.fds && liveDescendants().length === before.children.length, 10_000);
@@ -25,6 +37,9 @@ async function settledLike(before: ReturnType<typeof snapshot>): Promise<void> {
   assert.deepEqual(before.dirs, [], 'socket directories before');
   assert.deepEqual(after.dirs, [], 'socket directories left behind');
   assert.deepEqual(after.children, before.children, 'processes left behind');
+  // The launcher reaps what it adopts (orphans of runners): no zombies pile up below it either.
+  const launcher = runnerLauncherPid()!;
+  assert.ok(await eventually(() => zombieChildren(launcher).length === 0), `zombies below the launcher: ${zombieChildren(launcher)}`);
 }
 
 test(`${COUNT} sequential sessions leave fds, socket dirs and processes where they started`, { skip }, async () => {
@@ -32,6 +47,7 @@ test(`${COUNT} sequential sessions leave fds, socket dirs and processes where th
   // One session first, so lazily loaded modules (koffi) and their fds are part of the baseline.
   await manager.start({ command: ['true'] }).exited;
   const before = snapshot();
+  assertOnlyTheLauncher(before.children);
   const failures: string[] = [];
   for (let i = 0; i < COUNT; i++) {
     const session = manager.start({ command: ['sh', '-c', 'echo "$0"; echo e >&2', String(i)], stdinOpen: i % 2 === 0 });
@@ -54,6 +70,7 @@ test('failing sessions leak nothing either (every kind of failure, repeatedly)',
   const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 200 } });
   await manager.start({ command: ['true'], runner: rogueRunner('garbage') }).exited;
   const before = snapshot();
+  assertOnlyTheLauncher(before.children);
   const modes = ['exit-at-once', 'crash-after-in', 'crash-after-request', 'crash-after-ready', 'garbage', 'oversized', 'never-ready', 'imposter'];
   for (let round = 0; round < 3; round++) {
     for (const mode of modes) {

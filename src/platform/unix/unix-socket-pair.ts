@@ -1,5 +1,7 @@
 // Linux/macOS: two Unix sockets in a fresh directory only the owner may enter (0700), socket
 // files 0600. Each server takes exactly one client; the socket file is unlinked once it has.
+// The directory also holds an owner record (stale-socket-dirs.ts), so a parent that dies without
+// removing it leaves something the next process can recognise and remove.
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -8,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { pipeNonce } from '../pipe-names';
 import type { PipeRole, RunnerPipePair } from '../runner-pipes';
 import { peerCredentials } from './peer-credentials';
+import { OWNER_FILE, ownerRecordText, sweepStaleSocketDirs } from './stale-socket-dirs';
 
 // sun_path holds 104 bytes on macOS, 108 on Linux.
 const MAX_SOCKET_PATH = 100;
@@ -27,13 +30,29 @@ async function socketDirectory(): Promise<string> {
   let base = os.tmpdir();
   if (path.join(base, `codex-runner-${nonce}`, 'out').length > MAX_SOCKET_PATH) base = '/tmp';
   const dir = path.join(base, `codex-runner-${nonce}`);
+  const record = await ownerRecordText();
   await fs.mkdir(dir, { mode: 0o700 }); // fails if anything already has the name
-  const st = await fs.lstat(dir);
-  if (!st.isDirectory() || (st.mode & 0o077) !== 0 || (process.getuid && st.uid !== process.getuid())) {
-    throw new Error(`socket directory ${dir} is not private (mode ${(st.mode & 0o777).toString(8)})`);
+  try {
+    const st = await fs.lstat(dir);
+    if (!st.isDirectory() || (st.mode & 0o077) !== 0 || (process.getuid && st.uid !== process.getuid())) {
+      throw new Error(`socket directory ${dir} is not private (mode ${(st.mode & 0o777).toString(8)})`);
+    }
+    // Who made it: if we die without removing it, the next process's sweep can tell it is stale.
+    await fs.writeFile(path.join(dir, OWNER_FILE), record, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+  // Directories left by dead parents (SIGKILLed: nobody removed them) go on our first use of a tmp dir.
+  if (!sweptBases.has(base)) {
+    sweptBases.add(base);
+    void sweepStaleSocketDirs(base).catch(() => {});
   }
   return dir;
 }
+
+/** Tmp dirs already swept by this process (TMPDIR may change while it runs). */
+const sweptBases = new Set<string>();
 
 export async function createUnixSocketPair(): Promise<RunnerPipePair> {
   const dir = await socketDirectory();

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { findExecutable } from './find-executable';
 import { libcPty, winsize } from './libc-pty';
 import { DEFAULT_TTY_SIZE, PtyProcess, type TtySize } from './pty-process';
-import { killSession } from './session-reaper';
+import { killDescendants } from '../process-tree';
 
 /** What ^D means to a terminal in canonical mode: end of input (the PTY way to close stdin). */
 const EOF_CHAR = '\x04';
@@ -128,7 +128,7 @@ export class PosixPty extends PtyProcess {
     child.once('exit', (code, signal) => {
       // The whole session goes (jobs in other process groups too) before the exit is reported.
       // Then our slave copy goes, so the master reads to its end (EIO) and the output closes.
-      void killSession(child.pid!).then(() => {
+      void killTerminalSession(child.pid!).then(() => {
         this.closeSlave();
         this.reportExit(code, signal);
       });
@@ -146,4 +146,17 @@ export class PosixPty extends PtyProcess {
     else if (this.master >= 0) closeSync(this.master);
     this.master = -1;
   }
+}
+
+/**
+ * Every process of the terminal session `sid` below this process, found by the same
+ * freeze-then-kill walk the runner ends its trees with (in the runner, a child subreaper on
+ * Linux, orphaned jobs are still below us). The session leader's process group is signalled
+ * first: on macOS (no subreaper) that is all that reaches jobs whose parent already exited.
+ */
+async function killTerminalSession(sid: number): Promise<void> {
+  try {
+    process.kill(-sid, 'SIGKILL');
+  } catch {}
+  await killDescendants(process.pid, { inSession: sid });
 }

@@ -44,7 +44,7 @@ export abstract class PtyProcess extends ChildProcess {
 
   protected abstract applySize(size: TtySize): void;
 
-  /** The runner ends trees through kill-tree; a direct kill() reaches the child alone. */
+  /** The runner ends trees through process-tree; a direct kill() reaches the child alone. */
   override kill(signal?: NodeJS.Signals | number): boolean {
     if (this.pid === undefined || this.exitCode !== null || this.signalCode !== null) return false;
     try {
