@@ -3,6 +3,8 @@
 // Usage: node dist/bench/run.js [--json FILE]
 import { writeFileSync } from 'node:fs';
 import { measureBurst } from './burst';
+import { measureBurstSessions } from './burst-sessions';
+import { measureWarmRunners } from './warm-runners';
 import { measureConcurrency } from './concurrency';
 import { measureEventLoop } from './event-loop';
 import { measureFlood } from './flood';
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
   const flood = await step('flood (1 GiB, slow consumer)', () => measureFlood(1024 * MiB));
   const conc = await step('concurrency (200 sessions at once)', () => measureConcurrency(200));
   const burst = await step('burst (100 sessions in one tick, launcher vs direct spawn, 3 rounds each)', () => measureBurst(100, 3));
+  const burstSessions = await step('burst sessions (300 at once beside another 300)', () => measureBurstSessions(300));
+  const warm = await step('warm runners (21 rounds against the bare runner start)', () => measureWarmRunners(21));
   // Wine breaking must not throw away the keys measured so far: its row says so and the exit code is 1.
   const wine = await step('Wine named pipes (3 x 64 MiB each)', () =>
     measureWine(64 * MiB, 3).catch((err: Error) => {
@@ -58,9 +62,10 @@ async function main(): Promise<void> {
   );
 
   const rows: Row[] = [
-    { key: 'throughput_vs_raw_socket', value: tp.throughput_vs_raw_socket, target: { op: '>=', value: 0.35 },
+    { key: 'throughput_vs_raw_socket', value: tp.throughput_vs_raw_socket, target: { op: '>=', value: 0.8 },
       detail: `session ${mibPerSecond(tp.session)} / unframed relay over a Unix socket ${mibPerSecond(tp.rawSocket)}` },
-    { key: 'throughput_vs_direct_spawn', value: tp.throughput_vs_direct_spawn, target: { op: '>=', value: 0.5 },
+    // Information only: even the unframed relay reaches a fraction of direct spawn here (see BENCHMARKS.md).
+    { key: 'throughput_vs_direct_spawn', value: tp.throughput_vs_direct_spawn,
       detail: `session ${mibPerSecond(tp.session)} / child_process.spawn ${mibPerSecond(tp.directSpawn)}` },
     { key: 'start_latency_vs_bare_runner', value: start.start_latency_vs_bare_runner, target: { op: '<=', value: 1.25 },
       detail: `start->running ${start.sessionMs.toFixed(1)} ms / bare runner start ${start.bareRunnerMs.toFixed(1)} ms (medians)` },
@@ -71,7 +76,14 @@ async function main(): Promise<void> {
     { key: 'concurrent_sessions_ok', value: conc.concurrent_sessions_ok, target: { op: '==', value: 200 },
       detail: conc.failures.length ? `failures: ${conc.failures.slice(0, 3).join('; ')}` : 'each checked: exited 0 with its own output' },
     { key: 'sessions_per_second', value: conc.sessions_per_second, detail: '200 concurrent sessions / wall time' },
-    { key: 'burst_event_loop_p99_ms', value: burst.burst_event_loop_p99_ms,
+    { key: 'warm_start_latency_vs_bare_runner', value: warm.warm_start_latency_vs_bare_runner, target: { op: '<=', value: 0.25 },
+      detail: `start->running with a warm runner ${warm.warmMs.toFixed(1)} ms / bare runner start ${warm.bareRunnerMs.toFixed(1)} ms (medians)` },
+    ...(warm.warm_runner_idle_rss_mib === undefined
+      ? [{ key: 'warm_runner_idle_rss_mib', value: undefined, detail: '', skipped: 'no /proc/<pid>/task/<pid>/children here' }]
+      : [{ key: 'warm_runner_idle_rss_mib', value: warm.warm_runner_idle_rss_mib, detail: 'VmRSS of one idle warm runner (a Node process)' }]),
+    { key: 'burst_sessions_ok', value: burstSessions.burst_sessions_ok, target: { op: '==', value: 300 },
+      detail: `of 300 started at once beside another 300 (${burstSessions.loadOk}/300 of those ok), ${burstSessions.seconds.toFixed(1)} s for all 600` },
+    { key: 'burst_event_loop_p99_ms', value: burst.burst_event_loop_p99_ms, target: { op: '<=', value: 20 },
       detail: `100 sessions started in one tick, parent holding 512 MiB, runners launched by the launcher: max ${burst.maxMs.toFixed(1)} ms, parent CPU ${burst.parentCpuMs.toFixed(0)} ms, burst ${burst.burstSeconds.toFixed(1)} s; same burst spawning runners on this thread: p99 ${burst.directSpawnP99Ms.toFixed(1)} ms, max ${burst.directSpawnMaxMs.toFixed(1)} ms, parent CPU ${burst.directSpawnParentCpuMs.toFixed(0)} ms, burst ${burst.directSpawnBurstSeconds.toFixed(1)} s (medians of 3)` },
     'skipped' in wine
       ? { key: 'wine_pipe_throughput_vs_node_net_pipe', value: undefined, detail: '', skipped: wine.skipped }
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
 
   if (args.jsonFile) {
     const keys = Object.fromEntries(rows.filter((r) => r.value !== undefined).map((r) => [r.key, round(r.value!, 4)]));
-    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, wine };
+    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, burstSessions, warm, wine };
     writeFileSync(args.jsonFile, `${JSON.stringify({ ...keys, machine, seconds: round(seconds, 1), details }, null, 2)}\n`);
     console.log(`wrote ${args.jsonFile}`);
   }

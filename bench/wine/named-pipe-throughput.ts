@@ -16,7 +16,8 @@ const producer = [process.execPath, ZERO_WRITER, String(bytes)];
 
 async function sessionPath(): Promise<number> {
   // Node under Wine starts slowly (~1 s per process): generous setup timeouts, not the bench's subject.
-  const session = new Session({ command: producer, connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 });
+  // This package's runner: it refuses sandboxed profiles on Windows unless opted in (a bench measures pipes, not policy).
+  const session = new Session({ command: producer, allowUnenforcedPolicy: true, connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 });
   const counter = new ByteCounter().attach(session.stdout);
   await session.start();
   const result = await session.exited;
