@@ -171,3 +171,15 @@ test('the launcher killed mid-session: the session fails naming the launcher, th
   assert.equal(stdout.toString(), 'again\n');
   assert.notEqual(runnerLauncherPid(), launcher);
 });
+
+test('a frozen runner cannot keep its command past timeoutMs: the parent steps in, the whole tree dies', { skip, timeout: 30_000 }, async () => {
+  const session = manager.start({ command: TREE, timeoutMs: 400 });
+  const pids = await printedPids(session, 2);
+  process.kill(session.status().runnerPid!, 'SIGSTOP'); // it can no longer enforce its timeout
+  const result = await session.exited;
+  assert.equal(result.state, 'failed');
+  assert.equal(result.timedOut, true);
+  assert.match(result.error?.message ?? '', /^runner pid \d+ did not report the command's exit 5000 ms after its 400 ms timeout \(runner is stopped\); killed the runner and its processes$/);
+  assert.equal(session.status().timedOut, true);
+  await assertNothingLeftBehind(session, pids);
+});
