@@ -48,6 +48,16 @@ function readProc(pid: number): ProcEntry | undefined {
   }
 }
 
+/** The kernel's one-letter state of `pid` (R, S, T, Z...), or undefined when it is gone. */
+export function processState(pid: number): string | undefined {
+  return readProc(pid)?.state;
+}
+
+/** The parent the kernel records for `pid`, or undefined when it is gone. */
+export function parentPid(pid: number): number | undefined {
+  return readProc(pid)?.ppid;
+}
+
 /** Alive means running or sleeping: a zombie (no reaper in a container) counts as gone. */
 export function isAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false;

@@ -3,10 +3,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { configureRunnerLauncher, launchRunner, runnerLauncherPid, type RunnerProcess } from '../../src/launch/launch-runner';
-import { eventually, isAlive } from '../helpers/process-state';
+import { eventually, isAlive, parentPid, processState } from '../helpers/process-state';
 
 const skip = process.platform !== 'linux' && 'reads /proc';
 const names = { in: '/nonexistent/in', out: '/nonexistent/out' };
@@ -19,23 +19,7 @@ function shellRunner(script: string, env?: Record<string, string>) {
   return { exe: 'sh', args: ['-c', script], ...(env ? { env } : {}) };
 }
 
-function ppidOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
 
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
 
 /** The pids a runner printed on stderr, one per line, once there are `count`. */
 async function stderrPids(runner: RunnerProcess, count: number): Promise<number[]> {
@@ -49,8 +33,8 @@ test('a runner is started by the launcher, a child of ours; its environment, cwd
   const runner = await launchRunner(shellRunner('echo "$EXTRA $(pwd) $0" >&2; exit 5', { EXTRA: 'extra-env' }), names, scratch);
   const launcher = runnerLauncherPid();
   assert.ok(launcher);
-  assert.equal(ppidOf(launcher), process.pid, 'the launcher is our child');
-  assert.equal(ppidOf(runner.pid) ?? launcher, launcher, 'the runner is the launcher child');
+  assert.equal(parentPid(launcher), process.pid, 'the launcher is our child');
+  assert.equal(parentPid(runner.pid) ?? launcher, launcher, 'the runner is the launcher child');
   assert.deepEqual(await runner.exited, { code: 5, signal: null });
   assert.deepEqual(runner.exit(), { code: 5, signal: null });
   assert.equal(runner.stderrTail(), `extra-env ${scratch} --pipe-in=/nonexistent/in`);
@@ -76,7 +60,7 @@ test('kill() ends the runner and its whole tree, even a stopped runner', { skip 
   const runner = await launchRunner(shellRunner('setsid sleep 300 & echo $! >&2; sleep 300 & echo $! >&2; wait'), names);
   const pids = await stderrPids(runner, 2);
   process.kill(runner.pid, 'SIGSTOP');
-  assert.ok(await eventually(() => stateOf(runner.pid) === 'T'));
+  assert.ok(await eventually(() => processState(runner.pid) === 'T'));
   runner.kill();
   runner.kill(); // twice is once
   assert.deepEqual(await runner.exited, { code: null, signal: 'SIGKILL' });
@@ -94,7 +78,7 @@ test('a runner that dies leaves nothing: its orphaned tree is killed by the laun
   assert.ok(await eventually(() => pids.every((p) => !isAlive(p)), 2000), `still alive: ${pids.filter(isAlive)}`);
   // And the launcher reaped them: no zombie of an orphan stays below it.
   const launcher = runnerLauncherPid()!;
-  assert.ok(await eventually(() => pids.every((p) => ppidOf(p) !== launcher)), 'zombies reaped');
+  assert.ok(await eventually(() => pids.every((p) => parentPid(p) !== launcher)), 'zombies reaped');
 });
 
 test('a runner flooding stderr: the tail holds its last words, bounded', { skip }, async () => {

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import {
   adoptedChildren,
   becomeChildSubreaper,
@@ -16,28 +15,12 @@ import {
   reapAdopted,
   walkDescendants,
 } from '../../src/runner/process-tree';
-import { eventually, isAlive } from '../helpers/process-state';
+import { eventually, isAlive, parentPid, processState } from '../helpers/process-state';
 
 const linux = process.platform === 'linux';
 const skip = !linux && 'reads /proc';
 
-function ppidOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
 
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Children Node spawned for this file and has not yet reported exited: libuv reaps those, so
@@ -74,7 +57,7 @@ test('becoming a child subreaper: an orphan below us is reparented to us, not to
   const { shell, pids } = await shellWithPids('setsid sleep 300 & echo $!', 1);
   const orphan = pids[0]!;
   await new Promise((resolve) => shell.once('exit', resolve));
-  assert.ok(await eventually(() => ppidOf(orphan) === process.pid), `orphan ${orphan} has parent ${ppidOf(orphan)}`);
+  assert.ok(await eventually(() => parentPid(orphan) === process.pid), `orphan ${orphan} has parent ${parentPid(orphan)}`);
   assert.deepEqual(adoptedChildren(ownChildren).live.includes(orphan), true);
   await killDescendants(orphan, { includeRoot: true });
   assert.ok(await eventually(() => !isAlive(orphan)));
@@ -118,7 +101,7 @@ test('killDescendants freezes a tree that keeps forking and kills all of it, orp
 test('a stopped root with includeRoot: the root and its whole tree die', { skip }, async () => {
   const { shell, pids } = await shellWithPids('setsid sleep 300 & echo $!; sleep 300 & echo $!; wait', 2);
   process.kill(shell.pid!, 'SIGSTOP');
-  assert.ok(await eventually(() => stateOf(shell.pid!) === 'T'));
+  assert.ok(await eventually(() => processState(shell.pid!) === 'T'));
   const exited = new Promise((resolve) => shell.once('exit', (code, signal) => resolve(signal)));
   await killDescendants(shell.pid!, { includeRoot: true });
   assert.equal(await exited, 'SIGKILL');
@@ -148,11 +131,11 @@ test('reapAdopted reaps only adopted zombies, never a pid it is told to leave (l
   const { shell, pids } = await shellWithPids('(sleep 0.1; exit 3) & echo $!', 1);
   const orphan = pids[0]!;
   await new Promise((resolve) => shell.once('exit', resolve));
-  assert.ok(await eventually(() => ppidOf(orphan) === process.pid && stateOf(orphan) === 'Z'), 'the orphan became our zombie');
+  assert.ok(await eventually(() => parentPid(orphan) === process.pid && processState(orphan) === 'Z'), 'the orphan became our zombie');
   assert.equal(reapAdopted(new Set([...ownChildren, orphan])).includes(orphan), false);
-  assert.equal(stateOf(orphan), 'Z');
+  assert.equal(processState(orphan), 'Z');
   assert.deepEqual(reapAdopted(ownChildren), [orphan]);
-  assert.equal(stateOf(orphan), undefined);
+  assert.equal(processState(orphan), undefined);
   // A child Node spawned still gets its exit code while reaping runs: its pid is excluded.
   const own = spawnOwn('sh', ['-c', 'sleep 0.2; exit 7']);
   const code = new Promise((resolve) => own.once('exit', resolve));

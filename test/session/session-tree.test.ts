@@ -5,14 +5,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { runnerLauncherPid } from '../../src/launch/launch-runner';
 import { createRunnerPipePair } from '../../src/platform/runner-pipes';
 import type { Session } from '../../src/session/session';
 import { SessionManager } from '../../src/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
-import { eventually, isAlive, usePrivateTmpdir } from '../helpers/process-state';
+import { eventually, isAlive, usePrivateTmpdir, processState } from '../helpers/process-state';
 import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessions';
 
 // Linux: pids are checked dead through /proc, and the guarantees rest on the subreaper (macOS gets
@@ -43,14 +43,6 @@ function printedPids(session: Session, count: number): Promise<number[]> {
   });
 }
 
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
 
 test('terminate kills a setsid grandchild and a background job', { skip }, async () => {
   const session = manager.start({ command: TREE });
@@ -102,7 +94,7 @@ test('the runner frozen (SIGSTOP): dispose still ends the runner and the whole t
   const pids = await printedPids(session, 2);
   const { runnerPid, childPid } = session.status();
   process.kill(runnerPid!, 'SIGSTOP');
-  assert.ok(await eventually(() => stateOf(runnerPid!) === 'T'), 'the runner is stopped');
+  assert.ok(await eventually(() => processState(runnerPid!) === 'T'), 'the runner is stopped');
   const result = await session.dispose();
   assert.equal(result.state, 'failed');
   await assertNothingLeftBehind(session, [runnerPid!, childPid!, ...pids]);

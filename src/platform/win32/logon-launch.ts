@@ -14,7 +14,7 @@ import {
   LOGON_WITH_PROFILE,
   SEM_FAILCRITICALERRORS,
   SEM_NOGPFAULTERRORBOX,
-  win32,
+  win32, STARTUPINFOW_SIZE, PROCESS_INFORMATION_SIZE
 } from './win32-api';
 import { environmentBlock } from './environment-block';
 import { watchProcessHandle } from './process-watch';
@@ -32,9 +32,6 @@ export interface LogonLaunchOptions {
   cwd: string;
 }
 
-/** sizeof(STARTUPINFOW) and sizeof(PROCESS_INFORMATION) on x64. */
-const STARTUPINFOW_SIZE = 104;
-const PROCESS_INFORMATION_SIZE = 24;
 
 export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; out: string }, options: LogonLaunchOptions): Promise<RunnerProcess> {
   const api = win32();

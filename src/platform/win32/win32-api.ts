@@ -209,6 +209,10 @@ export const CREATE_SUSPENDED = 0x00000004;
 export const STARTF_USESTDHANDLES = 0x00000100;
 export const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x00002000;
 export const JobObjectExtendedLimitInformation = 9;
+/** x64 struct sizes for CreateProcess*: STARTUPINFOW, STARTUPINFOEXW (+ the attribute list pointer), PROCESS_INFORMATION. */
+export const STARTUPINFOW_SIZE = 104;
+export const STARTUPINFOEXW_SIZE = 112;
+export const PROCESS_INFORMATION_SIZE = 24;
 /** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags at offset 16. */
 export const JOB_EXTENDED_LIMIT_SIZE = 144;
 

@@ -26,15 +26,12 @@ import {
   STARTF_USESTDHANDLES,
   WAIT_OBJECT_0,
   win32,
-  type Win32Api,
+  type Win32Api, STARTUPINFOEXW_SIZE, PROCESS_INFORMATION_SIZE
 } from '../../platform/win32/win32-api';
 import { lastWin32Error } from '../../platform/win32/win32-error';
 import { KillOnCloseJob } from './kill-on-close-job';
 import { windowsLaunch } from './resolve-executable';
 
-/** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION. */
-const STARTUPINFOEXW_SIZE = 112;
-const PROCESS_INFORMATION_SIZE = 24;
 const EXIT_POLL_MS = 25;
 /** Our pipes' buffer size hint, as libuv uses for its own child pipes. */
 const PIPE_BUFFER_BYTES = 65536;

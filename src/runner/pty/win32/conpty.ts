@@ -17,15 +17,12 @@ import {
   STARTF_USESTDHANDLES,
   WAIT_OBJECT_0,
   win32,
-  type Win32Api,
+  type Win32Api, STARTUPINFOEXW_SIZE, PROCESS_INFORMATION_SIZE
 } from '../../../platform/win32/win32-api';
 import { KillOnCloseJob } from '../../win32/kill-on-close-job';
 import { windowsLaunch } from '../../win32/resolve-executable';
 import { socketForHandle } from '../../../platform/win32/handle-stream';
 
-/** x64 sizes: STARTUPINFOEXW, PROCESS_INFORMATION. */
-const STARTUPINFOEXW_SIZE = 112;
-const PROCESS_INFORMATION_SIZE = 24;
 const EXIT_POLL_MS = 25;
 
 /** COORD { SHORT X; SHORT Y; } by value: ConPTY sizes are signed 16-bit. */
