@@ -176,7 +176,7 @@ function stageTimings(status: SessionStatus): string {
 }
 
 /** The likely fix for where a session stopped. */
-function fixFor(status: SessionStatus): string | undefined {
+export function fixFor(status: SessionStatus): string | undefined {
   const message = status.failure?.message ?? '';
   switch (status.failure?.stage) {
     case 'preparing':
@@ -191,7 +191,7 @@ function fixFor(status: SessionStatus): string | undefined {
       return 'the runner could not be started: check that the file exists and this account may run it';
     case 'connecting_in':
     case 'connecting_out':
-      if (/0xC0000142|3221225794/i.test(message)) return 'the runner could not start on this desktop (session 0 or SSH): run from an interactive desktop session';
+      if (/0xC0000142|3221225794|-1073741502/i.test(message)) return 'the runner could not start on this desktop (session 0 or SSH): run from an interactive desktop session';
       return 'the runner started but never opened its pipes: its exit code and stderr above say why';
     case 'spawn_sent':
       return /refused every protocol version/.test(message) ? "this runner speaks a protocol version this module does not know: update codex-runner-ipc" : 'the runner refused the command: its message above says why';

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DoctorReport } from '../../src/cli/doctor-checks';
+import { fixFor, type DoctorReport } from '../../src/cli/doctor-checks';
+import type { SessionStatus } from '../../src/session/session-status';
 import { posixOnly } from '../helpers/platform';
 
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
@@ -58,4 +59,12 @@ test('a machine where no session can work: exit 1, the failing stage, its cause 
   assert.match(r.stdout, /^FAIL session via this package's runner: failed during creating_pipes: .*ENOENT/m);
   assert.match(r.stdout, /^ {7}fix: the socket folder could not be made: the temp folder \(.*not-a-dir\/x\) must exist and be writable$/m);
   assert.match(r.stdout, /no session ran end to end on this machine\n$/);
+});
+
+test("a runner dying with STATUS_DLL_INIT_FAILED (0xC0000142) is recognised however its exit code is written", () => {
+  // Windows reports it signed (-1073741502, what GetExitCodeProcess | 0 gives), or as hex, or unsigned.
+  for (const code of ['-1073741502', '0xC0000142', '3221225794']) {
+    const status = { failure: { stage: 'connecting_in', message: `runner pid 4242 exited with code ${code} before connecting to pipe-in` } } as unknown as SessionStatus;
+    assert.match(fixFor(status) ?? '', /^the runner could not start on this desktop \(session 0 or SSH\)/, code);
+  }
 });
