@@ -1,13 +1,13 @@
 // The doctor's checks, as plain data: each step says whether it holds, what was seen, and the fix.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { CodexHomeError } from '../codex-home/codex-home-error';
+import { defaultCodexHome } from '../codex-home/codex-home-paths';
 import { listCodexRunners, type CodexRunnerCandidate } from '../codex-home/runner-discovery';
 import { SETUP_HINT } from '../codex-home/sandbox-setup-files';
 import { loadSandboxLogon } from '../codex-home/sandbox-users';
 import { sandboxBinDir } from '../launch/materialize-runner';
-import { defaultRunnerSpec, type RunnerSpec } from '../launch/runner-spec';
+import { defaultRunnerSpec } from '../launch/runner-spec';
 import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
 import { SessionManager } from '../session/session-manager';
 import type { SessionOptions } from '../session/session-options';
@@ -35,11 +35,6 @@ export interface DoctorOptions {
   timeoutMs?: number;
 }
 
-/** codex's own default: $CODEX_HOME, else ~/.codex. */
-export function defaultCodexHome(): string {
-  return process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
-}
-
 export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport> {
   const windows = process.platform === 'win32';
   const steps: DoctorStep[] = [];
@@ -58,7 +53,7 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
         },
   );
 
-  const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: bundledRunner() } }];
+  const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: defaultRunnerSpec() } }];
   const codexSteps = homeExists ? await codexHomeSteps(codexHome) : { steps: [], runners: [] };
   steps.push(...codexSteps.steps);
   if (windows) {
@@ -77,10 +72,6 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
     steps.push(step);
   }
   return { platform: process.platform, codexHome: homeExists ? codexHome : null, steps, sessionWorked };
-}
-
-function bundledRunner(): RunnerSpec {
-  return defaultRunnerSpec();
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // Where codex keeps its Windows sandbox state under CODEX_HOME (openai/codex
 // codex-rs/windows-sandbox-rs/src/setup.rs @ 02b89ce131792eb4465ccd16316ba7824b8a7220:
 // sandbox_dir, sandbox_bin_dir, sandbox_secrets_dir, setup_marker_path, sandbox_users_path).
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { sandboxBinDir } from '../launch/materialize-runner';
 
@@ -33,4 +34,9 @@ export function legacySandboxUsersPath(codexHome: string): string {
 export function resolveCodexHome(codexHome: unknown): string {
   if (typeof codexHome !== 'string' || codexHome.trim() === '') throw new TypeError('codexHome must be a non-empty path');
   return path.resolve(codexHome);
+}
+
+/** codex's own default home: $CODEX_HOME, else ~/.codex. */
+export function defaultCodexHome(): string {
+  return process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
 }
