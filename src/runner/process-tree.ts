@@ -13,6 +13,7 @@
 import { execFile } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type koffiModule from 'koffi';
+import { statFields } from '../platform/unix/proc-stat';
 
 export interface ProcessEntry {
   pid: number;
@@ -64,7 +65,7 @@ function readStat(pid: string): ProcessEntry | undefined {
   } finally {
     closeSync(fd);
   }
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const f = statFields(text);
   return { pid: Number(pid), state: f[0], ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]) };
 }
 

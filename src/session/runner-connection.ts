@@ -47,7 +47,7 @@ export interface ConnectOptions {
 }
 
 /** Windows logon errors after which upstream re-reads the credentials once: bad password, no logon session. */
-const REFRESHABLE_LOGON_ERRORS = new Set([1326, 1312]);
+export const REFRESHABLE_LOGON_ERRORS: ReadonlySet<number> = new Set([1326, 1312]);
 
 export class RunnerConnection {
   private closed = false;

@@ -1,18 +1,18 @@
 // One command run through the runner: runner found and connected, protocol version chosen, spawn,
 // stream, exit, and cleanup whatever happens. Runs in Electron's main process or any Node process.
 import { EventEmitter } from 'node:events';
-import { promises as fs } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
 import { describeRunnerError, payloadBytes, toRunnerMessage, type ErrorPayload, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
 import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../protocol/versions';
+import { readStatFields } from '../platform/unix/proc-stat';
 import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, judgeFirstReply, nextVersion, rememberedVersion, rememberVersion, runnerIdentity, type FirstReply } from './protocol-choice';
-import { delay, describeExit, openRunnerConnection, stderrNote, type RunnerConnection } from './runner-connection';
+import { delay, describeExit, openRunnerConnection, REFRESHABLE_LOGON_ERRORS, stderrNote, type RunnerConnection } from './runner-connection';
 import { SessionError } from './session-error';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -43,8 +43,6 @@ const OUTPUT_HIGH_WATER = 1024 * 1024;
 const RUNNER_EXIT_GRACE_MS = 2000;
 /** Past the command's own timeout, how long the runner gets to report it before the parent steps in. */
 const TIMEOUT_BACKSTOP_MS = DEFAULT_TERMINATE_GRACE_MS + RUNNER_EXIT_GRACE_MS;
-/** Logon errors after which upstream re-reads the sandbox credentials once: bad password, no logon session. */
-const REFRESHABLE_LOGON_ERRORS = new Set([1326, 1312]);
 
 let nextId = 1;
 
@@ -683,12 +681,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
 /** " (runner is stopped)" and the like, from the kernel's word on the process (Linux); else "". */
 async function processStateNote(pid: number): Promise<string> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    const names: Record<string, string> = { T: 'stopped', t: 'stopped by a tracer', D: 'in uninterruptible sleep', Z: 'a zombie' };
-    return state && names[state] ? ` (runner is ${names[state]})` : '';
-  } catch {
-    return '';
-  }
+  const state = (await readStatFields(pid))?.[0];
+  const names: Record<string, string> = { T: 'stopped', t: 'stopped by a tracer', D: 'in uninterruptible sleep', Z: 'a zombie' };
+  return state && names[state] ? ` (runner is ${names[state]})` : '';
 }

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { readStatFields } from './proc-stat';
 
 /** The owner record's file name inside a socket directory (the sockets are `in` and `out`). */
 export const OWNER_FILE = 'owner';
@@ -33,13 +34,8 @@ export interface OwnerRecord {
 /** When `pid` started, as this platform records it; undefined when it does not exist (or cannot be read). */
 export async function processStartTime(pid: number): Promise<string | undefined> {
   if (process.platform === 'linux') {
-    try {
-      const stat = await fs.readFile(`/proc/${pid}/stat`, 'latin1');
-      // Field 22 overall: the 20th after the ')' that ends the name (which may hold spaces).
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    } catch {
-      return undefined;
-    }
+    // Field 22 overall: the 20th after the name.
+    return (await readStatFields(pid))?.[19];
   }
   return new Promise((resolve) => {
     execFile('ps', ['-o', 'lstart=', '-p', String(pid)], (err, stdout) => resolve(err ? undefined : stdout.trim() || undefined));
