@@ -1,0 +1,30 @@
+// What a launch is made of, decided before any pipe exists: a fixed password never reaches the
+// warm pool (it would have to keep it), a password function may; the policy note per runner kind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolvePermissions } from '../../src/protocol/permissions';
+import { codexHomeAccess } from '../../src/session/codex-home-access';
+import { policyStatus, resolveLaunch } from '../../src/session/launch-plan';
+import { realRunner } from '../helpers/fixture-paths';
+
+const permissions = resolvePermissions('workspace-write');
+const base = { command: ['true'], runner: realRunner() };
+
+test('a fixed password makes a launch that is never warmed; a password function and no password may be', async () => {
+  const fixed = await resolveLaunch({ ...base, sandbox: { username: 'u', credentials: { password: 'p' } } }, permissions, 'p', codexHomeAccess);
+  assert.equal(fixed.warmKey, undefined);
+  assert.equal(fixed.plan.logon?.reusable, false);
+  const fetched = await resolveLaunch({ ...base, sandbox: { username: 'u', credentials: { password: async () => 'p' } } }, permissions, async () => 'p', codexHomeAccess);
+  assert.equal(typeof fetched.warmKey, 'string');
+  assert.equal(JSON.stringify(fetched).includes('"p"'), false, 'nothing of the password is in the plan');
+  const plain = await resolveLaunch(base, permissions, undefined, codexHomeAccess);
+  assert.equal(typeof plain.warmKey, 'string');
+  assert.notEqual(plain.warmKey, fetched.warmKey, 'another account is another identity');
+});
+
+test('who enforces the profile, for each runner kind', () => {
+  const onThisOs = process.platform === 'win32' ? "not enforced: this project's runner refuses it (set allowUnenforcedPolicy to run it anyway)" : "not enforced: this project's runner runs commands as the current user (no sandbox on Linux/macOS)";
+  assert.equal(policyStatus('bundled', permissions, false).note, onThisOs);
+  assert.deepEqual(policyStatus('bundled', resolvePermissions('full-access'), false), { profile: 'full-access', enforced: false, note: 'full access: nothing to enforce' });
+  assert.equal(policyStatus('codex', permissions, false).enforced, process.platform === 'win32');
+});
