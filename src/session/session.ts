@@ -311,7 +311,15 @@ export class Session extends EventEmitter<SessionEvents> {
       this.snapshot.protocol = { version, chosen, refused: [...refused] };
       // Only a first try may take a warm runner: a retry needs one that has not refused yet.
       const mayTakeWarm = tried.length === 1 && !logonRetried && !warmTried;
-      const reply = await this.attempt(launch, request, mayTakeWarm);
+      const [thisVersion, thisChoice] = [version, chosen];
+      const reply = await this.attempt(launch, request, mayTakeWarm, () => {
+        // Runs as spawn_ready is read, not after this await: a command that ends at once ends the
+        // session (and aborts the await) in the same read, and must still count as a success.
+        if (thisChoice !== 'given') rememberVersion(identity, thisVersion);
+        this.password = undefined;
+        // This identity is in use: keep a runner warm for its next session.
+        if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, launch.plan);
+      });
       if (reply.kind === 'silent' && this.snapshot.runner?.warm) {
         // A warm runner that died while it waited says nothing about the version: try it again on a new one.
         warmTried = true;
@@ -319,13 +327,7 @@ export class Session extends EventEmitter<SessionEvents> {
         tried.pop();
         continue;
       }
-      if (reply.kind === 'ready') {
-        if (chosen !== 'given') rememberVersion(identity, version);
-        this.password = undefined;
-        // This identity is in use: keep a runner warm for its next session.
-        if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, launch.plan);
-        return;
-      }
+      if (reply.kind === 'ready') return;
       const verdict = judgeFirstReply(reply, version);
       if (verdict.refused && chosen !== 'given') {
         refused.push({ version, reply: verdict.text });
@@ -351,7 +353,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** One try: a warm runner or a new one connected, the request sent, its first answer awaited. */
-  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean): Promise<FirstReply> {
+  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean, onReady: () => void): Promise<FirstReply> {
     const o = this.options;
     const warm = mayTakeWarm && launch.warmKey ? this.host.pool?.take(launch.warmKey) : undefined;
     this.snapshot.runner = { ...this.snapshot.runner!, warm: warm !== undefined };
@@ -384,7 +386,12 @@ export class Session extends EventEmitter<SessionEvents> {
       },
     });
     this.conn = conn;
-    const reply = new Promise<FirstReply>((resolve) => (this.firstReply = resolve));
+    const reply = new Promise<FirstReply>((resolve) => {
+      this.firstReply = (first) => {
+        if (first.kind === 'ready') onReady();
+        resolve(first);
+      };
+    });
     this.reader = new FrameReader(conn.fromRunner, (value) => toRunnerMessage(value, this.version), {
       message: (m) => this.onRunnerMessage(m),
       error: (err) => void this.onReaderError(err),

@@ -45,11 +45,28 @@ test('the next session takes a warm runner and starts at spawn_sent; a replaceme
   assert.ok(await eventually(() => runnersBelowUs().length === 0), `runners left after dispose: ${runnersBelowUs().join(', ')}`);
 });
 
+test('a command that ends at once (spawn_ready and exit in one read) still warms its identity and remembers its version', async () => {
+  const manager = new SessionManager({ defaults: { runner: rogueRunner('ready-and-exit-together') }, warmRunners: 1 });
+  try {
+    const first = manager.start({ command: ['true'] });
+    assert.deepEqual(await first.exited, { state: 'exited', exitCode: 0, timedOut: false });
+    assert.equal(first.status().protocol?.chosen, 'detected');
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1), `pool: ${JSON.stringify(manager.poolStatus())}`);
+    const second = manager.start({ command: ['true'] });
+    assert.deepEqual(await second.exited, { state: 'exited', exitCode: 0, timedOut: false });
+    assert.equal(second.status().runner?.warm, true);
+    assert.equal(second.status().protocol?.chosen, 'remembered');
+  } finally {
+    await manager.dispose();
+  }
+});
+
 test('a warm runner that dies while idle is dropped and replaced; a session never runs on a dead one', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
   const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
   try {
     await manager.start({ command: ['true'] }).exited;
-    assert.ok(await eventually(() => runnersBelowUs().length === 1));
+    // The warm runner is connected and the first session's runner is gone: the one left is the idle one.
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1 && runnersBelowUs().length === 1), `pool ${JSON.stringify(manager.poolStatus())}, runners ${runnersBelowUs().join(', ')}`);
     const [idle] = runnersBelowUs();
     process.kill(idle!, 'SIGKILL');
     // Started at once: the pool may not have seen the death yet; the session must still run.
