@@ -8,26 +8,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { killDescendants, psProcessTable } from '../../src/runner/process-tree';
 import { eventually, isAlive } from '../helpers/process-state';
+import { printedPids } from '../helpers/printed-pids';
 
 const skip = process.platform !== 'linux' && 'isAlive reads /proc';
 const readTable = () => psProcessTable();
 
-function printedPids(script: string, count: number, detached = false) {
+function shellWithPids(script: string, count: number, detached = false) {
   const shell = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'], detached });
-  let text = '';
-  const pids = new Promise<number[]>((resolve, reject) => {
-    shell.stdout!.on('data', (d: Buffer) => {
-      text += d;
-      const lines = text.split('\n').filter(Boolean);
-      if (lines.length >= count) resolve(lines.slice(0, count).map(Number));
-    });
-    shell.once('close', () => reject(new Error(`shell exited after printing ${JSON.stringify(text)}`)));
-  });
-  return { shell, pids };
+  return { shell, pids: printedPids(shell, count) };
 }
 
 test('parent links intact: the ps walk finds and kills the whole tree, setsid grandchild included', { skip }, async () => {
-  const { shell, pids } = printedPids('setsid sleep 300 & echo $!; sleep 300 & echo $!; wait', 2);
+  const { shell, pids } = shellWithPids('setsid sleep 300 & echo $!; sleep 300 & echo $!; wait', 2);
   const found = await pids;
   await killDescendants(shell.pid!, { includeRoot: true, readTable });
   assert.ok(await eventually(() => [shell.pid!, ...found].every((p) => !isAlive(p))));
@@ -36,7 +28,7 @@ test('parent links intact: the ps walk finds and kills the whole tree, setsid gr
 test('orphans without a subreaper: one left in the command group dies with it, a setsid one escapes', { skip }, async () => {
   // The command leads its own group (the runner spawns it detached); a shell inside it starts two
   // jobs and exits, so both are orphaned away from the command (no parent link left).
-  const { shell, pids } = printedPids('sh -c \'sleep 300 >/dev/null & echo $!; setsid sleep 300 >/dev/null & echo $!\'; echo $$; exec sleep 300', 3, true);
+  const { shell, pids } = shellWithPids('sh -c \'sleep 300 >/dev/null & echo $!; setsid sleep 300 >/dev/null & echo $!\'; echo $$; exec sleep 300', 3, true);
   const [inGroup, escaped, command] = (await pids) as [number, number, number];
   assert.equal(command, shell.pid, 'printed once the inner shell has exited');
   try {

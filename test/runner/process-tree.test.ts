@@ -16,6 +16,7 @@ import {
   walkDescendants,
 } from '../../src/runner/process-tree';
 import { eventually, isAlive, parentPid, processState } from '../helpers/process-state';
+import { printedPids } from '../helpers/printed-pids';
 
 const linux = process.platform === 'linux';
 const skip = !linux && 'reads /proc';
@@ -39,16 +40,7 @@ function spawnOwn(command: string, args: string[]): ChildProcess {
 /** A shell that prints the pids named in `script`'s echo lines, one per line; resolves with `count` of them. */
 async function shellWithPids(script: string, count: number): Promise<{ shell: ChildProcess; pids: number[] }> {
   const shell = spawnOwn('sh', ['-c', script]);
-  let text = '';
-  const pids = await new Promise<number[]>((resolve, reject) => {
-    shell.stdout!.on('data', (d: Buffer) => {
-      text += d;
-      const lines = text.split('\n').filter(Boolean);
-      if (lines.length >= count) resolve(lines.slice(0, count).map(Number));
-    });
-    shell.once('close', () => reject(new Error(`shell exited after printing ${JSON.stringify(text)}`)));
-  });
-  return { shell, pids };
+  return { shell, pids: await printedPids(shell, count) };
 }
 
 test('becoming a child subreaper: an orphan below us is reparented to us, not to init', { skip }, async () => {
