@@ -10,6 +10,7 @@ import { Session, type SessionResult } from '../../src/session/session';
 import type { SessionOptions } from '../../src/session/session-options';
 import { bundledRunnerScript } from '../../src/launch/runner-spec';
 import { currentUserSid } from '../../src/platform/win32/sid';
+import { eventually, isAlive } from '../helpers/process-state';
 import { skipUnlessWindows as skip } from './win32-test-support';
 
 async function run(options: Partial<SessionOptions> & { command: string[] }, input?: string): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
@@ -65,16 +66,6 @@ test('terminate ends a command that would run for a minute', { skip, timeout: 60
   assert.equal(result.exitCode, 1); // upstream's TerminateProcess(h, 1)
 });
 
-/** Whether a process still runs (signal 0 only asks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** This process's environment with `name` (in whatever case it has here) set to `value`. */
 function envWith(name: string, value: string): Record<string, string> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k.toUpperCase() !== name.toUpperCase())) as Record<string, string>;
@@ -83,8 +74,7 @@ function envWith(name: string, value: string): Record<string, string> {
 
 /** Whether `pid` has ended within a few seconds (the job's end reaches every process at once, but not instantly). */
 async function gone(pid: number): Promise<boolean> {
-  for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (!alive(pid)) return true;
-  return !alive(pid);
+  return eventually(() => !isAlive(pid), 5000);
 }
 
 // The runner starts the command in a kill-on-close job of its own: terminate ends the job, and with
@@ -102,7 +92,7 @@ for (const mode of ['nested', 'nested-twice', 'detached'] as const) {
       await session.start();
       const grandchildPid = await grandchild;
       const childPid = session.status().childPid!;
-      assert.ok(alive(grandchildPid) && alive(childPid), 'both run before terminate');
+      assert.ok(isAlive(grandchildPid) && isAlive(childPid), 'both run before terminate');
       session.terminate();
       const result = await session.exited;
       assert.deepEqual([result.state, result.exitCode], ['exited', 1], result.error?.message);

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Session } from '../../../src/session/session';
 import type { SessionOptions } from '../../../src/session/session-options';
+import { eventually, isAlive } from '../../helpers/process-state';
 import { windowsOnly } from './windows-only';
 
 const skip = windowsOnly("ConPTY children's own std handles, resize, line input and termination", "neither resizes a pseudo console (E_NOTIMPL) nor gives its children the console as std handles");
@@ -106,24 +107,14 @@ process.stdout.write('pids=' + process.pid + ',' + grandchild.pid + '\\r\\n');
 setInterval(() => {}, 1000);
 `;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('terminate ends the child and the process it started (the kill-on-close job)', { skip, timeout: 60_000 }, async () => {
   const { session, waitFor } = ttySession([process.execPath, '-e', TREE_CHILD]);
   await session.start();
   const pids = (await waitFor(/pids=(\d+),(\d+)/)).slice(1).map(Number);
-  assert.ok(pids.every(alive), 'both running before terminate');
+  assert.ok(pids.every(isAlive), 'both running before terminate');
   session.terminate();
   const result = await session.exited;
   assert.deepEqual([result.state, result.exitCode], ['exited', 1]);
-  const deadline = Date.now() + 10_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(pids.filter(alive), [], 'still running after terminate');
+  await eventually(() => !pids.some(isAlive), 10_000);
+  assert.deepEqual(pids.filter(isAlive), [], 'still running after terminate');
 });
