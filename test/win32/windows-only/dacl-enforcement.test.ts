@@ -2,15 +2,15 @@
 // refuses user B and the current (elevated) user with ERROR_ACCESS_DENIED, and admits A. Two
 // throwaway local users, each probe a real node.exe process opening the pipes with CreateFileW:
 // B and A launched through the project's own CreateProcessWithLogonW launcher.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { createNamedPipePair, pipeSddl } from '../../../src/platform/win32/named-pipe-pair';
 import { ERROR_ACCESS_DENIED } from '../../../src/platform/win32/win32-api';
-import { createLocalUser, deleteLocalUser, type LocalUser } from './local-users';
 import { PIPE_OPEN_PROBE } from './probes';
-import { makeStage, readResult, runScriptAsMe, runScriptAsUser, type Stage } from './staging';
-import { requireAccounts, windowsWithAccounts } from './windows-only';
+import { readResult, runScriptAsMe, runScriptAsUser } from './staging';
+import { useThrowawayAccounts } from './throwaway-accounts';
+import { windowsWithAccounts } from './windows-only';
 
 const skip = windowsWithAccounts('pipe DACLs enforced against other accounts', 'lets any account open a pipe whatever its DACL');
 
@@ -22,29 +22,10 @@ interface PipeProbe {
   crash?: string;
 }
 
-let userA: LocalUser | undefined;
-let userB: LocalUser | undefined;
-let stage: Stage | undefined;
-
-before(async () => {
-  if (skip) return;
-  requireAccounts();
-  userA = createLocalUser('a');
-  userB = createLocalUser('b');
-  stage = await makeStage([userA, userB]);
-});
-
-// Whatever happened: the users (and their profiles) and the staged files go.
-after(async () => {
-  const problems: string[] = [];
-  await stage?.remove().catch((err: Error) => problems.push(`stage: ${err.message}`));
-  for (const user of [userA, userB]) if (user) problems.push(await deleteLocalUser(user));
-  const left = problems.filter(Boolean);
-  assert.deepEqual(left, [], `clean-up left something behind: ${left.join('; ')}`);
-});
+const accounts = useThrowawayAccounts(['a', 'b'], skip);
 
 test('a pipe pair made for user A refuses user B and the current user (error 5) and admits A, whose pid the pipe reports', { skip, timeout: 300_000 }, async () => {
-  const a = userA!, b = userB!, s = stage!;
+  const { users: [a, b], stage: s } = accounts();
   const pair = await createNamedPipePair({ sandboxUsername: a.name });
   const waiting = new AbortController();
   const hold = setInterval(() => {}, 1000); // the launcher's exit watch does not keep the loop alive

@@ -3,16 +3,16 @@
 // user-scope blob is sealed with this user's key, and another account cannot open it while it can
 // open the machine-scope one. codex's setup writes its sandbox users' passwords in one of these
 // scopes (src/platform/win32/dpapi.ts); the other account is a throwaway local user.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { protectData, unprotectData } from '../../../src/platform/win32/dpapi';
-import { createLocalUser, deleteLocalUser, type LocalUser } from './local-users';
 import { DPAPI_UNPROTECT_PROBE } from './probes';
-import { makeStage, readResult, runScriptAsUser, type Stage } from './staging';
-import { requireAccounts, windowsOnly, windowsWithAccounts } from './windows-only';
+import { readResult, runScriptAsUser } from './staging';
+import { useThrowawayAccounts } from './throwaway-accounts';
+import { windowsOnly, windowsWithAccounts } from './windows-only';
 
 const wine = 'writes one blob format ("Wine Crypt32 ok") for both scopes and keys nothing per user';
 const skipHeader = windowsOnly('the DPAPI blob format of each scope', wine);
@@ -48,23 +48,7 @@ test('a machine-scope blob carries CRYPTPROTECT_LOCAL_MACHINE and the machine\'s
   for (const blob of [user1, user2, machine]) assert.deepEqual(await unprotectData(blob), secret);
 });
 
-let other: LocalUser | undefined;
-let stage: Stage | undefined;
-
-before(async () => {
-  if (skipAccounts) return;
-  requireAccounts();
-  other = createLocalUser('d');
-  stage = await makeStage([other]);
-});
-
-after(async () => {
-  const problems: string[] = [];
-  await stage?.remove().catch((err: Error) => problems.push(`stage: ${err.message}`));
-  if (other) problems.push(await deleteLocalUser(other));
-  const left = problems.filter(Boolean);
-  assert.deepEqual(left, [], `clean-up left something behind: ${left.join('; ')}`);
-});
+const accounts = useThrowawayAccounts(['d'], skipAccounts);
 
 interface UnprotectProbe {
   user: string;
@@ -73,7 +57,7 @@ interface UnprotectProbe {
 }
 
 test('another account opens a machine-scope blob but not a user-scope one', { skip: skipAccounts, timeout: 300_000 }, async () => {
-  const account = other!, s = stage!;
+  const { users: [account], stage: s } = accounts();
   const secret = randomBytes(24);
   const userFile = path.join(s.scratch, 'user-scope.bin');
   const machineFile = path.join(s.scratch, 'machine-scope.bin');

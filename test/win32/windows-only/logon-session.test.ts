@@ -3,7 +3,7 @@
 // into <codexHome>/.sandbox-bin and launched as A through CreateProcessWithLogonW, A verified as the
 // pipes' client, `whoami` run by that runner printing A. A wrong password fails at launching_runner
 // with Windows' own text for error 1326.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,30 +12,15 @@ import { pipeSddl } from '../../../src/platform/win32/named-pipe-pair';
 import { describeWin32Error } from '../../../src/platform/win32/win32-error';
 import { Session, type SessionResult } from '../../../src/session/session';
 import type { SessionOptions } from '../../../src/session/session-options';
-import { createLocalUser, deleteLocalUser, randomPassword, type LocalUser } from './local-users';
-import { makeStage, type Stage } from './staging';
-import { requireAccounts, windowsWithAccounts } from './windows-only';
+import { randomPassword, type LocalUser } from './local-users';
+import type { Stage } from './staging';
+import { useThrowawayAccounts } from './throwaway-accounts';
+import { windowsWithAccounts } from './windows-only';
 
 const skip = windowsWithAccounts('the runner launched as another account with CreateProcessWithLogonW', "implements CreateProcessWithLogonW as a stub that always fails");
 const WHOAMI = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'whoami.exe');
 
-let userA: LocalUser | undefined;
-let stage: Stage | undefined;
-
-before(async () => {
-  if (skip) return;
-  requireAccounts();
-  userA = createLocalUser('s');
-  stage = await makeStage([userA]);
-});
-
-after(async () => {
-  const problems: string[] = [];
-  await stage?.remove().catch((err: Error) => problems.push(`stage: ${err.message}`));
-  if (userA) problems.push(await deleteLocalUser(userA));
-  const left = problems.filter(Boolean);
-  assert.deepEqual(left, [], `clean-up left something behind: ${left.join('; ')}`);
-});
+const accounts = useThrowawayAccounts(['s'], skip);
 
 /**
  * The project's runner, run by the staged copy of node.exe (A may not read this machine's own), the
@@ -68,7 +53,7 @@ async function runAs(user: LocalUser, password: string, s: Stage, extra: Partial
 }
 
 test("a Session's runner runs as user A: whoami says A, the pipes admit only A's SID, A's runner is the verified client", { skip, timeout: 300_000 }, async () => {
-  const a = userA!, s = stage!;
+  const { users: [a], stage: s } = accounts();
   const { session, result, stdout, stderr } = await runAs(a, a.password, s);
   assert.equal(result.error?.message, undefined, `session failed; stderr: ${stderr}`);
   assert.deepEqual([result.state, result.exitCode], ['exited', 0]);
@@ -92,7 +77,7 @@ test("a Session's runner runs as user A: whoami says A, the pipes admit only A's
 });
 
 test('a wrong password fails the session at launching_runner with error 1326 and its text, pipes released', { skip, timeout: 300_000 }, async () => {
-  const a = userA!, s = stage!;
+  const { users: [a], stage: s } = accounts();
   const { session, result } = await runAs(a, randomPassword(), s);
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'launching_runner');
