@@ -4,17 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protectData, unprotectData } from '../../src/platform/win32/dpapi';
-import { win32 } from '../../src/platform/win32/win32-api';
 import { Win32Error } from '../../src/platform/win32/win32-error';
 import { Prng } from '../helpers/prng';
-import { skipUnlessWindows as skip } from './win32-test-support';
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
+import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
 
 test('user- and machine-scope blobs decrypt to the exact bytes, binary and empty included', { skip }, async () => {
   const plains = [Buffer.from('hunter2'), Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x00]), new Prng(7).bytes(4096), Buffer.from('pä$$wörd-€-😀', 'utf8')];
@@ -69,8 +61,8 @@ test('hundreds of protects, decrypts and failures leave the handle count where i
     await unprotectData(Buffer.from('garbage')).catch(() => {});
   };
   for (let i = 0; i < 20; i++) await round(); // warm up DPAPI's own keys and handles
-  const before = handleCount();
+  const before = processHandleCount();
   for (let i = 0; i < 200; i++) await round();
-  const after = handleCount();
+  const after = processHandleCount();
   assert.equal(after, before, `handle count went from ${before} to ${after} over 600 calls`);
 });

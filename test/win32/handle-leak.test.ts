@@ -5,15 +5,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { createNamedPipePair } from '../../src/platform/win32/named-pipe-pair';
-import { win32 } from '../../src/platform/win32/win32-api';
-import { skipUnlessWindows as skip } from './win32-test-support';
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
+import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
 
 async function roundTrip(mode: 'stream' | 'abort' | 'unopened'): Promise<void> {
   const pair = await createNamedPipePair();
@@ -45,10 +37,10 @@ async function roundTrip(mode: 'stream' | 'abort' | 'unopened'): Promise<void> {
 
 test('pipe pairs leave no handle behind (created, connected, streamed, aborted, closed)', { skip, timeout: 120_000 }, async () => {
   for (let i = 0; i < 5; i++) for (const mode of ['stream', 'abort', 'unopened'] as const) await roundTrip(mode); // warm up Node's own handles
-  const before = handleCount();
+  const before = processHandleCount();
   for (let i = 0; i < 40; i++) for (const mode of ['stream', 'abort', 'unopened'] as const) await roundTrip(mode);
   await new Promise((resolve) => setImmediate(resolve));
-  const after = handleCount();
+  const after = processHandleCount();
   // 120 pairs = 240 pipe handles: a leak of one handle per pair would show as >= 120.
   assert.equal(after, before, `handle count went from ${before} to ${after}`);
 });

@@ -13,21 +13,14 @@ import { RunnerLaunchError } from '../../src/launch/launch-runner';
 import { Session } from '../../src/session/session';
 import { currentUserName } from '../../src/platform/win32/sid';
 import { SecretText } from '../../src/codex-home/secret-text';
-import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
+import { runningUnderWine, skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
 
 const secret = (text: string) => SecretText.fromUtf8(Buffer.from(text, 'utf8'));
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count));
-  return count[0];
-}
 
 const names = { in: '\\\\.\\pipe\\codex-runner-0-in', out: '\\\\.\\pipe\\codex-runner-0-out' };
 
 test('a logon that fails gives a RunnerLaunchError naming the call, user and code, and leaks nothing', { skip }, async () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const modeBefore = win32().SetErrorMode(0);
   win32().SetErrorMode(modeBefore);
   for (let i = 0; i < 20; i++) {
@@ -43,7 +36,7 @@ test('a logon that fails gives a RunnerLaunchError naming the call, user and cod
       },
     );
   }
-  assert.equal(handleCount(), before);
+  assert.equal(processHandleCount(), before);
   assert.equal(win32().SetErrorMode(modeBefore), modeBefore, 'the error mode is restored after the call');
 });
 
@@ -67,7 +60,7 @@ test('an aborted logon stops the wait at once with the abort reason', { skip }, 
 });
 
 test('a Session with credentials that cannot log on fails at launching_runner, pipes released', { skip, timeout: 60_000 }, async () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const username = currentUserName(); // resolvable, so the pipes are made for it first
   const session = new Session({ command: [process.execPath, '-e', '1'], sandbox: { username, credentials: { password: 'definitely-wrong' } } });
   await session.start();
@@ -75,7 +68,7 @@ test('a Session with credentials that cannot log on fails at launching_runner, p
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'launching_runner');
   assert.match(result.error!.message, new RegExp(`could not be started as ${username}: CreateProcessWithLogonW\\(`));
-  assert.equal(handleCount(), before);
+  assert.equal(processHandleCount(), before);
 });
 
 test('a Session for an account that does not exist fails at creating_pipes, naming the lookup', { skip, timeout: 60_000 }, async () => {
@@ -87,7 +80,7 @@ test('a Session for an account that does not exist fails at creating_pipes, nami
 });
 
 test('the process watcher reports the exit code of a real process and closes its handle', { skip, timeout: 60_000 }, async () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(42), 300)'], { stdio: 'ignore' });
   const closed = once(child, 'close');
   await once(child, 'spawn');
@@ -103,7 +96,7 @@ test('the process watcher reports the exit code of a real process and closes its
   assert.deepEqual(watched.exit(), { code: 42, signal: null });
   assert.equal(watched.stderrTail(), '');
   await closed;
-  assert.equal(handleCount(), before);
+  assert.equal(processHandleCount(), before);
 });
 
 test('kill() ends a real process with exit code 1 (TerminateProcess)', { skip, timeout: 60_000 }, async () => {

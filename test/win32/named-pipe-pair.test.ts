@@ -9,7 +9,7 @@ import { readDaclSddl } from '../../src/platform/win32/security-info';
 import { pipeNonce } from '../../src/platform/pipe-names';
 import { Win32Error } from '../../src/platform/win32/win32-error';
 import { PIPE_ACCESS_INBOUND, win32 } from '../../src/platform/win32/win32-api';
-import { OPEN_PIPES_SCRIPT, runNode, skipUnlessWindows as skip } from './win32-test-support';
+import { OPEN_PIPES_SCRIPT, processHandleCount, runNode, skipUnlessWindows as skip } from './win32-test-support';
 
 test('pipe names are upstream\'s, with 32 lower-case hex digits from the CSPRNG', { skip }, async () => {
   const pair = await createNamedPipePair();
@@ -40,16 +40,12 @@ test('both pipes carry the DACL D:(A;;GA;;;<SID>), the token\'s user by default,
 });
 
 test('a group as the sandbox user is refused before any pipe exists (a DACL admits only a user)', { skip }, async () => {
-  const api = win32();
-  const count: [number] = [0];
-  api.GetProcessHandleCount(api.GetCurrentProcess(), count);
-  const before = count[0];
+  const before = processHandleCount();
   await assert.rejects(createNamedPipePair({ sandboxUsername: 'Users' }), {
     message: 'account "Users" resolved to an alias (local group) (BUILTIN, S-1-5-32-545), not a user account; a pipe DACL may only admit a user',
   });
   await assert.rejects(createNamedPipePair({ sandboxUsername: 'Everyone' }), /^Error: account "Everyone" resolved to a well-known group/);
-  api.GetProcessHandleCount(api.GetCurrentProcess(), count);
-  assert.equal(count[0], before);
+  assert.equal(processHandleCount(), before);
 });
 
 test('a second pipe pair under the same name is refused and leaves the first intact', { skip }, async () => {
@@ -138,18 +134,13 @@ test('readDaclSddl names the object when the handle is bad', { skip }, () => {
 test('when the second pipe cannot be created, the first is closed again', { skip }, async () => {
   const api = win32();
   const nonce = pipeNonce();
-  const count = () => {
-    const n: [number] = [0];
-    assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), n));
-    return n[0];
-  };
   // Someone already holds the -out name.
   const squatter = api.CreateNamedPipeW(`\\\\.\\pipe\\codex-runner-${nonce}-out`, PIPE_ACCESS_INBOUND, 0, 1, 4096, 4096, 0, { nLength: api.koffi.sizeof('SECURITY_ATTRIBUTES'), lpSecurityDescriptor: null, bInheritHandle: 0 });
   assert.ok(squatter > 0, 'squatter pipe');
-  const before = count();
+  const before = processHandleCount();
   try {
     await assert.rejects(createNamedPipePair({ nonce }), new RegExp(`^Win32Error: CreateNamedPipeW\\(.*codex-runner-${nonce}-out\\) failed: error (231|5) `));
-    assert.equal(count(), before, 'the -in pipe handle was closed');
+    assert.equal(processHandleCount(), before, 'the -in pipe handle was closed');
   } finally {
     api.CloseHandle(squatter);
   }

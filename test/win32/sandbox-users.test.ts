@@ -8,9 +8,8 @@ import { inspect } from 'node:util';
 import { CodexHomeError } from '../../src/codex-home/codex-home-error';
 import { loadSandboxLogon, type SandboxLogon } from '../../src/codex-home/sandbox-users';
 import { protectData } from '../../src/platform/win32/dpapi';
-import { win32 } from '../../src/platform/win32/win32-api';
 import { codexHomeScratch, marker, OFFLINE, ONLINE, users } from '../helpers/codex-home-fixture';
-import { skipUnlessWindows as skip } from './win32-test-support';
+import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
 
 const scratch = codexHomeScratch('codex-home-logon');
 after(() => scratch.dispose());
@@ -22,13 +21,6 @@ const ONLINE_PASSWORD = 'Pä$$wörd-€-😀-online-42';
 const blobOf = async (text: string | Buffer, scope: 'user' | 'machine' = 'machine') =>
   (await protectData(Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8'), scope)).toString('base64');
 const utf16z = (text: string) => Buffer.from(`${text}\0`, 'utf16le');
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
 
 /** Every way the logon could be rendered: none may contain a password, in UTF-8, UTF-16 or base64. */
 function assertNoPasswordIn(texts: string[]) {
@@ -141,9 +133,9 @@ test('a hundred loads (and failed loads) leave the handle count where it was', {
     await loadSandboxLogon(bad.home, { networkRestricted: false }).catch(() => {});
   };
   for (let i = 0; i < 10; i++) await round();
-  const before = handleCount();
+  const before = processHandleCount();
   for (let i = 0; i < 100; i++) await round();
-  const after = handleCount();
+  const after = processHandleCount();
   assert.equal(after, before, `handle count went from ${before} to ${after}`);
 });
 

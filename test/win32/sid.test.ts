@@ -3,16 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentUserName, currentUserSid, describeSidNameUse, sidForUser } from '../../src/platform/win32/sid';
-import { win32 } from '../../src/platform/win32/win32-api';
 import { Win32Error } from '../../src/platform/win32/win32-error';
-import { skipUnlessWindows as skip } from './win32-test-support';
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
+import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
 
 test('SID_NAME_USE values are named (plain table: runs everywhere)', () => {
   assert.equal(describeSidNameUse(1), 'a user');
@@ -22,9 +14,9 @@ test('SID_NAME_USE values are named (plain table: runs everywhere)', () => {
 });
 
 test('the current user\'s SID from the token is the one LookupAccountNameW gives for its name', { skip }, () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const fromToken = currentUserSid();
-  assert.equal(handleCount(), before, 'the token handle is closed');
+  assert.equal(processHandleCount(), before, 'the token handle is closed');
   assert.match(fromToken, /^S-1-5-21(-\d+){4}$/);
   const name = currentUserName();
   assert.ok(name.length > 0);

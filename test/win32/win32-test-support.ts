@@ -1,5 +1,7 @@
 // Shared by the Win32 tests (run under Wine with the real node.exe and koffi, or on Windows).
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { win32 } from '../../src/platform/win32/win32-api';
 
 /** Every Win32 test skips itself elsewhere, saying why. */
 export const skipUnlessWindows = process.platform === 'win32' ? false : 'Win32 layer: runs with the Windows node.exe (npm run test:wine) or on Windows';
@@ -39,4 +41,12 @@ export function runningUnderWine(): boolean {
   } catch {
     return false;
   }
+}
+
+/** Handles this process holds now: the leak checks compare it before and after. */
+export function processHandleCount(): number {
+  const api = win32();
+  const count: [number] = [0];
+  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
+  return count[0];
 }

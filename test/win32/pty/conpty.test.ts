@@ -16,17 +16,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { ConPty } from '../../../src/runner/pty/win32/conpty';
 import type { PtyProcess } from '../../../src/runner/pty/pty-process';
-import { win32 } from '../../../src/platform/win32/win32-api';
-import { runningUnderWine, skipUnlessWindows } from '../win32-test-support';
+import { runningUnderWine, skipUnlessWindows, processHandleCount } from '../win32-test-support';
 
 const CHILD = path.join(__dirname, 'console-child.js');
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
 
 /** Output so far, a wait for a pattern in it, and the exit. */
 function watch(child: PtyProcess) {
@@ -71,7 +63,7 @@ function watch(child: PtyProcess) {
 }
 
 test('a child in the pseudo console: 80x24, input lines end in \\r\\n, exit code, handles released', { skip: skipUnlessWindows }, async () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const child = new ConPty(process.execPath, [CHILD], { cwd: __dirname, env: { ...process.env } as Record<string, string> });
   const io = watch(child);
   await io.spawned;
@@ -90,22 +82,22 @@ test('a child in the pseudo console: 80x24, input lines end in \\r\\n, exit code
   child.stdin!.write('exit 7\n');
   assert.equal(await io.exited, 7);
   assert.equal(child.resize(100, 30), false, 'no resize after the exit');
-  assert.equal(handleCount(), before, 'pseudo console, pipes, job and process handles all closed');
+  assert.equal(processHandleCount(), before, 'pseudo console, pipes, job and process handles all closed');
 });
 
 test('kill ends the child through its job, with exit code 1, and releases everything', { skip: skipUnlessWindows }, async () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const child = new ConPty(process.execPath, [CHILD], { cwd: __dirname, env: { ...process.env } as Record<string, string> });
   const io = watch(child);
   await io.spawned;
   await io.waitFor(/size /);
   assert.equal(child.kill(), true);
   assert.equal(await io.exited, 1);
-  assert.equal(handleCount(), before);
+  assert.equal(processHandleCount(), before);
 });
 
 test('a program that cannot be found or started fails with the reason and leaves no handle behind', { skip: skipUnlessWindows }, () => {
-  const before = handleCount();
+  const before = processHandleCount();
   assert.throws(
     () => new ConPty('C:\\no\\such\\program.exe', [], { cwd: __dirname, env: {} }),
     { message: 'program "C:\\no\\such\\program.exe" not found: no file C:\\no\\such\\program.exe (tried the name as is)' },
@@ -114,5 +106,5 @@ test('a program that cannot be found or started fails with the reason and leaves
   assert.throws(() => new ConPty('node', [], { cwd: __dirname, env: { PATH: 'C:\\windows\\system32' } }), /^Error: program "node" not found on the request's PATH/);
   assert.throws(() => new ConPty(process.execPath, [], { cwd: __dirname, env: { 'A=B': '1' } }), /environment variable "A=B" cannot be passed/);
   assert.throws(() => new ConPty(process.execPath, [], { cwd: 'Z:\\no\\such\\folder', env: {} }), { message: /^CreateProcessW\(.+\) failed: Win32 error 267$/ });
-  assert.equal(handleCount(), before);
+  assert.equal(processHandleCount(), before);
 });

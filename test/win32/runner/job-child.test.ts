@@ -10,19 +10,12 @@ import * as path from 'node:path';
 import { spawnJobChild, type JobChild } from '../../../src/runner/win32/job-child';
 import { socketForHandle } from '../../../src/platform/win32/handle-stream';
 import { HANDLE_FLAG_INHERIT, SYNCHRONIZE, WAIT_OBJECT_0, win32 } from '../../../src/platform/win32/win32-api';
-import { skipUnlessWindows as skip } from '../win32-test-support';
+import { skipUnlessWindows as skip, processHandleCount } from '../win32-test-support';
 
 const node = process.execPath;
 const TREE_CHILD = path.join(__dirname, 'job-tree-child.js');
 /** The test's own environment: PATH for lookups, NODE_PATH so children find the Windows koffi. */
 const env = { ...process.env } as Record<string, string>;
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
 
 /** Collects a child's two streams apart, and its exit and close. */
 function watch(child: JobChild) {
@@ -189,14 +182,14 @@ test('the child inherits its three pipe ends and nothing else of ours', { skip, 
 });
 
 test('a program that is not on the request\'s PATH fails before anything is created', { skip }, () => {
-  const before = handleCount();
+  const before = processHandleCount();
   const searchPath = 'C:\\windows\\system32';
   assert.throws(() => spawnJobChild('codex-no-such-program', [], { cwd: __dirname, env: { PATH: searchPath }, stdinOpen: false }), {
     message: `program "codex-no-such-program" not found on the request's PATH "${searchPath}" (tried PATHEXT .COM;.EXE;.BAT;.CMD, then the name as is in each folder; the runner's own folder and the working directory are not searched)`,
   });
   assert.throws(() => spawnJobChild(node, [], { cwd: __dirname, env: { 'A=B': '1' }, stdinOpen: false }), /environment variable "A=B" cannot be passed/);
   assert.throws(() => spawnJobChild(node, [], { cwd: 'Z:\\no\\such\\folder', env, stdinOpen: false }), /^Win32Error: CreateProcessW\(.+\) failed: error 267 /);
-  assert.equal(handleCount(), before, 'no handle left behind by a failed start');
+  assert.equal(processHandleCount(), before, 'no handle left behind by a failed start');
 });
 
 test('many children spawned, streamed, killed and released leave no handle behind', { skip, timeout: 120_000 }, async () => {
@@ -212,10 +205,10 @@ test('many children spawned, streamed, killed and released leave no handle behin
     await new Promise((resolve) => setImmediate(resolve));
   };
   for (let i = 0; i < 3; i++) await once(i); // warm up Node's own handles
-  const before = handleCount();
+  const before = processHandleCount();
   for (let i = 0; i < 30; i++) await once(i);
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const after = handleCount();
+  const after = processHandleCount();
   // Each child holds a job, a process, a thread and 3-6 pipe handles: a leak per child shows as >= 30.
   assert.equal(after, before, `handle count went from ${before} to ${after}`);
 });

@@ -23,17 +23,11 @@ import { lastWin32Error, Win32Error } from '../../../src/platform/win32/win32-er
 import { pipeNonce, windowsPipeNames } from '../../../src/platform/pipe-names';
 import { Session } from '../../../src/session/session';
 import { windowsOnly } from './windows-only';
+import { processHandleCount } from '../win32-test-support';
 
 // Under Wine our create joins the squatter's pipe as its second instance (seen: Wine ignores the flag).
 const skip = windowsOnly('FILE_FLAG_FIRST_PIPE_INSTANCE refusing a squatted name', 'ignores FILE_FLAG_FIRST_PIPE_INSTANCE: there our create joins the squatter as its second instance');
 const PIPE_UNLIMITED_INSTANCES = 255;
-
-function handleCount(): number {
-  const api = win32();
-  const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
-  return count[0];
-}
 
 /** A pipe instance under `name` with the given flags, open to Everyone (WD), unlimited instances. */
 function createInstance(name: string, access: number): number {
@@ -59,14 +53,14 @@ test('a squatted pipe-in name: our create is refused with error 5, where a creat
   const names = windowsPipeNames(nonce);
   const squatter = createInstance(names.in, PIPE_ACCESS_OUTBOUND | FILE_FLAG_OVERLAPPED);
   try {
-    const before = handleCount();
+    const before = processHandleCount();
     await assert.rejects(createNamedPipePair({ nonce }), (err: unknown) => {
       assert.ok(err instanceof Win32Error, String(err));
       assert.equal(err.code, ERROR_ACCESS_DENIED, err.message);
       assert.match(err.message, new RegExp(`^CreateNamedPipeW\\(\\\\\\\\\\.\\\\pipe\\\\codex-runner-${nonce}-in\\) failed: error 5 \\(.+\\)$`));
       return true;
     });
-    assert.equal(handleCount(), before, 'nothing left open by the refused create');
+    assert.equal(processHandleCount(), before, 'nothing left open by the refused create');
     // The control: the same create without FILE_FLAG_FIRST_PIPE_INSTANCE becomes a second instance.
     const joined = createInstance(names.in, PIPE_ACCESS_OUTBOUND | FILE_FLAG_OVERLAPPED);
     api.CloseHandle(joined);
@@ -80,9 +74,9 @@ test('a squatted pipe-out name: the pair is refused and its pipe-in, already mad
   const nonce = pipeNonce();
   const squatter = createInstance(windowsPipeNames(nonce).out, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED);
   try {
-    const before = handleCount();
+    const before = processHandleCount();
     await assert.rejects(createNamedPipePair({ nonce }), { name: 'Win32Error', code: ERROR_ACCESS_DENIED });
-    assert.equal(handleCount(), before);
+    assert.equal(processHandleCount(), before);
   } finally {
     api.CloseHandle(squatter);
   }
