@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { protectData, unprotectData } from '../../src/platform/win32/dpapi';
 import { Win32Error } from '../../src/platform/win32/win32-error';
 import { Prng } from '../helpers/prng';
-import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
+import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 test('user- and machine-scope blobs decrypt to the exact bytes, binary and empty included', { skip }, async () => {
   const plains = [Buffer.from('hunter2'), Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x00]), new Prng(7).bytes(4096), Buffer.from('pä$$wörd-€-😀', 'utf8')];

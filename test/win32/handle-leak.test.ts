@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { createNamedPipePair } from '../../src/platform/win32/named-pipe-pair';
-import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
+import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 async function roundTrip(mode: 'stream' | 'abort' | 'unopened'): Promise<void> {
   const pair = await createNamedPipePair();

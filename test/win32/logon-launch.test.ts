@@ -13,7 +13,7 @@ import { RunnerLaunchError } from '../../src/launch/launch-runner';
 import { Session } from '../../src/session/session';
 import { currentUserName } from '../../src/platform/win32/sid';
 import { SecretText } from '../../src/codex-home/secret-text';
-import { runningUnderWine, skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
+import { processHandleCount, runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
 
 const secret = (text: string) => SecretText.fromUtf8(Buffer.from(text, 'utf8'));
 

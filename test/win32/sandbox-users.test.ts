@@ -9,7 +9,7 @@ import { CodexHomeError } from '../../src/codex-home/codex-home-error';
 import { loadSandboxLogon, type SandboxLogon } from '../../src/codex-home/sandbox-users';
 import { protectData } from '../../src/platform/win32/dpapi';
 import { codexHomeScratch, marker, OFFLINE, ONLINE, users } from '../helpers/codex-home-fixture';
-import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
+import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 const scratch = codexHomeScratch('codex-home-logon');
 after(() => scratch.dispose());

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentUserName, currentUserSid, describeSidNameUse, sidForUser } from '../../src/platform/win32/sid';
 import { Win32Error } from '../../src/platform/win32/win32-error';
-import { skipUnlessWindows as skip, processHandleCount } from './win32-test-support';
+import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 test('SID_NAME_USE values are named (plain table: runs everywhere)', () => {
   assert.equal(describeSidNameUse(1), 'a user');

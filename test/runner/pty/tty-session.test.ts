@@ -6,6 +6,7 @@ import type { Session } from '../../../src/session/session';
 import type { SessionOptions } from '../../../src/session/session-options';
 import { realRunner } from '../../helpers/fixture-paths';
 import { isAlive } from '../../helpers/process-state';
+import { OutputWatch } from '../../helpers/output-watch';
 import { assertNothingLeftBehind } from '../../helpers/sessions';
 import { posixOnly } from '../../helpers/platform';
 
@@ -18,37 +19,11 @@ function startTty(command: string[], extra: Partial<SessionOptions> = {}): Sessi
 }
 
 /** Everything the terminal printed so far, and a way to wait for a pattern in it (or the exit). */
-function transcript(session: Session) {
-  let text = '';
-  const waiters = new Set<() => void>();
-  session.onData((data) => {
-    text += data.toString();
-    for (const wake of waiters) wake();
-  });
-  void session.exited.then(() => {
-    for (const wake of waiters) wake();
-  });
-  return {
-    get text() {
-      return text;
-    },
-    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = text.match(pattern);
-          if (match) {
-            waiters.delete(check);
-            resolve(match);
-          } else if (session.state === 'exited' || session.state === 'failed') {
-            waiters.delete(check);
-            reject(new Error(`session ended (${session.state}) without printing ${pattern}; it printed ${JSON.stringify(text)}`));
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-  };
+function transcript(session: Session): OutputWatch {
+  const output = new OutputWatch();
+  session.onData((data) => output.append(data));
+  void session.exited.then(() => output.end(`session ended (${session.state})`));
+  return output;
 }
 
 // A Node child: sizes from its own stdout (TIOCGWINSZ), a new line on each SIGWINCH.

@@ -16,23 +16,18 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { ConPty } from '../../../src/runner/pty/win32/conpty';
 import type { PtyProcess } from '../../../src/runner/pty/pty-process';
-import { runningUnderWine, skipUnlessWindows, processHandleCount } from '../win32-test-support';
+import { OutputWatch } from '../../helpers/output-watch';
+import { processHandleCount, runningUnderWine, skipUnlessWindows } from '../win32-test-support';
 
 const CHILD = path.join(__dirname, 'console-child.js');
 
 /** Output so far, a wait for a pattern in it, and the exit. */
 function watch(child: PtyProcess) {
-  let text = '';
-  const waiters = new Set<() => void>();
-  let closed = false;
-  child.stdout!.on('data', (d: Buffer) => {
-    text += d.toString();
-    for (const wake of waiters) wake();
-  });
+  const output = new OutputWatch();
+  child.stdout!.on('data', (d: Buffer) => output.append(d));
   const exited = new Promise<number | null>((resolve) =>
     child.once('close', (code: number | null) => {
-      closed = true;
-      for (const wake of waiters) wake();
+      output.end('closed');
       resolve(code);
     }),
   );
@@ -40,26 +35,7 @@ function watch(child: PtyProcess) {
     child.once('spawn', resolve);
     child.once('error', reject);
   });
-  return {
-    spawned,
-    exited,
-    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = text.match(pattern);
-          if (match) {
-            waiters.delete(check);
-            resolve(match);
-          } else if (closed) {
-            waiters.delete(check);
-            reject(new Error(`closed without printing ${pattern}; printed ${JSON.stringify(text)}`));
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-  };
+  return { spawned, exited, waitFor: (pattern: RegExp) => output.waitFor(pattern) };
 }
 
 test('a child in the pseudo console: 80x24, input lines end in \\r\\n, exit code, handles released', { skip: skipUnlessWindows }, async () => {

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { spawnJobChild, type JobChild } from '../../../src/runner/win32/job-child';
 import { socketForHandle } from '../../../src/platform/win32/handle-stream';
 import { HANDLE_FLAG_INHERIT, SYNCHRONIZE, WAIT_OBJECT_0, win32 } from '../../../src/platform/win32/win32-api';
-import { skipUnlessWindows as skip, processHandleCount } from '../win32-test-support';
+import { OutputWatch } from '../../helpers/output-watch';
+import { processHandleCount, skipUnlessWindows as skip } from '../win32-test-support';
 
 const node = process.execPath;
 const TREE_CHILD = path.join(__dirname, 'job-tree-child.js');
@@ -19,39 +20,25 @@ const env = { ...process.env } as Record<string, string>;
 
 /** Collects a child's two streams apart, and its exit and close. */
 function watch(child: JobChild) {
-  let stdout = '';
+  const stdout = new OutputWatch();
   let stderr = '';
-  const waiters = new Set<() => void>();
-  child.stdout!.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    for (const wake of waiters) wake();
-  });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => stdout.append(d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code: number | null) => resolve(code)));
   const closed = new Promise<number | null>((resolve) => child.once('close', (code: number | null) => resolve(code)));
   const spawned = new Promise<void>((resolve) => child.once('spawn', resolve));
+  void exited.then(() => stdout.end(`exited (stderr: ${JSON.stringify(stderr)})`));
   return {
     spawned,
     exited,
     closed,
     get stdout() {
-      return stdout;
+      return stdout.text;
     },
     get stderr() {
       return stderr;
     },
-    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = stdout.match(pattern);
-          if (match) return waiters.delete(check), resolve(match);
-          if (child.exitCode !== null) return waiters.delete(check), reject(new Error(`exited without printing ${pattern}: ${JSON.stringify(stdout)} / ${JSON.stringify(stderr)}`));
-        };
-        waiters.add(check);
-        void exited.then(check);
-        check();
-      });
-    },
+    waitFor: (pattern: RegExp) => stdout.waitFor(pattern),
   };
 }
 

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Session } from '../../../src/session/session';
 import type { SessionOptions } from '../../../src/session/session-options';
+import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { windowsOnly } from './windows-only';
 
@@ -33,24 +34,10 @@ function ttySession(command: string[], extra: Partial<SessionOptions> = {}) {
     spawnReadyTimeoutMs: 30_000,
     ...extra,
   });
-  let text = '';
-  const waiters = new Set<() => void>();
-  session.stdout.on('data', (d: Buffer) => {
-    text += d.toString();
-    for (const wake of [...waiters]) wake();
-  });
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = plain(text).match(pattern);
-        if (m) return waiters.delete(check), resolve(m);
-        if (session.state === 'exited' || session.state === 'failed') return waiters.delete(check), reject(new Error(`ended without ${pattern}: ${JSON.stringify(text)}`));
-      };
-      waiters.add(check);
-      void session.exited.then(check);
-      check();
-    });
-  return { session, waitFor, output: () => text };
+  const output = new OutputWatch(plain);
+  session.stdout.on('data', (d: Buffer) => output.append(d));
+  void session.exited.then(() => output.end(`session ended (${session.state})`));
+  return { session, waitFor: (pattern: RegExp) => output.waitFor(pattern), output: () => output.text };
 }
 
 test("an ordinary console program's output arrives: cmd.exe /d /c echo, exit code 0", { skip, timeout: 60_000 }, async () => {
