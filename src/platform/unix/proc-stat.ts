@@ -1,5 +1,6 @@
 // Linux /proc/<pid>/stat, read the one safe way: the command name (field 2) may hold spaces and
 // parentheses, so the fields are counted from after the last ')'. Index 0 is field 3 (the state).
+import { readFile } from 'node:fs/promises';
 
 /** The fields after the name: [0] state, [1] ppid, [2] pgrp, [3] session, ... [19] start time. */
 export function statFields(statText: string): string[] {
@@ -10,7 +11,6 @@ export function statFields(statText: string): string[] {
 export async function readStatFields(pid: number): Promise<string[] | undefined> {
   if (process.platform !== 'linux') return undefined;
   try {
-    const { readFile } = await import('node:fs/promises');
     return statFields(await readFile(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return undefined;
