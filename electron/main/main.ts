@@ -2,10 +2,8 @@
 // embeddable pieces: one session manager, one panel window, the IPC registered for it.
 import { app, BrowserWindow } from 'electron';
 import * as path from 'node:path';
-import { configureRunnerLauncher } from '../../src/launch/launch-runner';
-import { defaultRunnerSpec } from '../../src/launch/runner-spec';
 import { SessionManager } from '../../src/session/session-manager';
-import { launcherScript, runnerScript } from './app-paths';
+import { configureAppRunner } from './app-runner';
 import { createRunnerPipesWindow } from './create-window';
 import { startDemoSessions } from './demo-sessions';
 import { launchPolicy } from './launch-policy';
@@ -24,9 +22,7 @@ async function main(): Promise<void> {
   if (policy.notice) console.warn(policy.notice);
   await app.whenReady();
   const codexHome = process.env.CODEX_HOME ?? path.join(app.getPath('userData'), 'codex-home');
-  const packaged = app.isPackaged ? { resourcesPath: process.resourcesPath } : null;
-  configureRunnerLauncher({ script: launcherScript(packaged) });
-  const runner = defaultRunnerSpec(runnerScript(packaged));
+  const runner = configureAppRunner({ isPackaged: app.isPackaged });
   // The demo runs this package's runner, which cannot enforce a permission profile: it opts in
   // explicitly, and every card shows the policy as not enforced.
   // One warm runner per launch identity in use: a command starts at spawn_sent, not at a runner's start.
