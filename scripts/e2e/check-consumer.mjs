@@ -1,0 +1,104 @@
+// The consumer check: packs this package (after `npm run build`), asserts what the tarball holds
+// and its size, installs it into a fresh consumer project in a temp dir (offline, consumer-project.mjs),
+// then runs real sessions through it from CommonJS, ESM and strict TypeScript, and the README's
+// examples as written. Prints one "ok"/"FAIL"/"skip" line per check. Leaves nothing behind.
+// Usage: node scripts/e2e/check-consumer.mjs [--keep]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { examplesIn, installConsumer, packTarball, repo } from './consumer-project.mjs';
+
+const require = createRequire(import.meta.url);
+const keep = process.argv.includes('--keep');
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+const here = path.join(repo, 'scripts', 'e2e', 'consumer');
+
+// Bounds with room for growth; today's numbers are printed with them.
+const MAX_PACKED_BYTES = 400 * 1024;
+const MAX_UNPACKED_BYTES = 1200 * 1024;
+const MUST_HOLD = [
+  'package.json', 'README.md', 'bin/codex-runner-ipc.js', 'bin/codex-runner-ipc-runner.js',
+  'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js',
+  'dist/runner/codex-command-runner.js', 'dist/runner/codex-runner-launcher.js',
+  'dist/electron/main/index.js', 'dist/electron/main/index.d.ts', 'dist/electron/main/app-runner.js',
+  'dist/electron/builder/builder-config.js', 'dist/electron/preload/preload.bundle.js',
+  'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js',
+];
+
+const work = mkdtempSync(path.join(tmpdir(), 'runner-ipc-consumer-'));
+try {
+  const pack = packTarball(path.join(work, 'pkg'));
+  const files = new Set(pack.files);
+  console.log(`tarball: ${pack.entryCount} files, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);
+  const missing = MUST_HOLD.filter((f) => !files.has(f));
+  check(missing.length === 0, `the tarball holds what runs${missing.length ? `; missing: ${missing.join(', ')}` : ''}`);
+  const stray = pack.files.filter((f) =>
+    f.endsWith('.map') || f.endsWith('.tgz') || f.endsWith('.png') || /^dist\/(test|bench|e2e)\//.test(f) ||
+    (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^(src|test|electron|renderer|e2e|bench|scripts|build)\//.test(f) ||
+    f === 'dist/electron/preload/preload.js' || (f.startsWith('dist/renderer/') && !/\/(index\.html|panel\.css|panel\.bundle\.js)$/.test(f)));
+  check(stray.length === 0, `no compiled tests, sources, source maps, images, tarballs or unbundled panel code${stray.length ? `: ${stray.slice(0, 10).join(', ')}` : ''}`);
+  check(pack.size <= MAX_PACKED_BYTES, `packed size ${pack.size} <= ${MAX_PACKED_BYTES} bytes`);
+  check(pack.unpackedSize <= MAX_UNPACKED_BYTES, `unpacked size ${pack.unpackedSize} <= ${MAX_UNPACKED_BYTES} bytes`);
+
+  const app = path.join(work, 'app');
+  const install = installConsumer(app, pack);
+  check(install.status === 0, `npm ci --offline installs the tarball into a fresh project (exit ${install.status})${install.status ? `: ${install.stderr.slice(-1500)}` : ''}`);
+  if (install.status !== 0) throw new Error('install failed');
+  check(existsSync(path.join(app, 'node_modules', 'koffi')) && existsSync(path.join(app, 'node_modules', '@koromix', `koffi-${process.platform}-${process.arch}`)), 'koffi and its native package came with it');
+
+  // The consumer scripts and the README's example run POSIX shell commands; on Windows the
+  // sessions are the Win32 suite's and check-package.mjs's (the packed runner) to run.
+  const posix = process.platform !== 'win32';
+  const run = (what, file, args = []) => {
+    if (!posix) return void console.log(`skip ${what}: its commands are POSIX shell commands`);
+    const r = spawnSync(process.execPath, [file, ...args], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+    process.stdout.write(r.stdout);
+    check(r.status === 0, `${what} exited 0 (got ${r.status ?? r.signal})${r.status ? `: ${r.stderr.slice(-2000)}` : ''}`);
+    return r;
+  };
+  for (const f of ['cjs-consumer.cjs', 'esm-consumer.mjs', 'strict-consumer.mts']) copyFileSync(path.join(here, f), path.join(app, f));
+  run('the CommonJS consumer', 'cjs-consumer.cjs');
+  run('the ES module consumer', 'esm-consumer.mjs');
+
+  // Strict TypeScript against the installed declarations (no skipLibCheck); electron's own types
+  // stand where an Electron app has them installed.
+  const tsconfig = JSON.parse(readFileSync(path.join(here, 'tsconfig.json'), 'utf8'));
+  tsconfig.compilerOptions.typeRoots = [path.join(repo, 'node_modules', '@types')];
+  tsconfig.compilerOptions.paths = { electron: [path.join(repo, 'node_modules', 'electron', 'electron.d.ts')] };
+  writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  const tsc = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+  check(tsc.status === 0, `tsc --strict compiles the TypeScript consumer (exit ${tsc.status})${tsc.status ? `:\n${tsc.stdout}${tsc.stderr}` : ''}`);
+  if (tsc.status === 0) run('the compiled TypeScript consumer', path.join('out', 'strict-consumer.mjs'));
+
+  // The node-pty facade's entry: in the exports map, built by another change (src/node-pty/).
+  if (files.has('dist/src/node-pty/index.js')) {
+    copyFileSync(path.join(here, 'node-pty-consumer.cjs'), path.join(app, 'node-pty-consumer.cjs'));
+    run('the node-pty facade consumer', 'node-pty-consumer.cjs');
+  } else {
+    console.log('skip the "./node-pty" entry: dist/src/node-pty/index.js is not in this build (src/node-pty/ not written yet)');
+  }
+
+  // The README's examples, as written there.
+  const readme = examplesIn(path.join(repo, 'README.md'));
+  const example = readme.get('example.mjs');
+  check(example !== undefined, 'the README has its Linux/macOS example (```js starting "// example.mjs")');
+  if (example) {
+    writeFileSync(path.join(app, 'example.mjs'), example);
+    const r = run('the README\'s Linux/macOS example, verbatim', 'example.mjs');
+    if (posix) check(r?.stdout === 'hello from the runner\nexited with code 3\n', `it prints what the README says (got ${JSON.stringify(r.stdout)})`);
+  }
+} catch (err) {
+  check(false, `the check ran to its end: ${err.stack ?? err}`);
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+console.log(failures.length ? `\nconsumer check: ${failures.length} FAILED` : '\nconsumer check: all passed');
+process.exit(failures.length ? 1 : 0);
