@@ -22,13 +22,23 @@ export const RECOMMENDED_FUSES = {
   grantFileProtocolExtraPrivileges: false,
 } as const;
 
+/** Each fuse electron-builder's `electronFuses` takes, as set by the fragment (an app may change any but runAsNode). */
+export type RunnerPipesFuses = { -readonly [K in keyof typeof RECOMMENDED_FUSES]: boolean };
+
+export interface RunnerPipesBuilderConfig {
+  extraResources: { from: string; to: string }[];
+  asarUnpack: string[];
+  npmRebuild: boolean;
+  electronFuses: RunnerPipesFuses;
+}
+
 /**
  * The config fragment: the runner and launcher copied to resources/runner/ (where
  * `configureAppRunner` looks when packaged), koffi's JS and native packages unpacked from the asar
  * (native code cannot load from it, and a runner copied into .sandbox-bin carries them), no native
  * rebuild (koffi ships prebuilt), and the fuses. Spread it into the app's own config.
  */
-export function runnerPipesBuilderConfig(options: BuilderConfigOptions = {}) {
+export function runnerPipesBuilderConfig(options: BuilderConfigOptions = {}): RunnerPipesBuilderConfig {
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
   const from = (file: string) => path.relative(projectDir, path.join(packageDir, 'dist', 'runner', file)).split(path.sep).join('/');
   return {
