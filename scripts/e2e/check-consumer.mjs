@@ -4,11 +4,11 @@
 // examples as written. Prints one "ok"/"FAIL"/"skip" line per check. Leaves nothing behind.
 // Usage: node scripts/e2e/check-consumer.mjs [--keep]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { examplesIn, installConsumer, packTarball, repo } from './consumer-project.mjs';
+import { examplesIn, installConsumer, npm, packTarball, repo } from './consumer-project.mjs';
 
 const require = createRequire(import.meta.url);
 const keep = process.argv.includes('--keep');
@@ -46,6 +46,8 @@ try {
   check(stray.length === 0, `no compiled tests, sources, docs, source maps, images, tarballs, the demo app's entry or unbundled panel code${stray.length ? `: ${stray.slice(0, 10).join(', ')}` : ''}`);
   check(pack.size <= MAX_PACKED_BYTES, `packed size ${pack.size} <= ${MAX_PACKED_BYTES} bytes`);
   check(pack.unpackedSize <= MAX_UNPACKED_BYTES, `unpacked size ${pack.unpackedSize} <= ${MAX_UNPACKED_BYTES} bytes`);
+
+  checkGitInstallBuilds(path.join(work, 'clone'));
 
   const app = path.join(work, 'app');
   const install = installConsumer(app, pack);
@@ -102,6 +104,22 @@ try {
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * What npm does for a git dependency: clone, install the devDependencies, run `prepare`, pack. The
+ * clone here is of HEAD (so it has no dist/), its node_modules this repo's (npm would install the
+ * same from the lockfile); `npm pack` with its scripts must then build and ship what runs.
+ */
+function checkGitInstallBuilds(clone) {
+  const git = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', repo, clone], { encoding: 'utf8' });
+  if (git.status !== 0) return void console.log(`skip a git install builds dist/: no git clone of ${repo} (${(git.stderr || git.error?.message || '').trim()})`);
+  symlinkSync(path.join(repo, 'node_modules'), path.join(clone, 'node_modules'), 'junction');
+  check(!existsSync(path.join(clone, 'dist')), 'a fresh clone has no dist/');
+  const r = npm(['pack', '--dry-run', '--json'], { cwd: clone });
+  const files = r.status === 0 ? new Set(JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0].files.map((f) => f.path)) : new Set();
+  const missing = MUST_HOLD.filter((f) => !files.has(f));
+  check(r.status === 0 && missing.length === 0, `npm pack in it runs prepare, which builds what the tarball must hold (exit ${r.status})${missing.length ? `; missing: ${missing.join(', ')}` : ''}${r.status ? `: ${r.stderr.slice(-1500)}` : ''}`);
 }
 
 console.log(failures.length ? `\nconsumer check: ${failures.length} FAILED` : '\nconsumer check: all passed');
