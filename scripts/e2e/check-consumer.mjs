@@ -65,7 +65,7 @@ try {
     check(r.status === 0, `${what} exited 0 (got ${r.status ?? r.signal})${r.status ? `: ${r.stderr.slice(-2000)}` : ''}`);
     return r;
   };
-  for (const f of ['cjs-consumer.cjs', 'esm-consumer.mjs', 'strict-consumer.mts', 'strict-consumer.cts']) copyFileSync(path.join(here, f), path.join(app, f));
+  for (const f of ['cjs-consumer.cjs', 'esm-consumer.mjs', 'strict-consumer.mts', 'strict-consumer.cts', 'nameable.mts']) copyFileSync(path.join(here, f), path.join(app, f));
   run('the CommonJS consumer', 'cjs-consumer.cjs');
   run('the ES module consumer', 'esm-consumer.mjs');
 
@@ -76,7 +76,7 @@ try {
   tsconfig.compilerOptions.paths = { electron: [path.join(repo, 'node_modules', 'electron', 'electron.d.ts')] };
   writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   const tsc = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
-  check(tsc.status === 0, `tsc --strict compiles the TypeScript consumer (exit ${tsc.status})${tsc.status ? `:\n${tsc.stdout}${tsc.stderr}` : ''}`);
+  check(tsc.status === 0, `tsc --strict compiles the TypeScript consumers and writes their declarations (every type reachable from the API can be named from the entries) (exit ${tsc.status})${tsc.status ? `:\n${tsc.stdout}${tsc.stderr}` : ''}`);
   if (tsc.status === 0) {
     run('the compiled TypeScript consumer (ESM)', path.join('out', 'strict-consumer.mjs'));
     run('the compiled TypeScript consumer (CommonJS)', path.join('out', 'strict-consumer.cjs'));
