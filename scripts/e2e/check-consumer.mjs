@@ -90,8 +90,29 @@ try {
     console.log('skip the "./node-pty" entry: dist/src/node-pty/index.js is not in this build (src/node-pty/ not written yet)');
   }
 
-  // The README's examples, as written there.
+  // The README's examples, as written there. The API example is Windows-only (cmd.exe, codex's
+  // runner and sandbox user): it is type-checked with the strict consumer's settings, not run.
   const readme = examplesIn(path.join(repo, 'README.md'));
+  const apiExample = readme.get('api-example.mts');
+  check(apiExample !== undefined, 'the README has its API example (```ts starting "// api-example.mts")');
+  if (apiExample) {
+    writeFileSync(path.join(app, 'api-example.mts'), apiExample);
+    const apiConfig = { ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true, declaration: false, noUnusedLocals: false }, files: ['api-example.mts'] };
+    writeFileSync(path.join(app, 'tsconfig.api.json'), JSON.stringify(apiConfig, null, 2));
+    const r = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(app, 'tsconfig.api.json')], { cwd: app, encoding: 'utf8' });
+    check(r.status === 0, `the README's API example type-checks as written (strict, against the installed types) (exit ${r.status})${r.status ? `:\n${r.stdout}${r.stderr}` : ''}`);
+  }
+  // docs/electron.md's main.js, type-checked (checkJs) against Electron's and the installed types.
+  const electronMain = examplesIn(path.join(repo, 'docs', 'electron.md')).get('main.js');
+  check(electronMain !== undefined, 'docs/electron.md has the app\'s main.js');
+  if (electronMain) {
+    writeFileSync(path.join(app, 'electron-main.cjs'), electronMain);
+    const jsConfig = { ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true, declaration: false, allowJs: true, checkJs: true }, files: ['electron-main.cjs'] };
+    writeFileSync(path.join(app, 'tsconfig.electron.json'), JSON.stringify(jsConfig, null, 2));
+    const r = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(app, 'tsconfig.electron.json')], { cwd: app, encoding: 'utf8' });
+    check(r.status === 0, `docs/electron.md's main.js type-checks as written (checkJs, strict, Electron's types) (exit ${r.status})${r.status ? `:\n${r.stdout}${r.stderr}` : ''}`);
+  }
+
   const example = readme.get('example.mjs');
   check(example !== undefined, 'the README has its Linux/macOS example (```js starting "// example.mjs")');
   if (example) {
