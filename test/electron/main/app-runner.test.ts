@@ -17,10 +17,14 @@ test('unpacked, the app runs the built runner', () => {
 
 test('packaged, the runner is resources/runner/codex-command-runner.js', () => {
   const resources = path.join(path.sep, 'opt', 'app', 'resources');
-  const spec = configureAppRunner({ isPackaged: true, resourcesPath: resources });
-  assert.equal(spec.args?.[0], path.join(resources, 'runner', 'codex-command-runner.js'));
-  assert.equal(spec.materialize, spec.args?.[0]);
-  configureRunnerLauncher({ script: bundledLauncherScript() });
+  try {
+    const spec = configureAppRunner({ isPackaged: true, resourcesPath: resources });
+    assert.equal(spec.args?.[0], path.join(resources, 'runner', 'codex-command-runner.js'));
+    assert.equal(spec.materialize, spec.args?.[0]);
+  } finally {
+    // The launcher setting is process-wide: this file's other tests launch nothing, but leave it as found.
+    configureRunnerLauncher({ script: bundledLauncherScript() });
+  }
 });
 
 test('packaged without a resources folder (not in Electron, none given) is refused, saying what to pass', () => {
