@@ -11,7 +11,7 @@ import { join } from 'node:path';
 const ci = process.env.CI === 'true';
 const windows = process.platform === 'win32';
 const require = createRequire(import.meta.url);
-// --only=linux|wine|e2e|package runs one step
+// --only=linux|wine|e2e|consumer|package runs one step
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const want = (name) => !only || only === name;
 
@@ -83,8 +83,12 @@ if (want('e2e') && existsSync('playwright.config.ts')) {
   results.push(await step('panel e2e (Playwright)', process.execPath, [require.resolve('@playwright/test/cli'), 'test'], playwrightCounts, { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }));
 }
 
-// Each "ok  " / "FAIL" line of the packaging check is one check.
-const packageCounts = (out) => ({ passed: (out.match(/^ok  /gm) ?? []).length, failed: (out.match(/^FAIL/gm) ?? []).length, skipped: 0 });
+// Each "ok  " / "FAIL" / "skip" line of the consumer and packaging checks is one check.
+const packageCounts = (out) => ({ passed: (out.match(/^ok  /gm) ?? []).length, failed: (out.match(/^FAIL/gm) ?? []).length, skipped: (out.match(/^skip /gm) ?? []).length });
+if (want('consumer')) {
+  // The packed tarball installed into a fresh project: CJS, ESM, strict TypeScript, the README's example.
+  results.push(await step('consumer check (npm pack, npm ci --offline, real sessions)', process.execPath, ['scripts/e2e/check-consumer.mjs'], packageCounts));
+}
 if (want('package')) {
   const what = windows ? 'packaging check (electron-builder --win --dir, real Electron)' : 'packaging check (electron-builder --dir)';
   results.push(await step(what, process.execPath, ['scripts/e2e/check-package.mjs'], packageCounts));

@@ -1,14 +1,31 @@
-// Public API of codex-runner-ipc (main process / Node).
-export { Session, SessionError, type SessionResult } from './session/session';
-export { SessionManager, type SessionManagerOptions } from './session/session-manager';
-export type { SessionOptions, SandboxAccount } from './session/session-options';
+// Public API of codex-runner-ipc (main process / Node): the package's "." entry. Every type a
+// signature below names is exported here too, so a strict TypeScript consumer can write it down.
+// The wire level is `runnerProtocol` (not `protocol`: that name is Electron's).
+export { Session, SessionError, type SessionResult, type SessionEvents } from './session/session';
+export { SessionManager, DEFAULT_WARM_IDLE_MS, type SessionManagerOptions, type SessionManagerEvents } from './session/session-manager';
+export type { SessionOptions, SandboxAccount, PasswordSource } from './session/session-options';
 export * from './session/session-status';
 export { defaultRunnerSpec, runnerSpecForPath, type RunnerSpec } from './launch/runner-spec';
-export { configureRunnerLauncher, runnerLauncherPid, type RunnerLauncherOptions } from './launch/launch-runner';
-export { materializeRunner, sandboxBinDir } from './launch/materialize-runner';
-export { createRunnerPipePair, type RunnerPipePair, type PipeRole } from './platform/runner-pipes';
-export * as protocol from './protocol/public';
+export { configureRunnerLauncher, runnerLauncherPid, RunnerLaunchError, type RunnerLauncherOptions } from './launch/launch-runner';
+export { materializeRunner, sandboxBinDir, type MaterializeOptions } from './launch/materialize-runner';
+export { createRunnerPipePair, type RunnerPipePair, type RunnerPipeOptions, type PipeRole } from './platform/runner-pipes';
+export {
+  BUILTIN_PERMISSIONS,
+  builtinPermissionProfile,
+  type BuiltinPermissions,
+  type PermissionProfile,
+  type ManagedFileSystemPermissions,
+  type FileSystemSandboxEntry,
+  type FileSystemPath,
+  type FileSystemSpecialPath,
+  type FileSystemAccessMode,
+  type NetworkSandboxPolicy,
+} from './protocol/permissions';
+export { PROTOCOL_VERSIONS, NEWEST_PROTOCOL_VERSION, isProtocolVersion, type ProtocolVersion } from './protocol/versions';
+export { ProtocolError, type OutputStream } from './protocol/messages';
+export * as runnerProtocol from './protocol/public';
 export { findCodexRunner, listCodexRunners, type CodexRunnerFile, type CodexRunnerCandidate, type FindCodexRunnerOptions } from './codex-home/runner-discovery';
+export type { RunnerVersion } from './codex-home/runner-version';
 export { loadSandboxLogon, type SandboxLogon, type SandboxLogonOptions, type SandboxIdentity } from './codex-home/sandbox-users';
-export { SecretText } from './codex-home/secret-text';
+export { SecretText, SecretTextError, type SecretTextProblem } from './codex-home/secret-text';
 export { CodexHomeError, type CodexHomeProblem } from './codex-home/codex-home-error';

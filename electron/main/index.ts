@@ -1,7 +1,9 @@
-// What an embedding Electron app uses: register the scheme before `ready`, then build windows and
-// register the IPC for them over the app's own SessionManager. Runs only inside Electron.
-export { registerPanelScheme } from './panel-protocol';
+// The package's `./electron` entry: what an embedding Electron app's main process uses. Runs only
+// inside Electron (it imports `electron`); the plain parts are also `./electron/app-runner`.
+export { registerPanelScheme, PANEL_SCHEME_PRIVILEGES } from './panel-protocol';
+export { openRunnerPipesPanel, type OpenRunnerPipesPanelOptions, type RunnerPipesPanel } from './open-panel';
+export { configureAppRunner, preloadPath, panelDir, runnerScript, launcherScript, type AppFacts } from './app-runner';
 export { createRunnerPipesWindow, type RunnerPipesWindowOptions } from './create-window';
 export { registerRunnerPipesIpc, type RegisterRunnerPipesIpcOptions } from './register-ipc';
-export { runnerScript } from './app-paths';
-export type { RunnerPipesApi } from '../common/ipc-contract';
+export { PANEL_ORIGIN, PANEL_URL } from './panel-files';
+export type { RunnerPipesApi, RunnerPipesUpdate } from '../common/ipc-contract';

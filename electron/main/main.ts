@@ -1,16 +1,13 @@
 // The demo app's entry (CommonJS: Playwright's Electron loader requires it). It is one user of the
-// embeddable pieces: one session manager, one panel window, the IPC registered for it.
-import { app, BrowserWindow } from 'electron';
+// embedding API, as docs/electron.md shows it: one session manager, one panel window over it.
+import { app } from 'electron';
 import * as path from 'node:path';
-import { configureRunnerLauncher } from '../../src/launch/launch-runner';
-import { defaultRunnerSpec } from '../../src/launch/runner-spec';
 import { SessionManager } from '../../src/session/session-manager';
-import { launcherScript, runnerScript } from './app-paths';
-import { createRunnerPipesWindow } from './create-window';
+import { configureAppRunner } from './app-runner';
 import { startDemoSessions } from './demo-sessions';
 import { launchPolicy } from './launch-policy';
+import { openRunnerPipesPanel } from './open-panel';
 import { registerPanelScheme } from './panel-protocol';
-import { registerRunnerPipesIpc } from './register-ipc';
 
 registerPanelScheme();
 
@@ -24,15 +21,14 @@ async function main(): Promise<void> {
   if (policy.notice) console.warn(policy.notice);
   await app.whenReady();
   const codexHome = process.env.CODEX_HOME ?? path.join(app.getPath('userData'), 'codex-home');
-  const packaged = app.isPackaged ? { resourcesPath: process.resourcesPath } : null;
-  configureRunnerLauncher({ script: launcherScript(packaged) });
-  const runner = defaultRunnerSpec(runnerScript(packaged));
+  const runner = configureAppRunner({ isPackaged: app.isPackaged });
   // The demo runs this package's runner, which cannot enforce a permission profile: it opts in
   // explicitly, and every card shows the policy as not enforced.
   // One warm runner per launch identity in use: a command starts at spawn_sent, not at a runner's start.
   const manager = new SessionManager({ defaults: { runner, codexHome, allowUnenforcedPolicy: true }, warmRunners: 1 });
-  const unregister = registerRunnerPipesIpc({ manager, windows: () => BrowserWindow.getAllWindows() });
-  createRunnerPipesWindow({ devTools: policy.devTools });
+  // The embedding API's one call: the panel window with the IPC handlers registered for it (they
+  // go when it closes, so the panel still shows the sessions ending while the app quits).
+  openRunnerPipesPanel({ manager, devTools: policy.devTools });
 
   if (policy.demo) startDemoSessions(manager, policy.demo, { execPath: process.execPath, runAsNode: true, env: process.env });
 
@@ -43,7 +39,6 @@ async function main(): Promise<void> {
     // Sessions own processes and sockets: release them before the app goes.
     event.preventDefault();
     quitting = true;
-    unregister();
     void manager.dispose().finally(() => app.quit());
   });
 }

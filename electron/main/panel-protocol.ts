@@ -1,12 +1,18 @@
 // Electron glue: serves the panel from its own `codex-runner://panel` origin instead of file://, so
 // the sender check has a real origin to compare and the page cannot read other local files.
-import { protocol, type Session } from 'electron';
+import { protocol, type CustomScheme, type Session } from 'electron';
 import { promises as fs } from 'node:fs';
 import { PANEL_CSP, PANEL_SCHEME, resolvePanelFile } from './panel-files';
 
+/**
+ * The panel's scheme, for an app that registers privileged schemes of its own: Electron takes them
+ * in one `protocol.registerSchemesAsPrivileged` call, so add this entry to it.
+ */
+export const PANEL_SCHEME_PRIVILEGES: CustomScheme = { scheme: PANEL_SCHEME, privileges: { standard: true, secure: true } };
+
 /** Must run before the app's `ready` event (Electron only accepts privileged schemes then). */
 export function registerPanelScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: PANEL_SCHEME, privileges: { standard: true, secure: true } }]);
+  protocol.registerSchemesAsPrivileged([PANEL_SCHEME_PRIVILEGES]);
 }
 
 const served = new WeakSet<Session>();

@@ -1,16 +1,22 @@
-// The packaging check: an electron-builder `--dir` build of build/electron-builder.yml, then
-// assertions on what the packed app contains, the Electron fuses included. Needs `npm run build`
-// first. Leaves nothing behind (temp dir removed). Usage: node scripts/e2e/check-package.mjs [--keep]
+// The packaging check: an app that embeds this package, built with electron-builder `--dir`, then
+// assertions on what the packed app holds, the Electron fuses included. The app is a CONSUMER, not
+// this repo: a fresh project that installed the packed tarball (consumer-project.mjs), whose main
+// process and electron-builder config are the two examples in docs/electron.md, as written there.
+// Needs `npm run build` first. Leaves nothing behind (temp dir removed).
+// Usage: node scripts/e2e/check-package.mjs [--keep]
 // - Linux/macOS (no Electron download here): a Linux build against a STAND-IN electronDist (a folder
-//   with a script named `electron` standing in for the binary).
+//   with a script named `electron` standing in for the binary); then the packed app's own copy of
+//   the embedding API says where the runner, the launcher and koffi are, and a real session (node
+//   standing in for the app binary in Node mode) runs through exactly those files.
 // - Windows: a Windows build against the REAL Electron binary (node_modules/electron/dist, which
 //   scripts/setup.sh fetches); the fuses are read back from the packed .exe, and the packed binary
 //   then runs the shipped runner as Node (ELECTRON_RUN_AS_NODE) through a real session.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { examplesIn, installConsumer, packTarball } from './consumer-project.mjs';
 
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
@@ -26,8 +32,9 @@ const check = (ok, what) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   if (!ok) failures.push(what);
 };
+const PKG = 'node_modules/codex-runner-ipc';
 
-for (const built of ['dist/electron/main/main.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/panel.bundle.js', 'dist/runner/codex-command-runner.js', 'dist/runner/codex-runner-launcher.js']) {
+for (const built of ['dist/electron/main/index.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/panel.bundle.js', 'dist/runner/codex-command-runner.js', 'dist/runner/codex-runner-launcher.js']) {
   if (!existsSync(path.join(repo, built))) {
     console.error(`${built} is missing: run \`npm run build\` first`);
     process.exit(2);
@@ -50,6 +57,18 @@ if (windows) {
 
 const work = mkdtempSync(path.join(tmpdir(), 'runner-pipes-package-'));
 try {
+  // The consumer app: the tarball installed, its two files taken from docs/electron.md.
+  const app = path.join(work, 'app');
+  const install = installConsumer(app, packTarball(path.join(work, 'pkg')), { main: 'main.js' });
+  check(install.status === 0, `the consumer app installed the packed tarball (npm ci --offline exit ${install.status})${install.status ? `: ${install.stderr.slice(-1500)}` : ''}`);
+  if (install.status !== 0) throw new Error('install failed');
+  const examples = examplesIn(path.join(repo, 'docs', 'electron.md'));
+  for (const file of ['main.js', 'electron-builder.config.cjs']) {
+    check(examples.has(file), `docs/electron.md shows the app's ${file} (a fenced block starting "// ${file}")`);
+    if (examples.has(file)) writeFileSync(path.join(app, file), examples.get(file));
+  }
+  const installed = path.join(app, ...PKG.split('/'));
+
   const out = path.join(work, 'release');
   let electronDist = realElectronDist;
   if (!windows) {
@@ -62,13 +81,15 @@ try {
   }
   const target = windows ? '--win' : '--linux';
   const unpacked = path.join(out, windows ? 'win-unpacked' : 'linux-unpacked');
+  // An app has electron among its devDependencies; this one is told the version instead.
+  const electronVersion = JSON.parse(readFileSync(path.join(repo, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
 
   const builder = spawnSync(
     process.execPath,
-    [require.resolve('electron-builder/cli.js'), '--config', 'build/electron-builder.yml', target, 'dir', '--x64', `-c.electronDist=${electronDist}`, `-c.directories.output=${out}`],
-    { cwd: repo, stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, timeout: 600_000 },
+    [require.resolve('electron-builder/cli.js'), '--config', 'electron-builder.config.cjs', target, 'dir', '--x64', `-c.electronVersion=${electronVersion}`, `-c.electronDist=${electronDist}`, `-c.directories.output=${out}`],
+    { cwd: app, stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, timeout: 600_000 },
   );
-  check(builder.status === 0, `electron-builder ${target} --dir exited 0 (got ${builder.status ?? builder.signal})`);
+  check(builder.status === 0, `electron-builder ${target} --dir of the consumer app exited 0 (got ${builder.status ?? builder.signal})`);
 
   const resources = path.join(unpacked, 'resources');
   const archive = path.join(resources, 'app.asar');
@@ -76,19 +97,17 @@ try {
   if (existsSync(archive)) {
     const files = new Set(asar.listPackage(archive, { isPack: false }).map((f) => f.replaceAll('\\', '/').replace(/^\//, '')));
     const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8'));
-    check(pkg.main === 'dist/electron/main/main.js', `packed package.json main is the Electron entry (${pkg.main})`);
-    for (const f of ['dist/electron/main/main.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js', 'dist/src/index.js', 'dist/src/session/session-manager.js']) {
-      check(files.has(f), `asar has ${f}`);
+    check(pkg.main === 'main.js' && files.has('main.js'), `the packed app's entry is the consumer's main.js (${pkg.main})`);
+    for (const f of ['dist/electron/main/index.js', 'dist/electron/main/app-runner.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js', 'dist/src/index.js', 'dist/src/session/session-manager.js']) {
+      check(files.has(`${PKG}/${f}`), `asar has ${PKG}/${f}`);
     }
-    check(![...files].some((f) => f.endsWith('.map') || f.endsWith('.d.ts') || f.startsWith('dist/test/')), 'asar has no source maps, declarations or tests');
-    check(!files.has('dist/electron/preload/preload.js'), 'asar has only the bundled preload');
+    check(![...files].some((f) => f.endsWith('.map') || f.includes('/dist/test/')), 'asar has no source maps or tests');
 
-    // Every relative require of the packed main-process code resolves inside the asar (the
-    // `files` globs dropped nothing the entry needs).
+    // Every relative require of the packed package resolves inside the asar.
     const missing = [];
     let resolved = 0;
     for (const f of files) {
-      if (!f.startsWith('dist/') || !f.endsWith('.js') || f.startsWith('dist/renderer/')) continue;
+      if (!f.startsWith(`${PKG}/dist/`) || !f.endsWith('.js') || f.startsWith(`${PKG}/dist/renderer/`)) continue;
       const text = asar.extractFile(archive, f).toString('utf8');
       for (const m of text.matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(f), m[1]));
@@ -96,7 +115,7 @@ try {
         else missing.push(`${f} -> ${m[1]}`);
       }
     }
-    check(resolved > 0 && missing.length === 0, `all ${resolved} relative requires resolve inside the asar${missing.length ? `: ${missing.join(', ')}` : ''}`);
+    check(resolved > 0 && missing.length === 0, `all ${resolved} relative requires of the packed package resolve inside the asar${missing.length ? `: ${missing.join(', ')}` : ''}`);
 
     // koffi: JS in the asar index, native module unpacked beside it.
     const nativeName = `@koromix/koffi-${process.platform}-${process.arch}`;
@@ -114,10 +133,13 @@ try {
   const packedBinary = await checkFuses(unpacked);
 
   const runner = path.join(resources, 'runner', 'codex-command-runner.js');
-  check(existsSync(runner) && readFileSync(runner).equals(readFileSync(path.join(repo, 'dist/runner/codex-command-runner.js'))), 'resources/runner/codex-command-runner.js is the built runner, byte for byte');
+  check(existsSync(runner) && readFileSync(runner).equals(readFileSync(path.join(installed, 'dist/runner/codex-command-runner.js'))), 'resources/runner/codex-command-runner.js is the installed package\'s runner, byte for byte');
   const launcher = path.join(resources, 'runner', 'codex-runner-launcher.js');
-  check(existsSync(launcher) && readFileSync(launcher).equals(readFileSync(path.join(repo, 'dist/runner/codex-runner-launcher.js'))), 'resources/runner/codex-runner-launcher.js is the built launcher, byte for byte');
+  check(existsSync(launcher) && readFileSync(launcher).equals(readFileSync(path.join(installed, 'dist/runner/codex-runner-launcher.js'))), 'resources/runner/codex-runner-launcher.js is the installed package\'s launcher, byte for byte');
   if (windows && packedBinary) await checkPackedRunner(packedBinary, runner, resources);
+  if (!windows && existsSync(archive)) await checkWhereTheEmbeddingLooks(resources, path.join(work, 'opened'));
+} catch (err) {
+  check(false, `the check ran to its end: ${err.stack ?? err}`);
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
@@ -218,7 +240,7 @@ async function checkFuses(appOutDir) {
  * .exe, the runner resource runs under it, and koffi loads from app.asar.unpacked.
  */
 async function checkPackedRunner(binary, runner, resources) {
-  const { SessionManager } = require(path.join(repo, 'dist', 'src', 'session', 'session-manager.js'));
+  const { SessionManager } = require(path.join(resources, '..', '..', '..', 'app', ...PKG.split('/'), 'dist', 'src', 'index.js'));
   const cmd = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'cmd.exe');
   const manager = new SessionManager();
   try {
@@ -238,6 +260,58 @@ async function checkPackedRunner(binary, runner, resources) {
     check(result.state === 'exited' && result.exitCode === 6, `a session whose runner is the packed ${path.basename(binary)} (ELECTRON_RUN_AS_NODE) runs cmd.exe and reports its exit code 6 (got ${result.state} ${result.exitCode}${result.error ? `: ${result.error.message}` : ''})`);
     check(stdout.trim() === 'packaged runner', `its output came back over the named pipes (got ${JSON.stringify(stdout)})`);
     check(/^\\\\\.\\pipe\\codex-runner-[0-9a-f]{32}-in$/.test(status.pipes.in?.name ?? ''), `its pipes are named pipes (${status.pipes.in?.name})`);
+  } finally {
+    await manager.dispose();
+  }
+}
+
+/**
+ * Linux/macOS: the packed app opened as Electron sees it (app.asar read as a folder, app.asar.unpacked
+ * and runner/ beside it), then the packed copy of the embedding API asked where the runner, the
+ * launcher and koffi are, as the app's main.js asks it; every answer must be a packed file. A real
+ * tty session (the PTY needs koffi) then runs through exactly those files: the packed runner,
+ * started by the packed launcher, koffi loaded from app.asar.unpacked.
+ */
+async function checkWhereTheEmbeddingLooks(resources, opened) {
+  asar.extractAll(path.join(resources, 'app.asar'), path.join(opened, 'app.asar'));
+  cpSync(path.join(resources, 'app.asar.unpacked'), path.join(opened, 'app.asar.unpacked'), { recursive: true });
+  cpSync(path.join(resources, 'runner'), path.join(opened, 'runner'), { recursive: true });
+  const appRequire = createRequire(path.join(opened, 'app.asar', 'main.js'));
+  // The docs' main.js cannot run here (no Electron), but every name it takes from this package is
+  // exported by the packed file it resolves to.
+  const mainJs = readFileSync(path.join(opened, 'app.asar', 'main.js'), 'utf8');
+  const syntax = spawnSync(process.execPath, ['--check', path.join(opened, 'app.asar', 'main.js')], { encoding: 'utf8' });
+  check(syntax.status === 0, `the packed main.js parses${syntax.status ? `: ${syntax.stderr}` : ''}`);
+  for (const m of mainJs.matchAll(/const \{([^}]+)\} = require\('(codex-runner-ipc[^']*)'\)/g)) {
+    const file = appRequire.resolve(m[2]);
+    const text = readFileSync(file, 'utf8');
+    const names = m[1].split(',').map((n) => n.trim()).filter(Boolean);
+    const absent = names.filter((n) => !text.includes(`exports, "${n}"`) && !text.includes(`exports.${n} =`));
+    check(file.startsWith(path.join(opened, 'app.asar', PKG.split('/').join(path.sep))) && absent.length === 0, `main.js's require('${m[2]}') resolves in the packed app (${path.relative(opened, file)}) and exports ${names.join(', ')}${absent.length ? `; missing: ${absent.join(', ')}` : ''}`);
+  }
+  const { configureAppRunner, launcherScript } = appRequire('codex-runner-ipc/electron/app-runner');
+  const { SessionManager, runnerLauncherPid } = appRequire('codex-runner-ipc');
+  const spec = configureAppRunner({ isPackaged: true, resourcesPath: opened });
+  const unpackedModules = path.join(opened, 'app.asar.unpacked', 'node_modules');
+  check(spec.args?.[0] === path.join(opened, 'runner', 'codex-command-runner.js') && existsSync(spec.args[0]), `configureAppRunner() runs resources/runner/codex-command-runner.js (${spec.args?.[0]})`);
+  check(launcherScript({ resourcesPath: opened }) === path.join(opened, 'runner', 'codex-runner-launcher.js') && existsSync(launcherScript({ resourcesPath: opened })), 'its launcher is resources/runner/codex-runner-launcher.js');
+  const [koffiRoot, koffiNative] = spec.carry ?? [];
+  check(koffiRoot === path.join(unpackedModules, 'koffi') && existsSync(path.join(koffiRoot, 'package.json')), `it takes koffi from app.asar.unpacked (${koffiRoot})`);
+  check(koffiNative === path.join(unpackedModules, '@koromix', `koffi-${process.platform}-${process.arch}`) && readdirSync(koffiNative, { recursive: true }).some((f) => String(f).endsWith('.node')), `and koffi's native package from there (${koffiNative})`);
+  check(spec.env?.NODE_PATH?.split(path.delimiter)[0] === unpackedModules, `the runner finds koffi through NODE_PATH=${spec.env?.NODE_PATH?.split(path.delimiter)[0]}`);
+
+  const manager = new SessionManager({ defaults: { runner: spec } });
+  try {
+    const session = manager.start({ command: ['sh', '-c', 'test -t 0 && echo "on a tty"; exit 7'], tty: true, timeoutMs: 120_000 });
+    let output = '';
+    session.onData((data) => (output += data));
+    const result = await session.exited;
+    const launcherPid = runnerLauncherPid();
+    check(result.exitCode === 7 && output.includes('on a tty'), `a tty session through the packed runner exits 7 on a terminal (got ${result.state} ${result.exitCode} ${JSON.stringify(output)}${result.error ? `: ${result.error.message}` : ''})`);
+    check(session.status().runner?.file === spec.args[0], `the runner launched was the packed one (${session.status().runner?.file})`);
+    const launcherCmd = launcherPid && existsSync(`/proc/${launcherPid}/cmdline`) ? readFileSync(`/proc/${launcherPid}/cmdline`, 'utf8').split('\0') : null;
+    if (launcherCmd) check(launcherCmd.includes(path.join(opened, 'runner', 'codex-runner-launcher.js')), `the launcher running is the packed one (pid ${launcherPid}: ${launcherCmd.join(' ')})`);
+    else console.log(`skip which launcher ran: no /proc here (launcher pid ${launcherPid})`);
   } finally {
     await manager.dispose();
   }

@@ -19,9 +19,10 @@ export interface SessionOptions {
   cwd?: string;
   /**
    * The command's whole environment. Defaults to this process's environment minus what must not
-   * cross to a sandbox account (see `defaultCommandEnv`).
+   * cross to a sandbox account (see `defaultCommandEnv`). Names whose value is `undefined` are left
+   * out, so `process.env` (NodeJS.ProcessEnv) fits as it is.
    */
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /** Kill the command after this long (it then exits with 192, `timedOut: true`). */
   timeoutMs?: number | null;
   /** Keep the command's stdin open for `write`/`closeStdin`; otherwise it reads EOF. */
@@ -99,7 +100,7 @@ export function validateSessionOptions(o: SessionOptions): void {
   if (o.env !== undefined) {
     if (typeof o.env !== 'object' || o.env === null || Array.isArray(o.env)) throw bad('env', 'an object of strings', o.env);
     for (const [key, value] of Object.entries(o.env)) {
-      if (typeof value !== 'string') throw new TypeError(`session option "env" must map names to strings; "${key}" is ${describe(value)}`);
+      if (value !== undefined && typeof value !== 'string') throw new TypeError(`session option "env" must map names to strings; "${key}" is ${describe(value)}`);
     }
   }
   for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy'] as const) {

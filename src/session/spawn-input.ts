@@ -18,7 +18,7 @@ export function prepareSpawn(o: SessionOptions): PreparedSpawn {
   const input: SpawnInput = {
     command: [...o.command],
     cwd,
-    env: o.env ? { ...o.env } : defaultCommandEnv(),
+    env: o.env ? definedEntries(o.env) : defaultCommandEnv(),
     permissionProfile: permissions.profile,
     v1Policy: o.policy ?? v1PolicyPreset(permissions),
     workspaceRoots: o.workspaceRoots ? [...o.workspaceRoots] : [cwd],
@@ -68,4 +68,9 @@ export function checkRequestSize(input: SpawnInput): void {
     detail = ` (${name} alone is ${mib(size(value))})`;
   }
   throw new RangeError(`the spawn request would be ${mib(total)}, over the runner protocol's ${mib(MAX_FRAME_LEN)} frame limit: ${part} is ${mib(bytes)}${detail}`);
+}
+
+/** The names that have a value (`process.env` types its entries as possibly undefined). */
+function definedEntries(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -1,0 +1,44 @@
+// The runner an embedding app starts, found where the app ships it: plain Node (no `electron`
+// import), so tests and build scripts load it too. Packaged, the runner and the launcher are
+// extraResources in resources/runner/ (a child process cannot run a file inside app.asar) and
+// koffi comes from app.asar.unpacked (runner-spec.ts koffiPackages()).
+import { configureRunnerLauncher } from '../../src/launch/launch-runner';
+import { defaultRunnerSpec, type RunnerSpec } from '../../src/launch/runner-spec';
+import { launcherScript, preloadBundle, rendererDir, runnerScript } from './app-paths';
+
+export { launcherScript, runnerScript } from './app-paths';
+
+/** What decides where the runner is: Electron's `app.isPackaged` and `process.resourcesPath`. */
+export interface AppFacts {
+  isPackaged: boolean;
+  /** Default: `process.resourcesPath` (Electron's). */
+  resourcesPath?: string;
+}
+
+/**
+ * Points the runner launcher at the app's copy and returns the runner spec for a
+ * SessionManager's `defaults.runner`. Call once, before the first session.
+ */
+export function configureAppRunner(app: AppFacts): RunnerSpec {
+  const packaged = app.isPackaged ? { resourcesPath: packagedResources(app) } : null;
+  configureRunnerLauncher({ script: launcherScript(packaged) });
+  return defaultRunnerSpec(runnerScript(packaged));
+}
+
+/** The preload script to give a panel window (inside the package; Electron reads it from app.asar). */
+export function preloadPath(): string {
+  return preloadBundle();
+}
+
+/** The folder holding the panel's page, script and stylesheet. */
+export function panelDir(): string {
+  return rendererDir();
+}
+
+function packagedResources(app: AppFacts): string {
+  const resources = app.resourcesPath ?? (process as { resourcesPath?: string }).resourcesPath;
+  if (typeof resources !== 'string' || resources.length === 0) {
+    throw new TypeError('a packaged app needs its resources folder: pass resourcesPath (Electron sets process.resourcesPath)');
+  }
+  return resources;
+}

@@ -1,0 +1,147 @@
+// The consumer check: packs this package (after `npm run build`), asserts what the tarball holds
+// and its size, installs it into a fresh consumer project in a temp dir (offline, consumer-project.mjs),
+// then runs real sessions through it from CommonJS, ESM and strict TypeScript, and the README's
+// examples as written. Prints one "ok"/"FAIL"/"skip" line per check. Leaves nothing behind.
+// Usage: node scripts/e2e/check-consumer.mjs [--keep]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { examplesIn, installConsumer, npm, packTarball, repo } from './consumer-project.mjs';
+
+const require = createRequire(import.meta.url);
+const keep = process.argv.includes('--keep');
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+const here = path.join(repo, 'scripts', 'e2e', 'consumer');
+
+// Bounds with room for growth; today's numbers are printed with them.
+const MAX_PACKED_BYTES = 400 * 1024;
+const MAX_UNPACKED_BYTES = 1200 * 1024;
+const MUST_HOLD = [
+  'package.json', 'README.md', 'bin/codex-runner-ipc.js', 'bin/codex-runner-ipc-runner.js',
+  'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js',
+  'dist/runner/codex-command-runner.js', 'dist/runner/codex-runner-launcher.js',
+  'dist/electron/main/index.js', 'dist/electron/main/index.d.ts', 'dist/electron/main/app-runner.js',
+  'dist/electron/builder/builder-config.js', 'dist/electron/preload/preload.bundle.js',
+  'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js',
+];
+
+const work = mkdtempSync(path.join(tmpdir(), 'runner-ipc-consumer-'));
+try {
+  const pack = packTarball(path.join(work, 'pkg'));
+  const files = new Set(pack.files);
+  console.log(`tarball: ${pack.entryCount} files, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);
+  const missing = MUST_HOLD.filter((f) => !files.has(f));
+  check(missing.length === 0, `the tarball holds what runs${missing.length ? `; missing: ${missing.join(', ')}` : ''}`);
+  const stray = pack.files.filter((f) =>
+    f.endsWith('.map') || f.endsWith('.tgz') || f.endsWith('.png') || /^dist\/(test|bench|e2e)\//.test(f) ||
+    (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^(src|test|electron|renderer|e2e|bench|scripts|build|docs)\//.test(f) ||
+    /^dist\/electron\/main\/(main|demo-sessions|launch-policy)\./.test(f) ||
+    f === 'dist/electron/preload/preload.js' || (f.startsWith('dist/renderer/') && !/\/(index\.html|panel\.css|panel\.bundle\.js)$/.test(f)));
+  check(stray.length === 0, `no compiled tests, sources, docs, source maps, images, tarballs, the demo app's entry or unbundled panel code${stray.length ? `: ${stray.slice(0, 10).join(', ')}` : ''}`);
+  check(pack.size <= MAX_PACKED_BYTES, `packed size ${pack.size} <= ${MAX_PACKED_BYTES} bytes`);
+  check(pack.unpackedSize <= MAX_UNPACKED_BYTES, `unpacked size ${pack.unpackedSize} <= ${MAX_UNPACKED_BYTES} bytes`);
+
+  checkGitInstallBuilds(path.join(work, 'clone'));
+
+  const app = path.join(work, 'app');
+  const install = installConsumer(app, pack);
+  check(install.status === 0, `npm ci --offline installs the tarball into a fresh project (exit ${install.status})${install.status ? `: ${install.stderr.slice(-1500)}` : ''}`);
+  if (install.status !== 0) throw new Error('install failed');
+  check(existsSync(path.join(app, 'node_modules', 'koffi')) && existsSync(path.join(app, 'node_modules', '@koromix', `koffi-${process.platform}-${process.arch}`)), 'koffi and its native package came with it');
+
+  // The consumer scripts and the README's example run POSIX shell commands; on Windows the
+  // sessions are the Win32 suite's and check-package.mjs's (the packed runner) to run.
+  const posix = process.platform !== 'win32';
+  const run = (what, file, args = []) => {
+    if (!posix) return void console.log(`skip ${what}: its commands are POSIX shell commands`);
+    const r = spawnSync(process.execPath, [file, ...args], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+    process.stdout.write(r.stdout);
+    check(r.status === 0, `${what} exited 0 (got ${r.status ?? r.signal})${r.status ? `: ${r.stderr.slice(-2000)}` : ''}`);
+    return r;
+  };
+  for (const f of ['cjs-consumer.cjs', 'esm-consumer.mjs', 'strict-consumer.mts', 'strict-consumer.cts', 'nameable.mts']) copyFileSync(path.join(here, f), path.join(app, f));
+  run('the CommonJS consumer', 'cjs-consumer.cjs');
+  run('the ES module consumer', 'esm-consumer.mjs');
+
+  // Strict TypeScript against the installed declarations (no skipLibCheck); electron's own types
+  // stand where an Electron app has them installed.
+  const tsconfig = JSON.parse(readFileSync(path.join(here, 'tsconfig.json'), 'utf8'));
+  tsconfig.compilerOptions.typeRoots = [path.join(repo, 'node_modules', '@types')];
+  tsconfig.compilerOptions.paths = { electron: [path.join(repo, 'node_modules', 'electron', 'electron.d.ts')] };
+  writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  const tsc = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+  check(tsc.status === 0, `tsc --strict compiles the TypeScript consumers and writes their declarations (every type reachable from the API can be named from the entries) (exit ${tsc.status})${tsc.status ? `:\n${tsc.stdout}${tsc.stderr}` : ''}`);
+  if (tsc.status === 0) {
+    run('the compiled TypeScript consumer (ESM)', path.join('out', 'strict-consumer.mjs'));
+    run('the compiled TypeScript consumer (CommonJS)', path.join('out', 'strict-consumer.cjs'));
+  }
+
+  // The node-pty facade's entry: in the exports map, built by another change (src/node-pty/).
+  if (files.has('dist/src/node-pty/index.js')) {
+    copyFileSync(path.join(here, 'node-pty-consumer.cjs'), path.join(app, 'node-pty-consumer.cjs'));
+    run('the node-pty facade consumer', 'node-pty-consumer.cjs');
+  } else {
+    console.log('skip the "./node-pty" entry: dist/src/node-pty/index.js is not in this build (src/node-pty/ not written yet)');
+  }
+
+  // The README's examples, as written there. The API example is Windows-only (cmd.exe, codex's
+  // runner and sandbox user): it is type-checked with the strict consumer's settings, not run.
+  const readme = examplesIn(path.join(repo, 'README.md'));
+  const apiExample = readme.get('api-example.mts');
+  check(apiExample !== undefined, 'the README has its API example (```ts starting "// api-example.mts")');
+  if (apiExample) {
+    writeFileSync(path.join(app, 'api-example.mts'), apiExample);
+    const apiConfig = { ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true, declaration: false, noUnusedLocals: false }, files: ['api-example.mts'] };
+    writeFileSync(path.join(app, 'tsconfig.api.json'), JSON.stringify(apiConfig, null, 2));
+    const r = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(app, 'tsconfig.api.json')], { cwd: app, encoding: 'utf8' });
+    check(r.status === 0, `the README's API example type-checks as written (strict, against the installed types) (exit ${r.status})${r.status ? `:\n${r.stdout}${r.stderr}` : ''}`);
+  }
+  // docs/electron.md's main.js, type-checked (checkJs) against Electron's and the installed types.
+  const electronMain = examplesIn(path.join(repo, 'docs', 'electron.md')).get('main.js');
+  check(electronMain !== undefined, 'docs/electron.md has the app\'s main.js');
+  if (electronMain) {
+    writeFileSync(path.join(app, 'electron-main.cjs'), electronMain);
+    const jsConfig = { ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true, declaration: false, allowJs: true, checkJs: true }, files: ['electron-main.cjs'] };
+    writeFileSync(path.join(app, 'tsconfig.electron.json'), JSON.stringify(jsConfig, null, 2));
+    const r = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(app, 'tsconfig.electron.json')], { cwd: app, encoding: 'utf8' });
+    check(r.status === 0, `docs/electron.md's main.js type-checks as written (checkJs, strict, Electron's types) (exit ${r.status})${r.status ? `:\n${r.stdout}${r.stderr}` : ''}`);
+  }
+
+  const example = readme.get('example.mjs');
+  check(example !== undefined, 'the README has its Linux/macOS example (```js starting "// example.mjs")');
+  if (example) {
+    writeFileSync(path.join(app, 'example.mjs'), example);
+    const r = run('the README\'s Linux/macOS example, verbatim', 'example.mjs');
+    if (posix) check(r?.stdout === 'hello from the runner\nexited with code 3\n', `it prints what the README says (got ${JSON.stringify(r.stdout)})`);
+  }
+} catch (err) {
+  check(false, `the check ran to its end: ${err.stack ?? err}`);
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * What npm does for a git dependency: clone, install the devDependencies, run `prepare`, pack. The
+ * clone here is of HEAD (so it has no dist/), its node_modules this repo's (npm would install the
+ * same from the lockfile); `npm pack` with its scripts must then build and ship what runs.
+ */
+function checkGitInstallBuilds(clone) {
+  const git = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', repo, clone], { encoding: 'utf8' });
+  if (git.status !== 0) return void console.log(`skip a git install builds dist/: no git clone of ${repo} (${(git.stderr || git.error?.message || '').trim()})`);
+  symlinkSync(path.join(repo, 'node_modules'), path.join(clone, 'node_modules'), 'junction');
+  check(!existsSync(path.join(clone, 'dist')), 'a fresh clone has no dist/');
+  const r = npm(['pack', '--dry-run', '--json'], { cwd: clone });
+  const files = r.status === 0 ? new Set(JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0].files.map((f) => f.path)) : new Set();
+  const missing = MUST_HOLD.filter((f) => !files.has(f));
+  check(r.status === 0 && missing.length === 0, `npm pack in it runs prepare, which builds what the tarball must hold (exit ${r.status})${missing.length ? `; missing: ${missing.join(', ')}` : ''}${r.status ? `: ${r.stderr.slice(-1500)}` : ''}`);
+}
+
+console.log(failures.length ? `\nconsumer check: ${failures.length} FAILED` : '\nconsumer check: all passed');
+process.exit(failures.length ? 1 : 0);
