@@ -22,7 +22,7 @@ export interface SessionOptions {
    * cross to a sandbox account (see `defaultCommandEnv`).
    */
   env?: Record<string, string>;
-  /** Kill the command after this long (it then exits with 192, `timedOut: true`). */
+  /** Kill the command after this long (it then exits with 192, `timedOut: true`). At most 2^31-1. */
   timeoutMs?: number | null;
   /** Keep the command's stdin open for `write`/`closeStdin`; otherwise it reads EOF. */
   stdinOpen?: boolean;
@@ -81,7 +81,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_SPAWN_READY_TIMEOUT_MS = 15_000;
 export const DEFAULT_TERMINATE_GRACE_MS = 3_000;
 
-const MAX_TIMER_MS = 0x7fff_ffff;
+/** The longest delay a Node timer holds (2^31-1 ms, ~24.8 days). */
+export const MAX_TIMER_MS = 0x7fff_ffff;
 
 /**
  * Refuses bad options before anything is created, with an error naming the option. (The runner
@@ -105,8 +106,9 @@ export function validateSessionOptions(o: SessionOptions): void {
   for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
-  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0)) {
-    throw bad('timeoutMs', 'a non-negative integer or null', o.timeoutMs);
+  // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
+  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0 && o.timeoutMs <= MAX_TIMER_MS)) {
+    throw bad('timeoutMs', `an integer 0..${MAX_TIMER_MS} or null`, o.timeoutMs);
   }
   for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs', 'queueTimeoutMs'] as const) {
     const v = o[name];
