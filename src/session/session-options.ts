@@ -149,6 +149,16 @@ export function validateSessionOptions(o: SessionOptions): void {
   }
 }
 
+/**
+ * A relative `cwd` means what it means to child_process.spawn: relative to this process's working
+ * directory, resolved when the session is made, before anything starts. Left relative, it became
+ * the default workspace root, which runners of version 3+ refuse, and the search settled on 2.
+ */
+export function withAbsoluteCwd(options: SessionOptions): SessionOptions {
+  const { cwd } = options;
+  return cwd !== undefined && !isAbsoluteAnywhere(cwd) ? { ...options, cwd: path.resolve(cwd) } : options;
+}
+
 /** Absolute on either OS: the runner may be a Windows runner whatever this process runs on. */
 export function isAbsoluteAnywhere(p: string): boolean {
   return path.posix.isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');

@@ -1,11 +1,10 @@
 // One command run through the runner: runner found and connected, protocol version chosen, spawn,
 // stream, exit, and cleanup whatever happens. Runs in Electron's main process or any Node process.
 import { EventEmitter } from 'node:events';
-import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { describeRunnerError, payloadBytes, toRunnerMessage, type ErrorPayload, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
+import { describeRunnerError, payloadBytes, toRunnerMessage, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
 import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../protocol/versions';
 import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
@@ -13,21 +12,21 @@ import { codexHomeAccess } from './codex-home-access';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
 import { processStateNote } from './runner-state';
-import { delay, describeExit, openRunnerConnection, REFRESHABLE_LOGON_ERRORS, stderrNote, type RunnerConnection } from './runner-connection';
+import { delay, describeExit, openRunnerConnection, stderrNote, type RunnerConnection } from './runner-connection';
 import { SessionError } from './session-error';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_SPAWN_READY_TIMEOUT_MS,
   DEFAULT_TERMINATE_GRACE_MS,
-  isAbsoluteAnywhere,
   type PasswordSource,
   type SessionOptions,
   validateSessionOptions,
+  withAbsoluteCwd,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
 import { StdinWritable } from './stdin-writable';
-import { VersionSearch, type TryResult } from './version-search';
+import { isRefreshableLogonError, VersionSearch, type TryResult } from './version-search';
 import type { WarmRunnerPool } from './warm-pool';
 
 /** The first thing a runner said after the spawn request, or that it ended without a frame. */
@@ -298,7 +297,7 @@ export class Session extends EventEmitter<SessionEvents> {
       given,
       remembered: given === undefined ? rememberedVersion(identity) : undefined,
       runnerFile: launch.runner.file,
-      isRefreshableLogonError: (payload) => launch.plan.logon?.retryOnLogonFailure === true && this.isRefreshableLogonError(payload),
+      isRefreshableLogonError: (payload) => launch.plan.logon?.retryOnLogonFailure === true && isRefreshableLogonError(payload, this.spawn.input.command[0] ?? ''),
       windowsErrorText: describeWin32Error,
     });
     for (let step = search.first(); ; ) {
@@ -337,7 +336,11 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean, onReady: () => void): Promise<{ result: TryResult; warm: boolean }> {
     const o = this.options;
-    const warm = mayTakeWarm && launch.warmKey ? await this.untilAborted(this.host.pool?.take(launch.warmKey) ?? Promise.resolve(undefined)) : undefined;
+    const warm = mayTakeWarm && launch.warmKey ? await this.host.pool?.take(launch.warmKey) : undefined;
+    if (warm && this.abort.signal.aborted) {
+      await warm.close(0); // taken as the session ended: nobody else will close it
+      this.checkAborted();
+    }
     this.snapshot.runner = { ...this.snapshot.runner!, warm: warm !== undefined };
     if (warm) {
       this.snapshot.pipes = warm.pipeStatus();
@@ -386,7 +389,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.mark('spawn_sent');
     const readyMs = o.spawnReadyTimeoutMs ?? DEFAULT_SPAWN_READY_TIMEOUT_MS;
     this.spawnReadyTimer = setTimeout(() => {
-      void processStateNote(conn.runner.pid).then((state) => this.end(new SessionError('spawn_sent', `runner pid ${conn.runner.pid} did not answer the spawn request within ${readyMs} ms${state}`)));
+      void processStateNote(conn.runner.pid).then((state) => {
+        if (this.snapshot.state !== 'spawn_sent' || this.conn !== conn) return; // it answered meanwhile
+        return this.end(new SessionError('spawn_sent', `runner pid ${conn.runner.pid} did not answer the spawn request within ${readyMs} ms${state}`));
+      });
     }, readyMs);
     const first = await this.untilAborted(reply);
     if (first.kind !== 'silent') return { result: first, warm: warm !== undefined };
@@ -403,14 +409,6 @@ export class Session extends EventEmitter<SessionEvents> {
     const conn = this.conn;
     this.conn = undefined;
     await conn?.close(0);
-  }
-
-  private isRefreshableLogonError(payload: ErrorPayload): boolean {
-    if (!('stage' in payload) || payload.stage !== 'spawn_child' || payload.windows_error_code === null) return false;
-    const code = payload.windows_error_code;
-    // Upstream: AppX activation can return 1312 for a healthy token; new credentials cannot help there.
-    const windowsApps = /(^|[\\/])WindowsApps([\\/]|$)/i.test(this.spawn.input.command[0] ?? '');
-    return REFRESHABLE_LOGON_ERRORS.has(code) && !(code === 1312 && windowsApps);
   }
 
   // ---- running -----------------------------------------------------------------------------
@@ -684,14 +682,4 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.ending) void this.end(new SessionError(this.setupStage(), `a session ${what} listener threw: ${message}`));
     else process.emitWarning(`a session ${what} listener threw after session ${this.id} ended: ${message}`, 'CodexRunnerIpcWarning');
   }
-}
-
-/**
- * A relative `cwd` means what it means to child_process.spawn: relative to this process's working
- * directory, resolved now, before anything starts. Left relative, it became the default workspace
- * root, which runners of version 3+ refuse, and the search then settled on version 2.
- */
-function withAbsoluteCwd(options: SessionOptions): SessionOptions {
-  const { cwd } = options;
-  return cwd !== undefined && !isAbsoluteAnywhere(cwd) ? { ...options, cwd: path.resolve(cwd) } : options;
 }

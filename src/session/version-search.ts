@@ -12,6 +12,7 @@
 //   a version found after skipping a version for the request's content is used but not remembered.
 import { describeRunnerError, type ErrorPayload } from '../protocol/messages';
 import { isProtocolVersion, NEWEST_PROTOCOL_VERSION, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
+import { REFRESHABLE_LOGON_ERRORS } from './runner-connection';
 
 /** What one try got. */
 export type TryResult =
@@ -68,6 +69,15 @@ export function meaningOfError(payload: ErrorPayload, replyVersion: number, sent
     return replyVersion !== sent && isProtocolVersion(replyVersion) ? { kind: 'version-refusal', hint: replyVersion } : { kind: 'version-refusal' };
   }
   return { kind: 'content-refusal' };
+}
+
+/** A spawn_child logon error after which upstream reads the credentials again and retries once. */
+export function isRefreshableLogonError(payload: ErrorPayload, program: string): boolean {
+  if (!('stage' in payload) || payload.stage !== 'spawn_child' || payload.windows_error_code === null) return false;
+  const code = payload.windows_error_code;
+  // Upstream: AppX activation can return 1312 for a healthy token; new credentials cannot help there.
+  const windowsApps = /(^|[\\/])WindowsApps([\\/]|$)/i.test(program);
+  return REFRESHABLE_LOGON_ERRORS.has(code) && !(code === 1312 && windowsApps);
 }
 
 export class VersionSearch {

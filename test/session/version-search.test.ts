@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ErrorPayload } from '../../src/protocol/messages';
-import { meaningOfError, VersionSearch, type SearchStart, type TryResult } from '../../src/session/version-search';
+import { isRefreshableLogonError, meaningOfError, VersionSearch, type SearchStart, type TryResult } from '../../src/session/version-search';
 
 const FILE = '/x/codex-command-runner.exe';
 const search = (start: Partial<SearchStart> = {}) => new VersionSearch({ runnerFile: FILE, isRefreshableLogonError: () => false, ...start });
@@ -136,4 +136,14 @@ test('a real failure is reported as it is; a refreshable logon error is retried 
     stage: 'spawn_sent',
     message: 'runner failed during spawn_child: runner: CreateProcessAsUserW failed (Windows error 1326: The user name or password is incorrect.)',
   });
+});
+
+test('which logon errors are worth new credentials: 1326 and 1312 at spawn_child, but not 1312 for a WindowsApps program', () => {
+  const at = (code: number | null, stage: 'spawn_child' | 'read_spawn_request' = 'spawn_child'): ErrorPayload => ({ message: 'x', stage, windows_error_code: code });
+  assert.equal(isRefreshableLogonError(at(1326), 'cmd.exe'), true);
+  assert.equal(isRefreshableLogonError(at(1312), 'C:\\Windows\\cmd.exe'), true);
+  assert.equal(isRefreshableLogonError(at(1312), 'C:\\Program Files\\WindowsApps\\x\\app.exe'), false);
+  assert.equal(isRefreshableLogonError(at(1326, 'read_spawn_request'), 'cmd.exe'), false);
+  assert.equal(isRefreshableLogonError(at(5), 'cmd.exe'), false);
+  assert.equal(isRefreshableLogonError(codeError('logon failed'), 'cmd.exe'), false);
 });
