@@ -100,6 +100,12 @@ export function spawnRunnerDirectly(spec: RunnerSpec, names: { in: string; out: 
         kill: () => {
           if (!exitInfo) child.kill('SIGKILL');
         },
+        holdProcess: (held) => {
+          for (const handle of [child, child.stderr as unknown as { ref(): void; unref(): void }]) {
+            if (held) handle.ref();
+            else handle.unref();
+          }
+        },
       }),
     );
   });

@@ -39,6 +39,8 @@ interface LaunchedRunner {
   exit?: RunnerExit;
   settle: (exit: RunnerExit) => void;
   killTimer?: NodeJS.Timeout;
+  /** Idle in the warm pool: not a reason to keep the process alive. */
+  released?: boolean;
 }
 
 export interface LauncherStart {
@@ -210,6 +212,10 @@ class LauncherConnection {
         runner.killTimer.unref();
         this.send({ type: 'kill', id });
       },
+      holdProcess: (held) => {
+        runner.released = !held;
+        this.updateRef();
+      },
     };
   }
 
@@ -218,7 +224,8 @@ class LauncherConnection {
     // Both handles: the channel closes when the launcher dies, and its exit (which fails what is
     // pending) is then still to come on the process handle.
     const channel = this.child.channel as { ref?: () => void; unref?: () => void } | undefined | null;
-    if ((!this.isReady || this.pending.size + this.runners.size > 0) && !this.gone) {
+    const held = [...this.runners.values()].filter((r) => !r.released).length;
+    if ((!this.isReady || this.pending.size + held > 0) && !this.gone) {
       channel?.ref?.();
       this.child.ref();
     } else {

@@ -20,6 +20,8 @@ export interface RunnerProcess {
   stderrTail(): string;
   /** Ends the runner at once, and its whole process tree (through the launcher; a stopped runner too). */
   kill(): void;
+  /** Whether this runner keeps the event loop alive (default yes). An idle warm runner must not. */
+  holdProcess?(held: boolean): void;
 }
 
 /** Keeps the last `limit` bytes of a stream: bounded whatever the runner prints. */

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
 import { payloadBytes, ProtocolError, toParentMessage, type ErrorPayload, type OutputStream, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../protocol/messages';
-import { errorPayload, NEWEST_PROTOCOL_VERSION, versionSpec, type ErrorStage, type ProtocolVersion } from '../protocol/versions';
+import { errorPayload, NEWEST_PROTOCOL_VERSION, type ErrorStage, type ProtocolVersion } from '../protocol/versions';
 import { signalTree } from './kill-tree';
 import { holdCommandTree, killCommandTree, noteSpawned } from './command-tree';
 import { PtyProcess, spawnPty } from './pty/spawn-pty';
@@ -108,10 +108,10 @@ class RunnerSession {
   private onSpawnRequest(value: unknown): void {
     const read = readSpawnRequest(value, this.args.protocol);
     if ('message' in read) {
+      // Answered in this runner's own version, as codex's runners of every release do: versions
+      // 1-3 with spawn_failed and the message ("missing field ...", "unsupported protocol version
+      // N"), 4+ at stage read_spawn_request. A parent may only move to another version on such a frame.
       this.version = read.replyVersion;
-      // Runners before version 4 that cannot use a request end without a word (a parent must
-      // cope with that); from version 4 on they say why, at stage read_spawn_request.
-      if (this.args.protocol !== undefined && versionSpec(this.args.protocol).errorShape === 'code') return this.refuseSilently(read.message);
       return this.fail('read_spawn_request', read.message);
     }
     this.version = read.version;
@@ -123,11 +123,6 @@ class RunnerSession {
       );
     }
     this.spawnChild(read.request);
-  }
-
-  private refuseSilently(message: string): void {
-    process.stderr.write(`${message}\n`);
-    this.finish(1);
   }
 
   private onMessage(message: ParentMessage): void {

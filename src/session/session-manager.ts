@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import { Admission } from './admission';
 import { Session, type SessionResult } from './session';
-import { DEFAULT_CONNECT_TIMEOUT_MS, type SessionOptions } from './session-options';
+import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_TIMER_MS, type SessionOptions } from './session-options';
 import type { PoolStatus, SessionStatus } from './session-status';
 import { WarmRunnerPool } from './warm-pool';
 
@@ -32,9 +32,15 @@ export interface SessionManagerOptions {
   warmRunners?: number;
   /** How long a warm runner may wait unused before it is closed. Default 60 s. */
   warmIdleMs?: number;
+  /**
+   * Warm runners kept in all, across launch identities (each is a whole process). Past it, the
+   * runner idle the longest is closed to make room. Default 8 (at least `warmRunners`).
+   */
+  maxWarmRunners?: number;
 }
 
 export const DEFAULT_WARM_IDLE_MS = 60_000;
+export const DEFAULT_MAX_WARM_RUNNERS = 8;
 
 export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly sessions = new Map<string, Session>();
@@ -51,11 +57,16 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     }
     const warm = options.warmRunners ?? 0;
     if (!Number.isInteger(warm) || warm < 0 || warm > 16) throw new RangeError(`warmRunners must be an integer 0..16, got ${warm}`);
+    const maxWarm = options.maxWarmRunners ?? Math.max(DEFAULT_MAX_WARM_RUNNERS, warm);
+    if (!Number.isInteger(maxWarm) || maxWarm < warm || maxWarm > 256) throw new RangeError(`maxWarmRunners must be an integer ${warm}..256 (at least warmRunners), got ${maxWarm}`);
+    const idleMs = options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS;
+    if (!Number.isInteger(idleMs) || idleMs < 1 || idleMs > MAX_TIMER_MS) throw new RangeError(`warmIdleMs must be an integer 1..${MAX_TIMER_MS}, got ${idleMs}`);
     this.admission = new Admission(options.launchConcurrency ?? Math.max(2, os.availableParallelism()));
     if (warm > 0) {
       this.pool = new WarmRunnerPool({
         perIdentity: warm,
-        idleMs: options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS,
+        maxTotal: maxWarm,
+        idleMs,
         connectTimeoutMs: options.defaults?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         admission: this.admission,
         onChange: () => this.emit('pools'),

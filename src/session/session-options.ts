@@ -23,7 +23,7 @@ export interface SessionOptions {
    * out, so `process.env` (NodeJS.ProcessEnv) fits as it is.
    */
   env?: Record<string, string | undefined>;
-  /** Kill the command after this long (it then exits with 192, `timedOut: true`). */
+  /** Kill the command after this long (it then exits with 192, `timedOut: true`). At most 2^31-1. */
   timeoutMs?: number | null;
   /** Keep the command's stdin open for `write`/`closeStdin`; otherwise it reads EOF. */
   stdinOpen?: boolean;
@@ -82,7 +82,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_SPAWN_READY_TIMEOUT_MS = 15_000;
 export const DEFAULT_TERMINATE_GRACE_MS = 3_000;
 
-const MAX_TIMER_MS = 0x7fff_ffff;
+/** The longest delay a Node timer holds (2^31-1 ms, ~24.8 days). */
+export const MAX_TIMER_MS = 0x7fff_ffff;
 
 /**
  * Refuses bad options before anything is created, with an error naming the option. (The runner
@@ -106,8 +107,9 @@ export function validateSessionOptions(o: SessionOptions): void {
   for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
-  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0)) {
-    throw bad('timeoutMs', 'a non-negative integer or null', o.timeoutMs);
+  // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
+  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0 && o.timeoutMs <= MAX_TIMER_MS)) {
+    throw bad('timeoutMs', `an integer 0..${MAX_TIMER_MS} or null`, o.timeoutMs);
   }
   for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs', 'queueTimeoutMs'] as const) {
     const v = o[name];
@@ -146,6 +148,16 @@ export function validateSessionOptions(o: SessionOptions): void {
     const relative = o.workspaceRoots.find((r) => !isAbsoluteAnywhere(r));
     if (relative !== undefined) throw new TypeError(`session option "workspaceRoots": ${JSON.stringify(relative)} is not an absolute path`);
   }
+}
+
+/**
+ * A relative `cwd` means what it means to child_process.spawn: relative to this process's working
+ * directory, resolved when the session is made, before anything starts. Left relative, it became
+ * the default workspace root, which runners of version 3+ refuse, and the search settled on 2.
+ */
+export function withAbsoluteCwd(options: SessionOptions): SessionOptions {
+  const { cwd } = options;
+  return cwd !== undefined && !isAbsoluteAnywhere(cwd) ? { ...options, cwd: path.resolve(cwd) } : options;
 }
 
 /** Absolute on either OS: the runner may be a Windows runner whatever this process runs on. */

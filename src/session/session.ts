@@ -4,15 +4,15 @@ import { EventEmitter } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { describeRunnerError, payloadBytes, toRunnerMessage, type ErrorPayload, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
+import { describeRunnerError, payloadBytes, toRunnerMessage, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
 import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../protocol/versions';
-import { readStatFields } from '../platform/unix/proc-stat';
 import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
-import { forgetVersion, judgeFirstReply, nextVersion, rememberedVersion, rememberVersion, runnerIdentity, type FirstReply } from './protocol-choice';
-import { delay, describeExit, openRunnerConnection, REFRESHABLE_LOGON_ERRORS, stderrNote, type RunnerConnection } from './runner-connection';
+import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
+import { processStateNote } from './runner-state';
+import { delay, describeExit, openRunnerConnection, stderrNote, type RunnerConnection } from './runner-connection';
 import { SessionError } from './session-error';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -21,11 +21,16 @@ import {
   type PasswordSource,
   type SessionOptions,
   validateSessionOptions,
+  withAbsoluteCwd,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
 import { StdinWritable } from './stdin-writable';
+import { isRefreshableLogonError, VersionSearch, type TryResult } from './version-search';
 import type { WarmRunnerPool } from './warm-pool';
+
+/** The first thing a runner said after the spawn request, or that it ended without a frame. */
+type FirstReply = Exclude<TryResult, { kind: 'undelivered' | 'unencodable' }>;
 
 export { SessionError } from './session-error';
 
@@ -90,11 +95,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private setupTask?: Promise<void>;
 
   constructor(
-    options: SessionOptions,
+    given: SessionOptions,
     private readonly host: SessionHost = {},
   ) {
     super();
-    validateSessionOptions(options);
+    validateSessionOptions(given);
+    const options = withAbsoluteCwd(given);
     this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
     const { sandbox } = options;
     if (sandbox !== undefined && sandbox !== 'codex' && sandbox.credentials) {
@@ -287,75 +293,54 @@ export class Session extends EventEmitter<SessionEvents> {
     const identity = await runnerIdentity([launch.plan.spec.exe, ...(launch.plan.spec.args ?? [])], launch.identityFile);
 
     const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
-    const remembered = given === undefined ? rememberedVersion(identity) : undefined;
-    let chosen: 'given' | 'detected' | 'remembered' = given !== undefined ? 'given' : remembered !== undefined ? 'remembered' : 'detected';
-    const refused: { version: number; reply: string }[] = [];
-    const tried: ProtocolVersion[] = [];
-    let version: ProtocolVersion | undefined = given ?? remembered ?? NEWEST_PROTOCOL_VERSION;
-    let logonRetried = false;
-    let warmTried = false;
-
-    while (version !== undefined) {
-      tried.push(version);
+    const search = new VersionSearch({
+      given,
+      remembered: given === undefined ? rememberedVersion(identity) : undefined,
+      runnerFile: launch.runner.file,
+      isRefreshableLogonError: (payload) => launch.plan.logon?.retryOnLogonFailure === true && isRefreshableLogonError(payload, this.spawn.input.command[0] ?? ''),
+      windowsErrorText: describeWin32Error,
+    });
+    for (let step = search.first(); ; ) {
+      if (step.kind === 'run') return;
+      if (step.kind === 'fail') {
+        this.snapshot.protocol = { version: search.version, chosen: search.chosen, refused: [...search.refused] };
+        throw new SessionError(step.stage, step.message);
+      }
+      if (step.forgetRemembered) forgetVersion(identity);
       let request: Record<string, unknown>;
       try {
-        request = versionSpec(version).spawnRequest(this.spawn.input);
+        request = versionSpec(step.version).spawnRequest(this.spawn.input);
       } catch (err) {
-        // This version cannot carry what the session asks for: not worth a runner launch.
-        if (chosen === 'given') throw new SessionError('preparing', (err as Error).message);
-        refused.push({ version, reply: `not tried: ${(err as Error).message}` });
-        version = nextVersion(tried);
+        step = search.after({ kind: 'unencodable', message: (err as Error).message }, false);
         continue;
       }
-      this.version = version;
-      this.snapshot.protocol = { version, chosen, refused: [...refused] };
-      // Only a first try may take a warm runner: a retry needs one that has not refused yet.
-      const mayTakeWarm = tried.length === 1 && !logonRetried && !warmTried;
-      const [thisVersion, thisChoice] = [version, chosen];
-      const reply = await this.attempt(launch, request, mayTakeWarm, () => {
+      this.version = step.version;
+      this.snapshot.protocol = { version: step.version, chosen: search.chosen, refused: [...search.refused] };
+      const learns = search.learns();
+      const { result, warm } = await this.attempt(launch, request, step.mayTakeWarm, () => {
         // Runs as spawn_ready is read, not after this await: a command that ends at once ends the
         // session (and aborts the await) in the same read, and must still count as a success.
-        if (thisChoice !== 'given') rememberVersion(identity, thisVersion);
+        if (learns !== undefined) rememberVersion(identity, learns);
         this.password = undefined;
         // This identity is in use: keep a runner warm for its next session.
         if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, launch.plan);
       });
-      if (reply.kind === 'silent' && this.snapshot.runner?.warm) {
-        // A warm runner that died while it waited says nothing about the version: try it again on a new one.
-        warmTried = true;
-        await this.dropConnection();
-        tried.pop();
-        continue;
-      }
-      if (reply.kind === 'ready') return;
-      const verdict = judgeFirstReply(reply, version);
-      if (verdict.refused && chosen !== 'given') {
-        refused.push({ version, reply: verdict.text });
-        await this.dropConnection();
-        if (chosen === 'remembered') {
-          forgetVersion(identity); // the file was replaced in place: search again
-          chosen = 'detected';
-        }
-        version = nextVersion(tried, verdict.hint);
-        continue;
-      }
-      if (reply.kind === 'error' && !logonRetried && launch.plan.logon?.retryOnLogonFailure && this.isRefreshableLogonError(reply.payload)) {
-        logonRetried = true;
-        await this.dropConnection();
-        tried.pop();
-        continue; // same version, credentials read again by the next launch
-      }
-      throw new SessionError('spawn_sent', this.describeFirstReply(reply, version, chosen === 'given' && verdict.refused));
+      step = search.after(result, warm);
+      if (step.kind === 'try') await this.dropConnection();
     }
-    this.snapshot.protocol = { version: this.version, chosen, refused };
-    const tries = refused.map((r) => `v${r.version}: ${r.reply}`).join('; ');
-    throw new SessionError('spawn_sent', `runner ${launch.runner.file} refused every protocol version this module speaks (${tries})`);
   }
 
-  /** One try: a warm runner or a new one connected, the request sent, its first answer awaited. */
-  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean, onReady: () => void): Promise<FirstReply> {
+  /**
+   * One try: a warm runner or a new one connected, the request sent, its first answer awaited.
+   * Silence after the request is told apart from a request that never reached the runner.
+   */
+  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean, onReady: () => void): Promise<{ result: TryResult; warm: boolean }> {
     const o = this.options;
-    const warm = mayTakeWarm && launch.warmKey ? this.host.pool?.take(launch.warmKey) : undefined;
+    const warm = mayTakeWarm && launch.warmKey ? await this.host.pool?.take(launch.warmKey) : undefined;
+    if (warm && this.abort.signal.aborted) {
+      await warm.close(0); // taken as the session ended: nobody else will close it
+      this.checkAborted();
+    }
     this.snapshot.runner = { ...this.snapshot.runner!, warm: warm !== undefined };
     if (warm) {
       this.snapshot.pipes = warm.pipeStatus();
@@ -388,6 +373,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.conn = conn;
     const reply = new Promise<FirstReply>((resolve) => {
       this.firstReply = (first) => {
+        this.firstReply = undefined;
         if (first.kind === 'ready') onReady();
         resolve(first);
       };
@@ -398,13 +384,20 @@ export class Session extends EventEmitter<SessionEvents> {
       end: () => void this.onRunnerEof(),
     });
     this.watchRunnerDeath(conn);
-    this.send({ type: 'spawn_request', payload: request as never });
+    // A write that fails (EPIPE) never reached the runner: the one case where silence proves nothing ran.
+    const delivered = new Promise<boolean>((resolve) => this.send({ type: 'spawn_request', payload: request as never }, (err) => resolve(!err)));
     this.mark('spawn_sent');
     const readyMs = o.spawnReadyTimeoutMs ?? DEFAULT_SPAWN_READY_TIMEOUT_MS;
     this.spawnReadyTimer = setTimeout(() => {
-      void this.end(new SessionError('spawn_sent', `runner pid ${conn.runner.pid} did not answer the spawn request within ${readyMs} ms`));
+      void processStateNote(conn.runner.pid).then((state) => {
+        if (this.snapshot.state !== 'spawn_sent' || this.conn !== conn) return; // it answered meanwhile
+        return this.end(new SessionError('spawn_sent', `runner pid ${conn.runner.pid} did not answer the spawn request within ${readyMs} ms${state}`));
+      });
     }, readyMs);
-    return this.untilAborted(reply);
+    const first = await this.untilAborted(reply);
+    if (first.kind !== 'silent') return { result: first, warm: warm !== undefined };
+    const reached = await Promise.race([delivered, delay(RUNNER_EXIT_GRACE_MS)]);
+    return { result: reached === false ? { ...first, kind: 'undelivered' } : first, warm: warm !== undefined };
   }
 
   /** A refused attempt's runner and pipes go before the next attempt starts. */
@@ -418,25 +411,11 @@ export class Session extends EventEmitter<SessionEvents> {
     await conn?.close(0);
   }
 
-  private isRefreshableLogonError(payload: ErrorPayload): boolean {
-    if (!('stage' in payload) || payload.stage !== 'spawn_child' || payload.windows_error_code === null) return false;
-    const code = payload.windows_error_code;
-    // Upstream: AppX activation can return 1312 for a healthy token; new credentials cannot help there.
-    const windowsApps = /(^|[\\/])WindowsApps([\\/]|$)/i.test(this.spawn.input.command[0] ?? '');
-    return REFRESHABLE_LOGON_ERRORS.has(code) && !(code === 1312 && windowsApps);
-  }
-
-  private describeFirstReply(reply: FirstReply, version: ProtocolVersion, refusedGiven: boolean): string {
-    if (reply.kind === 'silent') return `${reply.why} before answering the spawn request${reply.stderr}`;
-    if (reply.kind !== 'error') return 'runner answered spawn_ready';
-    const message = `runner ${describeRunnerError(reply.payload, describeWin32Error)}`;
-    // A runner refusing the version we were told to speak: say how to get past it.
-    return refusedGiven ? `${message} (the session asked for protocol version ${version}; "auto" finds the runner's own)` : message;
-  }
-
   // ---- running -----------------------------------------------------------------------------
 
   private onRunnerMessage(message: Versioned<RunnerMessage>): void {
+    // Nothing after the exit report counts (frames read with it included), nor after the end began.
+    if (this.exitReport || this.ending) return;
     const t = this.snapshot.traffic;
     t.fromRunner.frames = this.reader!.frames;
     t.fromRunner.bytes = this.reader!.bytes;
@@ -459,13 +438,14 @@ export class Session extends EventEmitter<SessionEvents> {
         counter.bytes += data.length;
         counter.frames++;
         const target = message.payload.stream === 'stdout' ? this.stdout : this.stderr;
-        if (!this.terminating && !target.destroyed && !target.push(data)) this.reader!.pause(); // resumed by the stream's read()
+        if (!this.terminating && !target.destroyed && !this.pushOutput(target, data)) this.reader!.pause(); // resumed by the stream's read()
         this.changed();
         return;
       }
       case 'exit':
         if (this.snapshot.state !== 'running') return void this.end(new SessionError('spawn_sent', `runner sent exit (code ${message.payload.exit_code}) before spawn_ready`));
         this.exitReport = { exitCode: message.payload.exit_code, timedOut: message.payload.timed_out };
+        this.reader?.detach();
         void this.end();
         return;
       case 'error':
@@ -474,11 +454,29 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  /**
+   * push() runs the consumer's 'data' listeners synchronously. One that throws is the consumer's
+   * bug, not bad data from the runner: it is rethrown as any EventEmitter listener's throw would
+   * surface (an uncaught exception), and the session goes on.
+   */
+  private pushOutput(target: Readable, data: Buffer): boolean {
+    try {
+      return target.push(data);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+      return true;
+    }
+  }
+
   private async onReaderError(err: Error): Promise<void> {
     const runner = this.conn?.runner;
     // A stream cut off mid-frame is how a runner's death looks from here: say so, and how it died.
     if (runner && /stream ended inside|pipe closed before the end of stream/.test(err.message)) {
       const exit = await Promise.race([runner.exited, delay(RUNNER_EXIT_GRACE_MS)]);
+      // Before its first frame, a death is silence after the request: the version search decides.
+      if (exit && this.firstReply) return this.firstReply({ kind: 'silent', why: describeExit(runner.pid, exit), stderr: stderrNote(runner) });
       if (exit) return this.end(new SessionError(this.setupStage(), `${describeExit(runner.pid, exit)} mid-stream (${err.message})${stderrNote(runner)}`));
     }
     await this.end(new SessionError(this.setupStage(), `bad data from runner: ${err.message}`));
@@ -526,12 +524,12 @@ export class Session extends EventEmitter<SessionEvents> {
     );
   }
 
-  private send(message: ParentMessage): void {
+  private send(message: ParentMessage, written?: (err?: Error | null) => void): void {
     const socket = this.conn?.toRunner;
-    if (!socket || socket.destroyed) return;
+    if (!socket || socket.destroyed) return written?.(new Error('the pipe to the runner is closed'));
     const frame = encodeFrame(message, this.version);
     this.count(frame.length);
-    socket.write(frame);
+    socket.write(frame, written);
   }
 
   private count(bytes: number): void {
@@ -684,11 +682,4 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.ending) void this.end(new SessionError(this.setupStage(), `a session ${what} listener threw: ${message}`));
     else process.emitWarning(`a session ${what} listener threw after session ${this.id} ended: ${message}`, 'CodexRunnerIpcWarning');
   }
-}
-
-/** " (runner is stopped)" and the like, from the kernel's word on the process (Linux); else "". */
-async function processStateNote(pid: number): Promise<string> {
-  const state = (await readStatFields(pid))?.[0];
-  const names: Record<string, string> = { T: 'stopped', t: 'stopped by a tracer', D: 'in uninterruptible sleep', Z: 'a zombie' };
-  return state && names[state] ? ` (runner is ${names[state]})` : '';
 }

@@ -1,14 +1,18 @@
 // Runners launched, connected and verified ahead of time, waiting for their spawn request. A
 // session whose launch identity matches takes one and goes straight to spawn_sent; a replacement
-// is launched in the background. Everything is bounded: idle runners per identity, how long one
-// may idle, and how fast a runner that keeps failing is retried (exponential backoff).
+// is launched in the background. Everything is bounded: idle runners per identity and in all, how
+// long one may idle, and how fast a runner that keeps failing is retried (exponential backoff).
+// An idle runner never keeps this process alive (its pipes and timers are unref'd).
 import type { Admission } from './admission';
 import { openRunnerConnection, type ConnectionHooks, type LaunchPlan, type RunnerConnection } from './runner-connection';
+import { runnerState } from './runner-state';
 import type { PoolStatus } from './session-status';
 
 export interface WarmPoolOptions {
   /** Idle runners kept per launch identity. */
   perIdentity: number;
+  /** Idle and starting runners kept in all: past it, the runner idle the longest is closed. */
+  maxTotal: number;
   /** An idle runner unused this long is closed (and not replaced until the identity is used again). */
   idleMs: number;
   connectTimeoutMs: number;
@@ -19,6 +23,8 @@ export interface WarmPoolOptions {
 
 interface IdleRunner {
   conn: RunnerConnection;
+  /** When it became idle: the oldest goes first when the pool is full. */
+  since: number;
   release(): void;
 }
 
@@ -44,18 +50,25 @@ export class WarmRunnerPool {
 
   constructor(private readonly options: WarmPoolOptions) {}
 
-  /** A live, verified runner for `key`, or undefined. Never one whose connection is already dead. */
-  take(key: string): RunnerConnection | undefined {
+  /**
+   * A live, verified runner for `key`, or undefined. Never one known dead, being killed or
+   * stopped (the kernel is asked, not only the pipes): a request written to it could be lost
+   * after the runner started the command, and then it must not be retried.
+   */
+  async take(key: string): Promise<RunnerConnection | undefined> {
     const id = this.identities.get(key);
     if (!id) return undefined;
     for (let entry = id.idle.shift(); entry; entry = id.idle.shift()) {
       entry.release();
       if (isAlive(entry.conn)) {
-        this.options.onChange();
-        this.ensure(key, id.label, id.plan); // its replacement starts now
-        return entry.conn;
+        const state = await runnerState(entry.conn.runner.pid);
+        if ((state.kind === 'alive' || state.kind === 'unknown') && isAlive(entry.conn)) {
+          this.options.onChange();
+          this.ensure(key, id.label, id.plan); // its replacement starts now
+          return entry.conn;
+        }
       }
-      void entry.conn.close(0);
+      void entry.conn.close(0); // the launcher kills a stopped runner's tree too
     }
     this.options.onChange();
     return undefined;
@@ -71,10 +84,33 @@ export class WarmRunnerPool {
     }
     if (id.retry) return; // backing off after failures: the timer calls back
     while (id.idle.length + id.starting < this.options.perIdentity) {
+      if (this.total() >= this.options.maxTotal && !this.evictOldestIdle(id)) return;
       const launch = this.launch(key, id);
       this.launching.add(launch);
       void launch.finally(() => this.launching.delete(launch));
     }
+  }
+
+  /** Idle and starting runners in all identities. */
+  private total(): number {
+    let n = 0;
+    for (const id of this.identities.values()) n += id.idle.length + id.starting;
+    return n;
+  }
+
+  /** Closes the runner idle the longest in another identity; false when there is none. */
+  private evictOldestIdle(except: Identity): boolean {
+    let oldest: { id: Identity; entry: IdleRunner } | undefined;
+    for (const id of this.identities.values()) {
+      if (id === except) continue;
+      for (const entry of id.idle) if (!oldest || entry.since < oldest.entry.since) oldest = { id, entry };
+    }
+    if (!oldest) return false;
+    oldest.id.idle.splice(oldest.id.idle.indexOf(oldest.entry), 1);
+    oldest.entry.release();
+    void oldest.entry.conn.close(0);
+    this.options.onChange();
+    return true;
   }
 
   status(): PoolStatus[] {
@@ -140,10 +176,14 @@ export class WarmRunnerPool {
     conn.fromRunner.on('close', onDeath);
     let live = true;
     void conn.runner.exited.then(() => live && onDeath());
+    // A process whose code forgets dispose() must still exit once its sessions end.
+    setRef(conn, false);
     const entry: IdleRunner = {
       conn,
+      since: Date.now(),
       release: () => {
         live = false;
+        setRef(conn, true);
         clearTimeout(idleTimer);
         conn.fromRunner.off('data', onTalk);
         conn.fromRunner.off('end', onDeath);
@@ -165,6 +205,15 @@ export class WarmRunnerPool {
       this.ensure(key, id.label, id.plan);
     }, wait);
     id.retry.unref();
+  }
+}
+
+/** The runner's and its pipes' hold on the event loop: off while idle, back on for the session that takes it. */
+function setRef(conn: RunnerConnection, ref: boolean): void {
+  conn.runner.holdProcess?.(ref);
+  for (const stream of [conn.toRunner, conn.fromRunner] as { ref?(): void; unref?(): void }[]) {
+    if (ref) stream.ref?.();
+    else stream.unref?.();
   }
 }
 

@@ -162,14 +162,14 @@ test('pinned to N, it reads the request with version N\'s struct first, then ref
       // Whatever fails first: a field version `pinned` requires that `sent` lacks, else the version check.
       const expected = r.stderr.includes('missing field') ? /^runner: bad spawn request: spawn_request: missing field "[a-z_]+"/ : new RegExp(`^runner: unsupported protocol version ${sent}\n$`);
       assert.match(r.stderr, expected, `pinned ${pinned}, sent ${sent}`);
-      if (pinned < 4) {
-        assert.deepEqual(r.versioned, [], `pinned ${pinned} (before version 4) refuses without a frame; sent ${sent}`);
-      } else {
-        assert.equal(r.versioned.length, 1, `pinned ${pinned}, sent ${sent}`);
-        const [reply] = r.versioned;
-        assert.equal(reply!.version, pinned, 'a refusal is said in the runner\'s own version');
-        assert.deepEqual({ ...reply!.payload, message: '' }, { message: '', stage: 'read_spawn_request', windows_error_code: null });
-      }
+      // Every version refuses with a frame in its own version, as codex's runners do: spawn_failed
+      // before version 4, stage read_spawn_request from 4 on. (It once ended silently below 4.)
+      assert.equal(r.versioned.length, 1, `pinned ${pinned}, sent ${sent}`);
+      const [reply] = r.versioned;
+      assert.equal(reply!.version, pinned, 'a refusal is said in the runner\'s own version');
+      const shape = pinned < 4 ? { message: '', code: 'spawn_failed' } : { message: '', stage: 'read_spawn_request', windows_error_code: null };
+      assert.deepEqual({ ...reply!.payload, message: '' }, shape, `pinned ${pinned}, sent ${sent}`);
+      assert.equal(`${(reply!.payload as { message: string }).message}\n`, r.stderr, 'the frame says what stderr says');
     }
   }
   // The two paths of the strict read, pinned to 3: a version-2 request lacks workspace_roots...

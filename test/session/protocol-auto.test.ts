@@ -32,13 +32,16 @@ test('a runner pinned to any version works with no version given: output and exi
     const status = session.status();
     assert.equal(status.protocol?.version, version);
     assert.equal(status.protocol?.chosen, 'detected');
-    // Version 4+ runners answer a refusal in their own version, so the search jumps straight to
-    // it; older ones end without a word, so each newer version is tried in turn.
-    const expectedRefused = version >= 4 ? (version === 6 ? [] : [6]) : PROTOCOL_VERSIONS.filter((v) => v > version);
+    // Every version answers a refusal in its own version, as codex's runners do, so the search
+    // jumps straight to it: one refused try at most.
+    const expectedRefused = version === 6 ? [] : [6];
     assert.deepEqual(status.protocol?.refused.map((r) => r.version), expectedRefused, `pinned ${version}`);
-    for (const r of status.protocol!.refused) {
-      assert.match(r.reply, version >= 4 ? /^error at read_spawn_request: runner: unsupported protocol version 6$/ : /^runner pid \d+ exited with code 1 without a reply; runner stderr: runner: (unsupported protocol version \d|bad spawn request: spawn_request: missing field)/);
-    }
+    const expectedReply = version >= 4
+      ? /^error at read_spawn_request: runner: unsupported protocol version 6$/
+      : version === 3
+        ? /^error spawn_failed: runner: unsupported protocol version 6$/
+        : /^error spawn_failed: runner: bad spawn request: spawn_request: missing field "(policy_json_or_preset|permission_profile_cwd)"/;
+    for (const r of status.protocol!.refused) assert.match(r.reply, expectedReply, `pinned ${version}`);
     assert.equal(launches(status.stages), expectedRefused.length + 1);
     await assertNothingLeftBehind(session);
   }
@@ -65,7 +68,7 @@ test('the version found is remembered per runner file: only the first session pa
 test('a refusal is retried, a genuine failure never: the command runs exactly once', { skip: posixOnly('runs sh and true as commands') }, async () => {
   clearRememberedVersions();
   const marker = path.join(work, 'ran-once.txt');
-  // Pinned to 1: versions 6..2 are refused before anything spawns; version 1 runs the command.
+  // Pinned to 1: version 6 is refused before anything spawns (in version 1); version 1 runs the command.
   const ok = manager.start({ command: ['sh', '-c', `echo ran >> ${marker}`], runner: pinned(1) });
   assert.equal((await ok.exited).state, 'exited');
   assert.equal(readFileSync(marker, 'utf8'), 'ran\n');
@@ -74,7 +77,7 @@ test('a refusal is retried, a genuine failure never: the command runs exactly on
   const result = await bad.exited;
   assert.equal(result.state, 'failed');
   assert.match(result.error?.message ?? '', /^runner reported spawn_failed: failed to spawn \/nonexistent\/cmd: spawn \/nonexistent\/cmd ENOENT$/);
-  assert.deepEqual(bad.status().protocol?.refused.map((r) => r.version), [6, 5, 4]);
+  assert.deepEqual(bad.status().protocol?.refused.map((r) => r.version), [6]);
   assert.equal(bad.status().protocol?.version, 3);
   // The same on the newest version: no retry at all.
   const newest = manager.start({ command: ['/nonexistent/cmd'], runner: pinned(6) });
@@ -121,12 +124,11 @@ test('when every version is refused: one error listing what each try got, nothin
   await assertNothingLeftBehind(session);
 });
 
-test('a custom permission profile skips version 1 without launching for it', async () => {
+test('a custom permission profile is never sent to version 1: a version-1 runner fails after its one refusal', async () => {
   clearRememberedVersions();
   const session = manager.start({ command: ['true'], runner: pinned(1), permissions: { type: 'managed', file_system: { type: 'unrestricted' }, network: 'restricted' } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
-  const refused = session.status().protocol?.refused ?? [];
-  assert.match(refused.at(-1)?.reply ?? '', /^not tried: a custom permission profile cannot be sent to a version-1 runner/);
-  assert.equal(launches(session.status().stages), 5);
+  assert.match(result.error?.message ?? '', /^runner \S+ speaks protocol version 1 \(its refusal said so\), which cannot carry this request: a custom permission profile cannot be sent to a version-1 runner/);
+  assert.equal(launches(session.status().stages), 1);
 });

@@ -1,7 +1,10 @@
 // Ways a session used to hang or mislead: a destroyed output stream, a write after closeStdin, a
-// runner killed mid-frame, a terminal whose stdin is closed. Real runner, real sockets.
+// runner killed mid-frame, a terminal whose stdin is closed, a consumer's listener that throws.
+// Real runner, real sockets.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { pipeline, Writable } from 'node:stream';
 import { SessionManager } from '../../src/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
@@ -67,4 +70,13 @@ test('a tty session whose stdin is closed reads end-of-file: cat ends', { skip }
   const session = manager.start({ command: ['cat'], tty: true });
   const { result } = await collect(session);
   assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+});
+
+test("a consumer's throwing stdout 'data' listener surfaces as its own uncaught exception, not as bad data from the runner; the session goes on", { skip: posixOnly('runs sh as the command') }, async () => {
+  const script = path.join(__dirname, '..', 'fixtures', 'throwing-listener.js');
+  const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script], (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
+  const report = JSON.parse(stdout) as { uncaught: string[]; seen: string; result: { state: string; exitCode: number; error?: string } };
+  assert.deepEqual(report.result, { state: 'exited', exitCode: 0 });
+  assert.equal(report.seen, 'one\ntwo\n');
+  assert.deepEqual(report.uncaught, ['consumer bug in a data listener', 'consumer bug in a data listener']);
 });

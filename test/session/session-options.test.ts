@@ -15,8 +15,11 @@ const refusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], cwd: 42 }, 'session option "cwd" must be a string, got number 42'],
   [{ command: ['ls'], env: ['A=1'] }, 'session option "env" must be an object of strings, got an array'],
   [{ command: ['ls'], env: { A: '1', B: 2 } }, 'session option "env" must map names to strings; "B" is number 2'],
-  [{ command: ['ls'], timeoutMs: -1 }, 'session option "timeoutMs" must be a non-negative integer or null, got number -1'],
-  [{ command: ['ls'], timeoutMs: '100' }, 'session option "timeoutMs" must be a non-negative integer or null, got "100"'],
+  [{ command: ['ls'], timeoutMs: -1 }, 'session option "timeoutMs" must be an integer 0..2147483647 or null, got number -1'],
+  [{ command: ['ls'], timeoutMs: '100' }, 'session option "timeoutMs" must be an integer 0..2147483647 or null, got "100"'],
+  // Past 2^31-1 a Node timer fires at once: a queued session failed at once (TimeoutOverflowWarning).
+  [{ command: ['ls'], timeoutMs: 2 ** 31 }, 'session option "timeoutMs" must be an integer 0..2147483647 or null, got number 2147483648'],
+  [{ command: ['ls'], queueTimeoutMs: 2 ** 31 }, 'session option "queueTimeoutMs" must be an integer 1..2147483647, got number 2147483648'],
   [{ command: ['ls'], connectTimeoutMs: 0 }, 'session option "connectTimeoutMs" must be an integer 1..2147483647, got number 0'],
   [{ command: ['ls'], spawnReadyTimeoutMs: 2 ** 31 }, 'session option "spawnReadyTimeoutMs" must be an integer 1..2147483647, got number 2147483648'],
   [{ command: ['ls'], stdinOpen: 'yes' }, 'session option "stdinOpen" must be a boolean, got "yes"'],
@@ -73,4 +76,9 @@ test('a manager refuses to keep a password in its defaults', () => {
 test('good options pass', () => {
   assert.doesNotThrow(() => validateSessionOptions({ command: ['ls'], timeoutMs: null, env: {}, cwd: '/', stdinOpen: true, runner: { exe: 'node', args: ['r.js'] } }));
   assert.doesNotThrow(() => validateSessionOptions({ command: ['ls'], timeoutMs: 0, connectTimeoutMs: 1 }));
+});
+
+test('the manager refuses warm-runner options a timer or the cap cannot hold', () => {
+  assert.throws(() => new SessionManager({ warmRunners: 1, warmIdleMs: 2 ** 31 }), { name: 'RangeError', message: 'warmIdleMs must be an integer 1..2147483647, got 2147483648' });
+  assert.throws(() => new SessionManager({ warmRunners: 2, maxWarmRunners: 1 }), { name: 'RangeError', message: 'maxWarmRunners must be an integer 2..256 (at least warmRunners), got 1' });
 });

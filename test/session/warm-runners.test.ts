@@ -4,13 +4,14 @@
 // flight, the rest queued. Real runners over real sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../src/session/session-manager';
 import { WarmRunnerPool } from '../../src/session/warm-pool';
 import { realRunner, rogueRunner } from '../helpers/fixture-paths';
-import { eventually, isAlive, liveDescendants } from '../helpers/process-state';
+import { eventually, isAlive, liveDescendants, processState } from '../helpers/process-state';
 import { collect } from '../helpers/sessions';
 import { posixOnly } from '../helpers/platform';
 
@@ -86,7 +87,7 @@ test('a runner that keeps failing is retried with backoff, never in a spin', asy
   const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-warm-'));
   const count = path.join(dir, 'launches');
   writeFileSync(count, '');
-  const pool = new WarmRunnerPool({ perIdentity: 1, idleMs: 60_000, connectTimeoutMs: 5000, onChange() {} });
+  const pool = new WarmRunnerPool({ perIdentity: 1, maxTotal: 8, idleMs: 60_000, connectTimeoutMs: 5000, onChange() {} });
   try {
     pool.ensure('failing', 'failing runner', { spec: { ...rogueRunner('count-and-exit'), env: { ROGUE_COUNT: count } } });
     await new Promise((r) => setTimeout(r, 3500));
@@ -133,4 +134,67 @@ test('admission: launches beyond the limit wait in `queued`, bounded by queueTim
   } finally {
     await manager.dispose();
   }
+});
+
+test('a warm runner stopped (SIGSTOP) while idle is not handed out: the session runs on a new runner, the stopped one is killed', { skip: posixOnly('stops a runner with SIGSTOP and reads /proc') }, async () => {
+  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  try {
+    await manager.start({ command: ['true'] }).exited;
+    assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1 && runnersBelowUs().length === 1));
+    const [idle] = runnersBelowUs();
+    process.kill(idle!, 'SIGSTOP');
+    assert.ok(await eventually(() => processState(idle!) === 'T'), 'the runner is stopped');
+    const session = manager.start({ command: ['echo', 'fresh'], spawnReadyTimeoutMs: 60_000 });
+    const { stdout, result } = await collect(session);
+    assert.equal(result.state, 'exited', result.error?.message);
+    assert.equal(stdout.toString(), 'fresh\n');
+    assert.equal(session.status().runner?.warm, false);
+    assert.notEqual(session.status().runnerPid, idle);
+    assert.ok(await eventually(() => !isAlive(idle)), 'the stopped runner was killed');
+  } finally {
+    await manager.dispose();
+  }
+});
+
+test("a runner that stops before answering: the timeout says it is stopped", { skip: posixOnly('stops a runner with SIGSTOP and reads /proc') }, async () => {
+  const manager = new SessionManager({ defaults: { protocolVersion: 6 } });
+  try {
+    const session = manager.start({ command: ['true'], runner: rogueRunner('never-ready'), spawnReadyTimeoutMs: 1000 });
+    assert.ok(await eventually(() => session.state === 'spawn_sent'));
+    process.kill(session.status().runnerPid!, 'SIGSTOP');
+    const result = await session.exited;
+    assert.match(result.error?.message ?? '', /^runner pid \d+ did not answer the spawn request within 1000 ms \(runner is stopped\)$/);
+  } finally {
+    await manager.dispose();
+  }
+});
+
+test('warm runners in all are capped: a new identity closes the runner idle the longest', { skip: posixOnly('reads the runners from /proc') }, async () => {
+  const pool = new WarmRunnerPool({ perIdentity: 1, maxTotal: 2, idleMs: 60_000, connectTimeoutMs: 10_000, onChange() {} });
+  const plan = { spec: realRunner() };
+  const idle = () => pool.status().filter((p) => p.idle === 1).map((p) => p.identity);
+  try {
+    pool.ensure('a', 'a', plan);
+    assert.ok(await eventually(() => idle().join() === 'a'));
+    pool.ensure('b', 'b', plan);
+    assert.ok(await eventually(() => idle().join() === 'a,b'));
+    pool.ensure('c', 'c', plan);
+    assert.ok(await eventually(() => idle().join() === 'b,c'), `pools: ${JSON.stringify(pool.status())}`);
+    assert.ok(await eventually(() => runnersBelowUs().length === 2), `runners: ${runnersBelowUs().join(', ')}`);
+  } finally {
+    await pool.dispose();
+  }
+  assert.ok(await eventually(() => runnersBelowUs().length === 0));
+});
+
+test('a program with warmRunners: 1 that forgets dispose() exits once its session ended; its idle runner goes too', { skip: posixOnly('reads the runners from /proc'), timeout: 60_000 }, async () => {
+  const script = path.join(__dirname, '..', 'fixtures', 'forgets-dispose.js');
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [script], (err, out, errOut) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout: out, stderr: errOut }));
+    child.stdin?.end();
+  });
+  assert.equal(code, 0, stderr);
+  const idle = JSON.parse(stdout) as number[];
+  assert.equal(idle.length, 1, 'it had an idle warm runner when it returned');
+  assert.ok(await eventually(() => !isAlive(idle[0])), `idle runner ${idle[0]} outlived its program`);
 });

@@ -16,3 +16,16 @@ export async function readStatFields(pid: number): Promise<string[] | undefined>
     return undefined;
   }
 }
+
+/** True when a SIGKILL is pending for `pid` (sent, not acted on yet); undefined when unknown. */
+export async function hasPendingSigkill(pid: number): Promise<boolean | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const SIGKILL_BIT = 1n << 8n; // signal 9 is bit 8 of the pending masks
+  return [...text.matchAll(/^(SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].some((m) => (BigInt(`0x${m[2]}`) & SIGKILL_BIT) !== 0n);
+}
