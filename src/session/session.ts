@@ -86,6 +86,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private ending = false;
   /** After terminate(): output is read and dropped, so the runner's exit report can arrive. */
   private terminating = false;
+  /** The first close_stdin/resize sent to a version-1 runner: one built before them stops reading there. */
+  private v1LateMessageSent?: 'close_stdin' | 'resize';
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
 
@@ -229,7 +231,10 @@ export class Session extends EventEmitter<SessionEvents> {
       // The pipe is ordered: a runner that stopped reading (its command does not read stdin and
       // its bounded queue is full) never sees the terminate frame.
       const stuck = this.conn?.toRunner.writableLength ?? 0;
-      const why = stuck > 0 ? ` (${stuck} bytes are still queued ahead of it: the command is not reading its stdin)` : '';
+      let why = stuck > 0 ? ` (${stuck} bytes are still queued ahead of it: the command is not reading its stdin)` : '';
+      // codex's version-1 runners built before close_stdin/resize existed (upstream PR #15578, e.g.
+      // codex 0.116.0) stop reading input at the first such frame: the terminate went unread.
+      if (this.v1LateMessageSent) why += ` (a version-1 runner built before codex added close_stdin and resize, such as codex 0.116.0, stops reading at the first of them; this session sent ${this.v1LateMessageSent} before terminate)`;
       void this.end(new SessionError('running', `runner pid ${this.conn?.runner.pid} did not report an exit within ${grace} ms of terminate${why}; killed it and its processes`));
     }, grace);
   }
@@ -530,6 +535,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const socket = this.conn?.toRunner;
     if (!socket || socket.destroyed) return;
     const frame = encodeFrame(message, this.version);
+    if (this.version === 1 && (message.type === 'close_stdin' || message.type === 'resize')) this.v1LateMessageSent ??= message.type;
     this.count(frame.length);
     socket.write(frame);
   }
