@@ -88,6 +88,14 @@ export function closePrivateDesktop(desktop: CreatedDesktop): void {
   if (!desktopApi().CloseDesktop(desktop.handle)) throw lastWin32Error(`CloseDesktop(${desktop.name})`);
 }
 
+/** Whether a desktop of this name exists in this window station now (opened and closed again at once). */
+export function desktopExists(name: string): boolean {
+  const handle = desktopApi().OpenDesktopW(name, 0, 0, DESKTOP_READOBJECTS);
+  if (handle === 0) return false;
+  desktopApi().CloseDesktop(handle);
+  return true;
+}
+
 /** The desktop's DACL as the OS records it (tests, status). */
 export function privateDesktopDacl(desktop: CreatedDesktop): string {
   return readDaclSddl(desktop.handle, `desktop ${desktop.name}`, SE_WINDOW_OBJECT);

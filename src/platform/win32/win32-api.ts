@@ -284,6 +284,8 @@ export interface DesktopApi {
   /** Returns an HDESK, 0 on failure. */
   CreateDesktopW(name: string, device: null, mode: null, flags: number, access: number, attributes: SecurityAttributes): number;
   CloseDesktop(desktop: number): number;
+  /** Returns an HDESK, 0 when no desktop of that name exists (or access is denied). */
+  OpenDesktopW(name: string, flags: number, inherit: number, access: number): number;
 }
 
 export const UOI_NAME = 2;
@@ -318,6 +320,7 @@ export function desktopApi(): DesktopApi {
     GetUserObjectInformationW: user32.func('int __stdcall GetUserObjectInformationW(intptr_t object, int index, _Out_ uint8_t *info, uint32_t length, _Out_ uint32_t *needed)'),
     CreateDesktopW: user32.func('intptr_t __stdcall CreateDesktopW(const char16_t *name, const char16_t *device, void *mode, uint32_t flags, uint32_t access, const SECURITY_ATTRIBUTES *attributes)'),
     CloseDesktop: user32.func('int __stdcall CloseDesktop(intptr_t desktop)'),
+    OpenDesktopW: user32.func('intptr_t __stdcall OpenDesktopW(const char16_t *name, uint32_t flags, int inherit, uint32_t access)'),
   } as DesktopApi;
   return desktop;
 }
