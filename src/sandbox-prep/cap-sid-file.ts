@@ -51,7 +51,8 @@ export function randomCapSid(): string {
 export function parseCapSids(text: string, file: string): { caps: CapSids; legacy: boolean } | undefined {
   const t = text.trim();
   if (t === '') return undefined; // upstream: treated as missing
-  if (!(t.startsWith('{') && t.endsWith('}'))) {
+  // Upstream takes `{...}` as JSON and anything else as one SID; a cut-off JSON file is JSON here.
+  if (!t.startsWith('{')) {
     if (!SID.test(t)) throw new CapSidFileError(file, `is neither JSON nor one SID in text (starts ${JSON.stringify(t.slice(0, 20))}); move it away to let a new one be made`);
     return { caps: { workspace: t, readonly: randomCapSid(), workspace_by_cwd: {}, writable_root_by_path: {} }, legacy: true };
   }

@@ -74,8 +74,12 @@ export interface SessionOptions {
   queueTimeoutMs?: number;
   /** Version 1 only: `policy_json_or_preset` as given (a preset or a SandboxPolicy JSON), instead of the one `permissions` maps to. */
   policy?: string;
+  /**
+   * The capability SIDs sent. With codex's runner they default to codex's own, from
+   * `<codexHome>/cap_sid` (sandbox-prep/); given, they override those. `[]` is refused there.
+   */
   capSids?: string[];
-  /** Version 1 only. */
+  /** Kept for callers of old: upstream's version 1 has no `real_user_sid`, so a v1 request carrying one is refused. */
   realUserSid?: string;
   usePrivateDesktop?: boolean;
   /** Version 6: the parent-owned private desktop the runner should use. */

@@ -120,7 +120,7 @@ test("codex's real setup helper fails under Wine (no CodexSandboxUsers group): t
   const { result } = await finish(session);
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'preparing_sandbox');
-  assert.match(result.error?.message ?? '', /^codex's sandbox setup helper exited with code \d+: helper_sid_resolve_failed: .+ \(from .*setup_error\.json\)$/);
+  assert.match(result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper exited with code \d+: helper_sid_resolve_failed: .+ \(from .*setup_error\.json\)$/);
   assert.equal(session.status().runnerPid, undefined, 'no runner was started');
 });
 
@@ -130,6 +130,6 @@ test('capSids: [] fails before launch, saying what is missing', { skip, timeout:
   void session.start();
   const { result } = await finish(session);
   assert.equal(result.error?.stage, 'preparing_sandbox');
-  assert.match(result.error?.message ?? '', /capSids is an empty list: codex's runner refuses to run without a capability SID/);
+  assert.match(result.error?.message ?? '', /^capability SIDs: capSids is an empty list: codex's runner refuses to run without a capability SID/);
   assert.equal(session.status().pipes.in, undefined, 'no pipe was made');
 });
