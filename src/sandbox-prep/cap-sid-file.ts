@@ -138,7 +138,17 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
     await fs.writeFile(temp, text, { flag: 'wx' });
-    await fs.rename(temp, file);
+    // Windows refuses to replace a file another process (codex) has open at that instant: try again shortly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fs.rename(temp, file);
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (attempt >= 20 || !(code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')) throw err;
+        await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+      }
+    }
   } catch (err) {
     await fs.rm(temp, { force: true }).catch(() => {});
     throw new CapSidFileError(file, `could not be written: ${(err as Error).message}`);

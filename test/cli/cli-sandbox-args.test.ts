@@ -17,3 +17,18 @@ test('--sandbox current and --no-sandbox-refresh reach the run arguments; anythi
   assert.match(CLI_USAGE, /--sandbox current/);
   assert.match(CLI_USAGE, /--no-sandbox-refresh/);
 });
+
+test('--status shows what was prepared for codex\'s runner: the SIDs and their file, the desktop, the refresh', async () => {
+  const { formatStatus } = await import('../../src/cli/format-status');
+  const text = formatStatus({
+    id: 's1', command: ['cmd.exe'], tty: false, state: 'exited', stages: [{ stage: 'preparing', at: 0 }, { stage: 'preparing_sandbox', at: 3 }], pipes: {},
+    policy: { profile: 'workspace-write', enforced: false, note: 'n' },
+    sandboxPrep: { capSids: ['S-1-5-21-1-2-3-4'], capSidsFrom: 'C:\\h\\cap_sid', desktop: 'CodexSandboxDesktop-00ff', refresh: 'skipped', setupHelper: 'C:\\h\\.sandbox-bin\\codex-windows-sandbox-setup.exe' },
+    traffic: { stdout: { bytes: 0, frames: 0 }, stderr: { bytes: 0, frames: 0 }, stdin: { bytes: 0, frames: 0 }, toRunner: { bytes: 0, frames: 0 }, fromRunner: { bytes: 0, frames: 0 } },
+    exitCode: 0,
+  });
+  assert.match(text, /^ {2}cap sids {5}S-1-5-21-1-2-3-4 \(C:\\h\\cap_sid\)$/m);
+  assert.match(text, /^ {2}desktop {6}CodexSandboxDesktop-00ff$/m);
+  assert.match(text, /^ {2}refresh {6}skipped \(C:\\h\\\.sandbox-bin\\codex-windows-sandbox-setup\.exe\)$/m);
+  assert.match(text, /preparing_sandbox/);
+});
