@@ -25,7 +25,7 @@ export interface LogonSource {
 
 export interface LaunchPlan {
   spec: RunnerSpec;
-  /** The runner's own cwd (upstream: `<codexHome>/.sandbox/runner-cwd`). */
+  /** The runner's own cwd (codex's runner: the command's cwd, as upstream). */
   runnerCwd?: string;
   /** The only account the pipes admit; default the current user. */
   sandboxUsername?: string;
@@ -46,8 +46,12 @@ export interface ConnectOptions {
   hooks: ConnectionHooks;
 }
 
-/** Windows logon errors after which upstream re-reads the credentials once: bad password, no logon session. */
-export const REFRESHABLE_LOGON_ERRORS: ReadonlySet<number> = new Set([1326, 1312]);
+/**
+ * Windows logon errors after which upstream re-reads the credentials once and retries: bad
+ * password (1326), no logon session (1312), and since 6-B a logon restricted by policy (1331,
+ * which codex's setup fixes).
+ */
+export const REFRESHABLE_LOGON_ERRORS: ReadonlySet<number> = new Set([1326, 1312, 1331]);
 
 export class RunnerConnection {
   private closed = false;

@@ -26,6 +26,7 @@ import type { SessionStage, SessionStatus, SetupStage } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
 import { StdinWritable } from './stdin-writable';
 import type { WarmRunnerPool } from './warm-pool';
+import { PrivateDesktops } from '../sandbox-prep/private-desktops';
 
 export { SessionError } from './session-error';
 
@@ -50,6 +51,8 @@ let nextId = 1;
 export interface SessionHost {
   admission?: Admission;
   pool?: WarmRunnerPool;
+  /** codex's runner: the private desktops, kept for the host's life (a lone session owns its own). */
+  desktops?: PrivateDesktops;
 }
 
 export interface SessionEvents {
@@ -90,6 +93,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private v1LateMessageSent?: 'close_stdin' | 'resize';
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
+  /** A lone session's own private desktops, closed when it ends. */
+  private ownDesktops?: PrivateDesktops;
 
   constructor(
     options: SessionOptions,
@@ -99,7 +104,7 @@ export class Session extends EventEmitter<SessionEvents> {
     validateSessionOptions(options);
     this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
     const { sandbox } = options;
-    if (sandbox !== undefined && sandbox !== 'codex' && sandbox.credentials) {
+    if (typeof sandbox === 'object' && sandbox !== null && sandbox.credentials) {
       this.password = sandbox.credentials.password;
       this.options = { ...options, sandbox: { ...sandbox, credentials: { ...sandbox.credentials, password: '' } } };
     } else {
@@ -284,7 +289,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private async launchAndSpawn(): Promise<void> {
     const o = this.options;
     this.mark('preparing');
-    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess);
+    const desktops = this.host.desktops ?? (this.ownDesktops ??= new PrivateDesktops());
+    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) });
+    if (launch.sandboxPrep) {
+      Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
+      this.snapshot.sandboxPrep = launch.sandboxPrep.status;
+    }
     this.snapshot.runner = launch.runner;
     this.snapshot.policy = launch.policy;
     this.changed();
@@ -633,6 +643,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // that failed is ended with its whole tree at once. Only the runner we launched is ever
     // signalled: never a pid a runner reported (it may lie).
     await this.conn?.close(error ? 0 : RUNNER_EXIT_GRACE_MS);
+    await this.ownDesktops?.dispose().catch(() => {});
     const result: SessionResult = error
       ? { state: 'failed', exitCode: -1, timedOut, error }
       : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut };

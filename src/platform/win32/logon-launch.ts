@@ -11,10 +11,11 @@ import { windowsCommandLine } from '../../launch/windows-command-line';
 import {
   CREATE_NO_WINDOW,
   CREATE_UNICODE_ENVIRONMENT,
-  LOGON_WITH_PROFILE,
+  LOGON_FLAGS_NONE,
+  STARTF_FORCEOFFFEEDBACK,
   SEM_FAILCRITICALERRORS,
   SEM_NOGPFAULTERRORBOX,
-  win32, STARTUPINFOW_SIZE, PROCESS_INFORMATION_SIZE
+  win32, STARTUPINFOW_SIZE, STARTUPINFOW_DWFLAGS_OFFSET, PROCESS_INFORMATION_SIZE
 } from './win32-api';
 import { environmentBlock } from './environment-block';
 import { watchProcessHandle } from './process-watch';
@@ -28,7 +29,7 @@ export interface LogonLaunchOptions {
   signal?: AbortSignal;
   /** Defaults to `.`, the local machine (upstream). */
   domain?: string;
-  /** The runner's own cwd (upstream: `<codexHome>/.sandbox/runner-cwd`). */
+  /** The runner's own cwd (upstream: the command's cwd). */
   cwd: string;
 }
 
@@ -45,6 +46,8 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   const commandLineBuffer = Buffer.from(`${commandLine}\0`, 'utf16le');
   const startupInfo = Buffer.alloc(STARTUPINFOW_SIZE);
   startupInfo.writeUInt32LE(STARTUPINFOW_SIZE, 0); // cb
+  // As upstream (6-B): no busy cursor while the runner starts. dwFlags sits at offset 60 on x64.
+  startupInfo.writeUInt32LE(STARTF_FORCEOFFFEEDBACK, STARTUPINFOW_DWFLAGS_OFFSET);
   const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
 
   const call = `CreateProcessWithLogonW(${options.domain ?? '.'}\\${options.username}, ${spec.exe})`;
@@ -60,7 +63,8 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
           options.domain ?? '.',
           // Passed as the secret's own NUL-terminated UTF-16 buffer: never a JS string.
           options.password.utf16z(),
-          LOGON_WITH_PROFILE,
+          // Upstream since #34629: codex's sandbox users have no profile to load.
+          LOGON_FLAGS_NONE,
           spec.exe,
           commandLineBuffer,
           CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
