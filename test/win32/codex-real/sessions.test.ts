@@ -3,7 +3,9 @@
 // close_stdin, terminate ending the tree, timeoutMs, a tty session, `auto` finding the release's
 // version (with the refused tries it took), the version remembered by the next session, and a warm
 // runner serving it. One manager per release, one session per behaviour: the matrix stays lean.
-// Wine enforces no restricted token or ACL: these prove the wire and the lifecycle, not the sandbox.
+// Each runs with the module's own preparation (cap_sid SIDs, a private desktop), as the current user
+// and without the setup helper's refresh (real-runner-options.ts). Wine enforces no restricted token
+// or ACL: these prove the wire, the preparation and the lifecycle, not the sandbox.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,8 +18,7 @@ import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { collect, whenRunning } from '../../helpers/sessions';
 import { skipUnlessWindows as skip } from '../win32-test-support';
-import { makeDesktop } from './hand-made-desktop';
-import { realRunnerOptions } from './real-runner-options';
+import { realCodexHome, realRunnerOptions, type RealCodexHome } from './real-runner-options';
 
 const node = process.execPath;
 const TREE_CHILD = path.join(__dirname, '..', 'runner', 'job-tree-child.js');
@@ -34,17 +35,14 @@ const releases = process.platform === 'win32' ? codexReleases() : [];
 for (const r of releases) {
   describe(`codex ${r.release} (protocol ${r.shape})`, { skip, timeout: 180_000 }, () => {
     let manager: SessionManager;
-    let desktop: ReturnType<typeof makeDesktop>;
-    let cwd: string;
+    let codex: RealCodexHome;
     before(() => {
-      desktop = makeDesktop();
-      cwd = mkdtempSync(path.join(tmpdir(), `codex-real-${r.release}-`));
-      manager = new SessionManager({ warmRunners: 1, defaults: realRunnerOptions(r, desktop.name, cwd) });
+      codex = realCodexHome(r);
+      manager = new SessionManager({ warmRunners: 1, defaults: realRunnerOptions(codex) });
     });
     after(async () => {
       await manager.dispose();
-      desktop.close();
-      rmSync(cwd, { recursive: true, force: true });
+      codex.remove();
     });
 
     test('auto finds its version; stdin and close_stdin reach the command; both streams and the exit code come back', async () => {
@@ -78,6 +76,7 @@ for (const r of releases) {
       assert.deepEqual([result.state, result.exitCode], ['exited', 3]);
       const status = session.status();
       assert.equal(status.runner?.warm, true, 'taken from the pool');
+      assert.equal(status.runner?.file, codex.runner);
       assert.deepEqual([status.protocol?.version, status.protocol?.chosen], [r.version, 'remembered']);
     });
 

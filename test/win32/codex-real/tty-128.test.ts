@@ -6,33 +6,24 @@
 // same is not shown here. What this module must do holds either way: terminate and dispose end it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Session } from '../../../src/session/session';
 import { codexRelease } from '../../helpers/codex-releases';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { whenRunning } from '../../helpers/sessions';
 import { skipUnlessWindows as skip } from '../win32-test-support';
-import { makeDesktop } from './hand-made-desktop';
-import { realRunnerOptions } from './real-runner-options';
+import { realCodexHome, realRunnerOptions, type RealCodexHome } from './real-runner-options';
 
-let desktop: ReturnType<typeof makeDesktop>;
-let cwd: string;
+const RELEASE = '0.128.0';
+let codex: RealCodexHome | undefined;
 before(() => {
-  if (skip) return;
-  desktop = makeDesktop();
-  cwd = mkdtempSync(path.join(tmpdir(), 'codex-real-tty-128-'));
+  if (!skip) codex = realCodexHome(codexRelease(RELEASE));
 });
-after(() => {
-  desktop?.close();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
-});
+after(() => codex?.remove());
 
 /** A tty session on 0.128.0 whose command has ended while its runner still has not said so. */
 async function hungTtySession(): Promise<{ session: Session; runnerPid: number }> {
   const session = new Session({
-    ...realRunnerOptions(codexRelease('0.128.0'), desktop.name, cwd),
+    ...realRunnerOptions(codex!),
     command: ['cmd.exe', '/d', '/c', 'exit /b 5'],
     tty: true,
     terminateGraceMs: 2000,

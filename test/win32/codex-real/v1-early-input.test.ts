@@ -5,36 +5,27 @@
 // kill-on-close job takes the tree with it) and says why. Measured under Wine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Session } from '../../../src/session/session';
 import { codexRelease } from '../../helpers/codex-releases';
 import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { whenRunning } from '../../helpers/sessions';
 import { skipUnlessWindows as skip } from '../win32-test-support';
-import { makeDesktop } from './hand-made-desktop';
-import { realRunnerOptions } from './real-runner-options';
+import { realCodexHome, realRunnerOptions, type RealCodexHome } from './real-runner-options';
 
-let desktop: ReturnType<typeof makeDesktop>;
-let cwd: string;
+const RELEASE = '0.116.0';
+let codex: RealCodexHome | undefined;
 before(() => {
-  if (skip) return;
-  desktop = makeDesktop();
-  cwd = mkdtempSync(path.join(tmpdir(), 'codex-real-v1-early-'));
+  if (!skip) codex = realCodexHome(codexRelease(RELEASE));
 });
-after(() => {
-  desktop?.close();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
-});
+after(() => codex?.remove());
 
 const GRACE_MS = 2000;
 const UNREAD = /did not report an exit within 2000 ms of terminate \(a version-1 runner built before codex added close_stdin and resize, such as codex 0\.116\.0, stops reading at the first of them; this session sent (close_stdin|resize) before terminate\); killed it and its processes$/;
 
 function early(extra: { tty?: boolean }): Session {
   return new Session({
-    ...realRunnerOptions(codexRelease('0.116.0'), desktop.name, cwd),
+    ...realRunnerOptions(codex!),
     command: [process.execPath, '-e', "process.stdin.resume(); process.stdin.on('end', () => console.log('stdin ended')); setInterval(() => {}, 60000)"],
     stdinOpen: true,
     terminateGraceMs: GRACE_MS,
