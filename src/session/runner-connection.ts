@@ -143,12 +143,20 @@ async function launch(plan: LaunchPlan, names: { in: string; out: string }, sign
       password.wipe(); // the logon is done (or abandoned): nothing keeps the password
     }
   };
+  return withLogonRetry(once, logon.retryOnLogonFailure, signal);
+}
+
+/**
+ * `once()`, and once more after a logon error upstream retries (REFRESHABLE_LOGON_ERRORS): each
+ * try reads the credentials again, which codex's setup may have rotated. Never a third time.
+ */
+export async function withLogonRetry<T>(once: () => Promise<T>, retry: boolean, signal: AbortSignal): Promise<T> {
   try {
     return await once();
   } catch (err) {
     const code = (err as { win32Code?: unknown }).win32Code;
-    if (!logon.retryOnLogonFailure || typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
-    return once(); // the credentials are read again: codex's setup may have rotated the password
+    if (!retry || typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
+    return once();
   }
 }
 

@@ -23,7 +23,7 @@ import {
   validateSessionOptions,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
-import { prepareSpawn, type PreparedSpawn } from './spawn-input';
+import { checkRequestSize, prepareSpawn, type PreparedSpawn } from './spawn-input';
 import { StdinWritable } from './stdin-writable';
 import type { WarmRunnerPool } from './warm-pool';
 import { PrivateDesktops } from '../sandbox-prep/private-desktops';
@@ -293,6 +293,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) });
     if (launch.sandboxPrep) {
       Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
+      checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
       this.snapshot.sandboxPrep = launch.sandboxPrep.status;
     }
     this.snapshot.runner = launch.runner;

@@ -133,3 +133,14 @@ test('capSids: [] fails before launch, saying what is missing', { skip, timeout:
   assert.match(result.error?.message ?? '', /^capability SIDs: capSids is an empty list: codex's runner refuses to run without a capability SID/);
   assert.equal(session.status().pipes.in, undefined, 'no pipe was made');
 });
+
+test("the requests as today's upstream sends them are taken by older real runners too: 0.147.0 (v5, carve-outs marked skip), 0.145.0 (v4), 0.128.0 (v1, no real_user_sid)", { skip, timeout: 240_000 }, async (t) => {
+  for (const [release, version] of [['0.147.0', 5], ['0.145.0', 4], ['0.128.0', 1]] as const) {
+    const { home, work } = codexHome(t, release);
+    const session = new Session(defaults(home, work));
+    void session.start();
+    const { result, stdout } = await finish(session);
+    assert.equal(result.error?.message, undefined, release);
+    assert.deepEqual([result.state, result.exitCode, stdout.trim(), session.status().protocol?.version], ['exited', 0, 'prepared', version], release);
+  }
+});

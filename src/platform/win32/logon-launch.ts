@@ -44,10 +44,7 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   const commandLine = windowsCommandLine(spec.exe, runnerArgs(spec, names));
   // CreateProcessWithLogonW may write into the command line: give it a buffer of its own.
   const commandLineBuffer = Buffer.from(`${commandLine}\0`, 'utf16le');
-  const startupInfo = Buffer.alloc(STARTUPINFOW_SIZE);
-  startupInfo.writeUInt32LE(STARTUPINFOW_SIZE, 0); // cb
-  // As upstream (6-B): no busy cursor while the runner starts. dwFlags sits at offset 60 on x64.
-  startupInfo.writeUInt32LE(STARTF_FORCEOFFFEEDBACK, STARTUPINFOW_DWFLAGS_OFFSET);
+  const startupInfo = logonStartupInfo();
   const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
 
   const call = `CreateProcessWithLogonW(${options.domain ?? '.'}\\${options.username}, ${spec.exe})`;
@@ -100,6 +97,14 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   // Its stderr cannot be captured: a process of another logon session gets no pipes of ours
   // (upstream passes none either), so the RunnerProcess's stderrTail() is ''.
   return watchProcessHandle(processHandle, pid);
+}
+
+/** The STARTUPINFOW upstream's runner_client passes: only cb, and (6-B) STARTF_FORCEOFFFEEDBACK, so no busy cursor while the runner starts. */
+export function logonStartupInfo(): Buffer {
+  const startupInfo = Buffer.alloc(STARTUPINFOW_SIZE);
+  startupInfo.writeUInt32LE(STARTUPINFOW_SIZE, 0); // cb
+  startupInfo.writeUInt32LE(STARTF_FORCEOFFFEEDBACK, STARTUPINFOW_DWFLAGS_OFFSET);
+  return startupInfo;
 }
 
 /** Closes the handles a successful CreateProcess* returned, terminating the process first if asked. */
