@@ -14,6 +14,7 @@ import { measureStartLatency } from './start-latency';
 import { mibPerSecond, MiB, round } from './stats';
 import { measureThroughput } from './throughput';
 import { measureWine } from './wine-throughput';
+import { measureCodexRunner } from './wine-codex-runner';
 
 /** A bad command line: reported as one line, without a stack. */
 class UsageError extends Error {}
@@ -61,6 +62,13 @@ async function main(): Promise<void> {
     }),
   );
 
+  const codex = await step("codex's real runner vs this package's, both under Wine (5 starts, 2 x 64 MiB each)", () =>
+    measureCodexRunner(64 * MiB, 5).catch((err: Error) => {
+      process.exitCode = 1;
+      return { skipped: `FAILED: ${err.message}` };
+    }),
+  );
+
   const rows: Row[] = [
     { key: 'throughput_vs_raw_socket', value: tp.throughput_vs_raw_socket, target: { op: '>=', value: 0.8 },
       detail: `session ${mibPerSecond(tp.session)} / unframed relay over a Unix socket ${mibPerSecond(tp.rawSocket)}` },
@@ -89,16 +97,28 @@ async function main(): Promise<void> {
       ? { key: 'wine_pipe_throughput_vs_node_net_pipe', value: undefined, detail: '', skipped: wine.skipped }
       : { key: 'wine_pipe_throughput_vs_node_net_pipe', value: wine.wine_pipe_throughput_vs_node_net_pipe,
           detail: `session over named pipes ${mibPerSecond(wine.session)} / relay over net named pipe ${mibPerSecond(wine.netPipe)}, both in node.exe under Wine` },
+    ...('skipped' in codex
+      ? [
+          { key: 'codex_runner_start_vs_bundled_runner', value: undefined, detail: '', skipped: codex.skipped },
+          { key: 'codex_runner_throughput_vs_bundled_runner', value: undefined, detail: '', skipped: codex.skipped },
+        ]
+      : [
+          { key: 'codex_runner_start_vs_bundled_runner', value: codex.codex_runner_start_vs_bundled_runner,
+            detail: `start->running: codex ${codex.release}'s runner ${codex.codexStartMs.toFixed(0)} ms / this package's ${codex.bundledStartMs.toFixed(0)} ms (medians, Wine)` },
+          { key: 'codex_runner_throughput_vs_bundled_runner', value: codex.codex_runner_throughput_vs_bundled_runner,
+            detail: `codex ${codex.release}'s runner ${mibPerSecond(codex.codexBytesPerSecond)} / this package's ${mibPerSecond(codex.bundledBytesPerSecond)} (Wine)` },
+        ]),
   ];
   const seconds = (performance.now() - started) / 1000;
   console.log(`\n${table(rows)}\n`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, load average at start ${machine.loadAverageAtStart.join(' ')}`);
   console.log(`took ${seconds.toFixed(0)} s`);
   if ('skipped' in wine) console.log(`wine_pipe_throughput_vs_node_net_pipe skipped: ${wine.skipped}`);
+  if ('skipped' in codex) console.log(`codex_runner_*_vs_bundled_runner skipped: ${codex.skipped}`);
 
   if (args.jsonFile) {
     const keys = Object.fromEntries(rows.filter((r) => r.value !== undefined).map((r) => [r.key, round(r.value!, 4)]));
-    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, burstSessions, warm, wine };
+    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, burstSessions, warm, wine, codexRunner: codex };
     writeFileSync(args.jsonFile, `${JSON.stringify({ ...keys, machine, seconds: round(seconds, 1), details }, null, 2)}\n`);
     console.log(`wrote ${args.jsonFile}`);
   }

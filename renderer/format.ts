@@ -4,6 +4,7 @@ import type { PolicyStatus, PoolStatus, ProtocolStatus, RunnerStatus, SessionSta
 const STAGE_LABELS: Record<SessionStage, string> = {
   queued: 'queued',
   preparing: 'prepare',
+  preparing_sandbox: 'prepare sandbox',
   creating_pipes: 'create pipes',
   launching_runner: 'launch runner',
   connecting_in: 'connect pipe-in',

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need, idempotently: system packages (Chromium for the panel's
-# e2e, Wine for the Win32 suite), npm packages, and the Wine prefix with Windows node.exe + koffi.
+# e2e, Wine for the Win32 suite, mingw-w64 for a DLL Wine lacks), npm packages, and the Wine prefix
+# with Windows node.exe + koffi, plus the real codex releases' runners (scripts/wine/setup.sh).
 # Needs root (or sudo) only when a system package is missing.
 # On Windows (Git Bash) there is no apt and no Wine: the Win32 suite runs natively, so this only
-# installs the npm packages and fetches the Electron binary the e2e and the packaging check run.
+# installs the npm packages, fetches the Electron binary the e2e and the packaging check run, and
+# the real codex releases (scripts/wine/codex-releases.sh: the binaries are Windows ones either way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ if [ "$windows" = 1 ]; then
   # the download cache when it is there), so the tests find it and nothing downloads mid-test.
   node node_modules/electron/install.js
   echo "setup: Electron $(node node_modules/electron/cli.js --version)"
+  bash scripts/wine/codex-releases.sh
   echo "setup: done"
   exit 0
 fi
@@ -28,6 +31,7 @@ fi
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wine >/dev/null 2>&1 || missing+=(wine wine64)
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=(gcc-mingw-w64-x86-64-win32)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian"
   sudo_cmd=""

@@ -59,3 +59,26 @@ if [ ! -f "$koffi_win/node_modules/@koromix/koffi-win32-x64/package.json" ] || \
     npm install --silent --no-audit --no-fund --ignore-scripts --os=win32 --cpu=x64 "koffi@$koffi_version" >/dev/null)
 fi
 [ -f "$koffi_win/node_modules/@koromix/koffi-win32-x64/package.json" ] || { echo "wine setup: koffi win32-x64 package missing" >&2; exit 1; }
+
+# bcryptprimitives.dll, which Wine 8 lacks and every codex runner loads at start (see
+# bcryptprimitives-shim.c), built with Debian's mingw-w64 and put in the prefix's system32.
+shim_src="scripts/wine/bcryptprimitives-shim.c"
+shim="$root/shim/bcryptprimitives.dll"
+if [ ! -f "$shim" ] || [ "$shim_src" -nt "$shim" ] || [ scripts/wine/bcryptprimitives-shim.def -nt "$shim" ]; then
+  if ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "wine setup: mingw-w64 is missing; install it with: sudo apt-get install -y gcc-mingw-w64-x86-64-win32" >&2
+      exit 1
+    fi
+    echo "wine setup: installing mingw-w64 from Debian (for the bcryptprimitives.dll shim)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-mingw-w64-x86-64-win32 >/dev/null
+  fi
+  mkdir -p "$root/shim"
+  x86_64-w64-mingw32-gcc -O2 -s -shared -o "$shim.tmp" "$shim_src" scripts/wine/bcryptprimitives-shim.def -ladvapi32
+  mv "$shim.tmp" "$shim"
+fi
+system32="$WINEPREFIX/drive_c/windows/system32"
+cmp -s "$shim" "$system32/bcryptprimitives.dll" 2>/dev/null || cp "$shim" "$system32/bcryptprimitives.dll"
+
+bash scripts/wine/codex-releases.sh

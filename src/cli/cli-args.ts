@@ -21,8 +21,11 @@ run options:
                         holding a codex PermissionProfile
   --status              print the session's pipe status to stderr at the end
   --connect-timeout MS  how long the runner may take to connect to each pipe (default 15000)
-  --codex-home DIR      a codex home: materialize the runner into DIR/.sandbox-bin and run it
-                        from DIR/.sandbox/runner-cwd
+  --codex-home DIR      a codex home: materialize the runner into DIR/.sandbox-bin; with
+                        --runner codex, its cap_sid and setup helper too
+  --sandbox current     with --runner codex: run codex's runner as this account, no logon (for
+                        machines without codex's sandbox users, and Wine)
+  --no-sandbox-refresh  with --runner codex: skip codex's setup helper refresh before the command
   --cwd DIR             working directory of the command (default: the current one)
   --no-stdin            do not forward this process's stdin (the command reads EOF)
   --tty                 run the command on a terminal (PTY, ConPTY on Windows); its size follows
@@ -43,6 +46,10 @@ export interface RunArgs {
   cwd?: string;
   stdin: boolean;
   tty: boolean;
+  /** --sandbox current */
+  sandbox?: 'current';
+  /** false with --no-sandbox-refresh */
+  refreshSandbox?: boolean;
 }
 
 export interface DoctorArgs {
@@ -73,6 +80,11 @@ function protocol(flag: string, value: string | undefined): ProtocolVersion | 'a
   const n = Number(value);
   if (!isProtocolVersion(n)) throw new UsageError(`${flag} must be auto or one of ${[...PROTOCOL_VERSIONS].reverse().join(', ')}, got ${JSON.stringify(value ?? '')}`);
   return n;
+}
+
+function sandboxMode(flag: string, value: string | undefined): 'current' {
+  if (value !== 'current') throw new UsageError(`${flag} takes "current" (codex's sandbox user is the default with --runner codex), got ${JSON.stringify(value ?? '')}`);
+  return value;
 }
 
 function parseDoctorArgs(argv: readonly string[]): CliCommand {
@@ -114,6 +126,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case '--status': args.status = true; break;
       case '--no-stdin': args.stdin = false; break;
       case '--tty': args.tty = true; break;
+      case '--sandbox': args.sandbox = sandboxMode(flag, value()); break;
+      case '--no-sandbox-refresh': args.refreshSandbox = false; break;
       case '-h':
       case '--help': return { kind: 'help' };
       default:

@@ -9,6 +9,8 @@ import { loadSandboxLogon } from '../codex-home/sandbox-users';
 import { sandboxBinDir } from '../launch/materialize-runner';
 import { defaultRunnerSpec } from '../launch/runner-spec';
 import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
+import { capSidFile, parseCapSids } from '../sandbox-prep/cap-sid-file';
+import { findSetupHelper, SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
 import { SessionManager } from '../session/session-manager';
 import type { SessionOptions } from '../session/session-options';
 import type { SessionStatus } from '../session/session-status';
@@ -58,10 +60,15 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
   steps.push(...codexSteps.steps);
   if (windows) {
     steps.push(await desktopStep());
+    if (codexSteps.runners.some((r) => r.kind !== 'unrecognized')) steps.push(await capSidStep(codexHome));
     for (const runner of codexSteps.runners) {
       if (runner.kind === 'unrecognized') continue;
-      // Each file itself (findCodexRunner would pick only the newest), run as codex's sandbox user.
-      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome } });
+      // Each file itself (findCodexRunner would pick only the newest), run as codex's sandbox user
+      // with everything codex's parent prepares (cap_sid SIDs, refresh, private desktop). Without
+      // the setup helper the session runs without a refresh, and the helper's step says so.
+      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome);
+      steps.push(helper.step);
+      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found } });
     }
   }
 
@@ -121,6 +128,42 @@ async function codexHomeSteps(codexHome: string): Promise<{ steps: DoctorStep[];
   return { steps, runners };
 }
 
+/** codex's cap_sid, read without writing: a session creates it (and its SIDs) when missing, as codex does. */
+async function capSidStep(codexHome: string): Promise<DoctorStep> {
+  const file = capSidFile(codexHome);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { name: 'capability SIDs', ok: true, detail: `${file} does not exist yet: the first session creates it, as codex does` };
+    return { name: 'capability SIDs', ok: false, detail: `${file} cannot be read: ${(err as Error).message}`, fix: 'this account must be able to read and write its codex home' };
+  }
+  try {
+    const parsed = parseCapSids(text, file);
+    if (!parsed) return { name: 'capability SIDs', ok: true, detail: `${file} is empty: the first session fills it` };
+    const roots = Object.keys(parsed.caps.workspace_by_cwd).length + Object.keys(parsed.caps.writable_root_by_path).length;
+    return { name: 'capability SIDs', ok: true, detail: `${file}${parsed.legacy ? ' (legacy text form: rewritten as JSON at the next session)' : ''}: readonly ${parsed.caps.readonly}, ${roots} write root${roots === 1 ? '' : 's'} with their own SID` };
+  } catch (err) {
+    return { name: 'capability SIDs', ok: false, detail: (err as Error).message, fix: `move ${file} away and codex (or the next session) makes a new one; folders codex granted to the old SIDs then need codex's setup again` };
+  }
+}
+
+/** codex's setup helper, which a session runs to refresh the sandbox's ACLs before its command. */
+async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string): Promise<{ step: DoctorStep; found: boolean }> {
+  const helper = await findSetupHelper(runnerPath, codexHome);
+  const name = `setup helper for ${runnerName}`;
+  if (helper.found) return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots` } };
+  return {
+    found: false,
+    step: {
+      name,
+      ok: false,
+      detail: `no ${SETUP_HELPER_FILE} (looked for ${helper.looked.join(' and ')}); the session below runs without a refresh`,
+      fix: `codex ships ${SETUP_HELPER_FILE} beside its runner: copy it there, or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
+    },
+  };
+}
+
 /** Windows: is there an interactive desktop the sandbox user's runner can start on? */
 async function desktopStep(): Promise<DoctorStep> {
   try {
@@ -171,14 +214,17 @@ export function fixFor(status: SessionStatus): string | undefined {
   const message = status.failure?.message ?? '';
   switch (status.failure?.stage) {
     case 'preparing':
+      if (/enforces only restricted profiles/.test(message)) return "codex's runner runs only restricted profiles: use read-only or workspace-write";
       return 'the runner file or the sandbox user could not be found: see the steps above';
+    case 'preparing_sandbox':
+      return preparingSandboxFix(message);
     case 'creating_pipes':
       if (/LookupAccountNameW.*1332/.test(message)) return `that account does not exist on this machine: ${SETUP_HINT}`;
       return process.platform === 'win32'
         ? 'the named pipes could not be made for that account: the error names the call that failed'
         : `the socket folder could not be made: the temp folder (${os.tmpdir()}) must exist and be writable`;
     case 'launching_runner':
-      if (/1326|1312/.test(message)) return "the sandbox user's password was refused: run codex's sandbox setup again";
+      if (/1326|1312|1331/.test(message)) return "logon: the sandbox user's password or logon was refused: run codex's sandbox setup again (codex re-runs it when it starts with the Windows sandbox enabled)";
       return 'the runner could not be started: check that the file exists and this account may run it';
     case 'connecting_in':
     case 'connecting_out':
@@ -189,6 +235,22 @@ export function fixFor(status: SessionStatus): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Which of codex's preparation steps failed (the message leads with it), and what fixes it. */
+function preparingSandboxFix(message: string): string {
+  if (message.startsWith('capability SIDs:')) {
+    return /empty list/.test(message) ? 'capability SIDs: give at least one SID in capSids, or omit it to use the codex home\'s cap_sid' : 'capability SIDs: see the "capability SIDs" step above for the file and its fix';
+  }
+  if (message.startsWith('sandbox refresh:')) {
+    if (/was not found/.test(message)) return `sandbox refresh: put codex's ${SETUP_HELPER_FILE} beside the runner, or set refreshSandbox: false (--no-sandbox-refresh)`;
+    return `sandbox refresh: codex's setup helper failed with the code and message above; ${SETUP_HINT}`;
+  }
+  if (message.startsWith('private desktop:')) {
+    if (/1332/.test(message)) return `private desktop: that account does not exist on this machine: ${SETUP_HINT}`;
+    return 'private desktop: the desktop could not be created: run from an interactive desktop session (not a service, not SSH)';
+  }
+  return 'the sandbox could not be prepared: the message above names the step';
 }
 
 export function formatDoctorReport(report: DoctorReport): string {

@@ -40,6 +40,12 @@ export function formatStatus(s: SessionStatus): string {
     const refused = s.protocol.refused.map((r) => `v${r.version}: ${r.reply}`).join('; ');
     lines.push(`  protocol     v${s.protocol.version} (${s.protocol.chosen})${refused ? `; refused ${refused}` : ''}`);
   }
+  if (s.sandboxPrep) {
+    const p = s.sandboxPrep;
+    lines.push(`  cap sids     ${p.capSids.join(', ')} (${p.capSidsFrom === 'option' ? 'capSids option' : p.capSidsFrom})`);
+    lines.push(`  desktop      ${p.desktop ?? '-'}${p.desktopNote ? ` (${p.desktopNote})` : ''}`);
+    lines.push(`  refresh      ${p.refresh}${p.setupHelper ? ` (${p.setupHelper})` : ''}`);
+  }
   lines.push(`  policy       ${s.policy.profile}: ${s.policy.note}`);
   lines.push(`  runner pid   ${s.runnerPid ?? '-'}`);
   lines.push(`  child pid    ${s.childPid ?? '-'}`);

@@ -70,6 +70,8 @@ async function run(args: RunArgs): Promise<void> {
     codexVersion: args.codexVersion,
     protocolVersion: args.protocol,
     permissions,
+    sandbox: args.sandbox,
+    refreshSandbox: args.refreshSandbox,
     // This project's runner cannot enforce a profile; a terminal user running it asked for it.
     // `--status` says whether the profile was enforced.
     allowUnenforcedPolicy: true,

@@ -17,6 +17,8 @@ export type FileSystemPath =
 export interface FileSystemSandboxEntry {
   path: FileSystemPath;
   access: FileSystemAccessMode;
+  /** Omitted when unset (upstream's skip_serializing_if). */
+  missing_path_behavior?: 'skip';
 }
 
 export type ManagedFileSystemPermissions =
@@ -70,6 +72,25 @@ export function builtinPermissionProfile(name: BuiltinPermissions): PermissionPr
     case 'full-access':
       return { type: 'disabled' };
   }
+}
+
+/** workspace-write's read-only carve-outs under the project roots. */
+const CARVE_OUTS = ['.git', '.agents', '.codex'];
+
+/**
+ * The profile as a v5/v6 parent sends it: for the built-in workspace-write, the carve-outs carry
+ * `"missing_path_behavior":"skip"` (upstream #34598, after `access`). Anything else goes as given.
+ */
+export function withSkippedCarveOuts(profile: PermissionProfile): PermissionProfile {
+  if (JSON.stringify(profile) !== JSON.stringify(builtinPermissionProfile('workspace-write'))) return profile;
+  const fs = profile.type === 'managed' && profile.file_system.type === 'restricted' ? profile.file_system : undefined;
+  if (!fs || profile.type !== 'managed') return profile;
+  const entries = fs.entries.map((e): FileSystemSandboxEntry => {
+    const v = e.path.type === 'special' ? e.path.value : undefined;
+    const carveOut = v?.kind === 'project_roots' && v.subpath !== undefined && CARVE_OUTS.includes(v.subpath);
+    return carveOut ? { path: e.path, access: e.access, missing_path_behavior: 'skip' } : e;
+  });
+  return { type: 'managed', file_system: { type: 'restricted', entries }, network: profile.network };
 }
 
 /**
@@ -174,6 +195,7 @@ function checkEntry(e: unknown, path: string, fail: (path: string, want: string)
   if (!isObj(e)) fail(path, 'an object { path, access }');
   const entry = e as Record<string, unknown>;
   if (!['read', 'write', 'deny'].includes(entry.access as string)) fail(`${path}.access`, '"read", "write" or "deny"');
+  if (entry.missing_path_behavior !== undefined && entry.missing_path_behavior !== 'skip') fail(`${path}.missing_path_behavior`, '"skip" or absent');
   const p = entry.path;
   if (!isObj(p)) fail(`${path}.path`, 'an object with "type"');
   const fp = p as Record<string, unknown>;

@@ -5,7 +5,7 @@
 // ipc_framed.rs and its later copies): v1 read in upstream itself; v2 (PR #22918/#23813), v3
 // (workspace_roots, PR #24108), v4 (structured errors, PR #29624), v5 and v6 from copies of
 // upstream's tree. Version 5's shape is inferred from those copies only.
-import type { PermissionProfile } from './permissions';
+import { withSkippedCarveOuts, type PermissionProfile } from './permissions';
 
 export const PROTOCOL_VERSIONS = [6, 5, 4, 3, 2, 1] as const;
 export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
@@ -81,7 +81,6 @@ const V1_FIELDS: FieldRule[] = [
   { name: 'policy_json_or_preset', kind: 'string' },
   { name: 'sandbox_policy_cwd', kind: 'string' },
   ...homes,
-  { name: 'real_user_sid', kind: 'optional-string', optional: true },
   ...tail,
 ];
 const V2_FIELDS: FieldRule[] = [
@@ -125,7 +124,9 @@ const v1: VersionSpec = {
     if (input.v1Policy === null) {
       throw new RangeError('a custom permission profile cannot be sent to a version-1 runner (it takes only "read-only", "workspace-write" or a SandboxPolicy in `policy`)');
     }
-    const values: Record<string, unknown> = { ...common(input), policy_json_or_preset: input.v1Policy, sandbox_policy_cwd: input.cwd, real_user_sid: input.realUserSid };
+    // Upstream's version-1 SpawnRequest (main, and the 0.116.0/0.128.0 binaries) has no real_user_sid.
+    if (input.realUserSid !== null) throw new RangeError("a version-1 runner has no real_user_sid field (upstream's SpawnRequest never had one on main); leave realUserSid unset");
+    const values: Record<string, unknown> = { ...common(input), policy_json_or_preset: input.v1Policy, sandbox_policy_cwd: input.cwd };
     return ordered(V1_FIELDS, values);
   },
 };
@@ -141,18 +142,29 @@ const withRoots = (input: SpawnInput) => ({ ...common(input), permission_profile
 
 const v3: VersionSpec = { version: 3, errorShape: 'code', fields: V3_FIELDS, spawnRequest: (input) => ordered(V3_FIELDS, withRoots(input)) };
 const v4: VersionSpec = { version: 4, errorShape: 'stage', fields: V3_FIELDS, spawnRequest: (input) => ordered(V3_FIELDS, withRoots(input)) };
+// A v5/v6 parent (since upstream #34598) marks workspace-write's .git/.agents/.codex carve-outs
+// `missing_path_behavior: "skip"`; v2-v4 parents did not.
+const withSkippingRoots = (input: SpawnInput) => ({ ...withRoots(input), permission_profile: withSkippedCarveOuts(input.permissionProfile) });
+
 const v5: VersionSpec = {
   version: 5,
   errorShape: 'stage',
   fields: V5_FIELDS,
-  spawnRequest: (input) => ordered(V5_FIELDS, { ...withRoots(input), network_proxy_restricting_sid: input.networkProxyRestrictingSid }),
+  spawnRequest: (input) => ordered(V5_FIELDS, { ...withSkippingRoots(input), network_proxy_restricting_sid: input.networkProxyRestrictingSid }),
 };
+// One shape for both version-6 runners: 6-A (0.152) reads use_private_desktop and uses the named
+// desktop only when it is true; 6-B (0.158+) ignores that key and requires the name.
 const v6: VersionSpec = {
   version: 6,
   errorShape: 'stage',
   fields: V6_FIELDS,
   spawnRequest: (input) =>
-    ordered(V6_FIELDS, { ...withRoots(input), network_proxy_restricting_sid: input.networkProxyRestrictingSid, private_desktop_name: input.privateDesktopName }),
+    ordered(V6_FIELDS, {
+      ...withSkippingRoots(input),
+      network_proxy_restricting_sid: input.networkProxyRestrictingSid,
+      use_private_desktop: input.usePrivateDesktop || input.privateDesktopName !== null,
+      private_desktop_name: input.privateDesktopName,
+    }),
 };
 
 const SPECS: Record<ProtocolVersion, VersionSpec> = { 1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6 };

@@ -1,14 +1,17 @@
 // Which runner to start, as whom, and what that means for the policy: resolved once per session
 // before any pipe exists (the pipes admit only the account the runner will run as).
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SecretText } from '../codex-home/secret-text';
 import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
+import type { SpawnInput } from '../protocol/versions';
+import { checkCodexRunnerProfile, prepareCodexSandbox, type PreparedSandbox, type SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
+import type { PrivateDesktops } from '../sandbox-prep/private-desktops';
 import type { LaunchPlan, LogonSource } from './runner-connection';
+import { SessionError } from './session-error';
 import type { PasswordSource, SandboxAccount, SessionOptions } from './session-options';
-import type { PolicyStatus, RunnerStatus } from './session-status';
+import type { PolicyStatus, RunnerStatus, SetupStage } from './session-status';
 
 export interface ResolvedLaunch {
   plan: LaunchPlan;
@@ -20,7 +23,18 @@ export interface ResolvedLaunch {
   policy: PolicyStatus;
   /** The file whose identity (path, size, mtime) the protocol version is remembered by. */
   identityFile: string;
+  /** codex's runner: what the preparation changed in the spawn input, and its status. */
+  sandboxPrep?: PreparedSandbox;
 }
+
+/** What the codex-runner preparation needs from the session (sandbox-prep/). */
+export interface LaunchPrep {
+  input: SpawnInput;
+  desktops: PrivateDesktops;
+  signal: AbortSignal;
+  stage(stage: SetupStage): void;
+}
+export type { SandboxPrepStatus };
 
 /** How the codex home's runner and sandbox users are found; supplied by the codex-home module. */
 export interface CodexHomeAccess {
@@ -28,27 +42,35 @@ export interface CodexHomeAccess {
   logon(codexHome: string, networkRestricted: boolean): Promise<LogonSource>;
 }
 
-export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess): Promise<ResolvedLaunch> {
+export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess, prep?: LaunchPrep): Promise<ResolvedLaunch> {
+  const codexRunner = o.runner === 'codex' || (typeof o.runner === 'object' && o.runner.kind === 'codex');
+  // Before anything is looked up or made: codex's runner would refuse these profiles at spawn_child.
+  if (codexRunner) {
+    try {
+      checkCodexRunnerProfile(permissions);
+    } catch (err) {
+      throw new SessionError('preparing', (err as Error).message);
+    }
+  }
   let spec: RunnerSpec;
   if (o.runner === 'codex') spec = { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
   else spec = o.runner ?? defaultRunnerSpec();
   const kind = spec.kind ?? 'custom';
   if (kind === 'bundled' && o.allowUnenforcedPolicy) spec = { ...spec, args: [...(spec.args ?? []), '--allow-unenforced-policy'] };
 
-  let runnerCwd: string | undefined;
-  if (o.codexHome) {
-    if (spec.materialize) spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
-    // Upstream: the runner's own cwd is local, so a mapped-drive cwd cannot break its start (error 267).
-    runnerCwd = path.join(o.codexHome, '.sandbox', 'runner-cwd');
-    await fs.mkdir(runnerCwd, { recursive: true });
+  if (o.codexHome && spec.materialize) {
+    spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
   }
+  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
+  // `.sandbox/runner-cwd`. Other runners start where this process runs.
+  const runnerCwd = codexRunner ? (prep?.input.cwd ?? o.cwd) : undefined;
 
-  const sandbox: SandboxAccount | 'codex' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
+  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   let logon: LogonSource | undefined;
   if (sandbox === 'codex') {
     // Upstream picks the offline user when the profile restricts the network.
     logon = await codex.logon(o.codexHome!, !profileAllowsNetwork(permissions.profile));
-  } else if (sandbox?.credentials && password !== undefined) {
+  } else if (sandbox !== 'current' && sandbox?.credentials && password !== undefined) {
     logon = {
       username: sandbox.username!,
       domain: sandbox.credentials.domain,
@@ -58,7 +80,31 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
     };
   }
   const file = runnerFile(spec);
-  const plan: LaunchPlan = { spec, runnerCwd, sandboxUsername: logon?.username ?? (sandbox === 'codex' ? undefined : sandbox?.username), logon };
+  // 'current': no logon, and the pipes admit this process's own user.
+  const sandboxUsername = logon?.username ?? (sandbox === 'codex' || sandbox === 'current' ? undefined : sandbox?.username);
+  const plan: LaunchPlan = { spec, runnerCwd, sandboxUsername, logon };
+
+  let sandboxPrep: PreparedSandbox | undefined;
+  if (codexRunner && prep && o.codexHome) {
+    prep.stage('preparing_sandbox');
+    try {
+      sandboxPrep = await prepareCodexSandbox({
+        codexHome: o.codexHome!,
+        permissions,
+        input: prep.input,
+        capSids: o.capSids,
+        privateDesktopName: o.privateDesktopName,
+        refreshSandbox: o.refreshSandbox !== false,
+        runnerFile: file,
+        sandboxUsername,
+        desktops: prep.desktops,
+        signal: prep.signal,
+      });
+    } catch (err) {
+      if (prep.signal.aborted) throw err;
+      throw new SessionError('preparing_sandbox', (err as Error).message);
+    }
+  }
   // Everything fixed when a runner is launched; the command and its options travel later.
   const identity = {
     exe: spec.exe,
@@ -79,6 +125,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
     runner: { file, kind, warm: false },
     policy: policyStatus(kind, permissions, o.allowUnenforcedPolicy === true),
     identityFile: file,
+    ...(sandboxPrep ? { sandboxPrep } : {}),
   };
 }
 

@@ -25,7 +25,7 @@ export interface LogonSource {
 
 export interface LaunchPlan {
   spec: RunnerSpec;
-  /** The runner's own cwd (upstream: `<codexHome>/.sandbox/runner-cwd`). */
+  /** The runner's own cwd (codex's runner: the command's cwd, as upstream). */
   runnerCwd?: string;
   /** The only account the pipes admit; default the current user. */
   sandboxUsername?: string;
@@ -46,8 +46,12 @@ export interface ConnectOptions {
   hooks: ConnectionHooks;
 }
 
-/** Windows logon errors after which upstream re-reads the credentials once: bad password, no logon session. */
-export const REFRESHABLE_LOGON_ERRORS: ReadonlySet<number> = new Set([1326, 1312]);
+/**
+ * Windows logon errors after which upstream re-reads the credentials once and retries: bad
+ * password (1326), no logon session (1312), and since 6-B a logon restricted by policy (1331,
+ * which codex's setup fixes).
+ */
+export const REFRESHABLE_LOGON_ERRORS: ReadonlySet<number> = new Set([1326, 1312, 1331]);
 
 export class RunnerConnection {
   private closed = false;
@@ -139,12 +143,20 @@ async function launch(plan: LaunchPlan, names: { in: string; out: string }, sign
       password.wipe(); // the logon is done (or abandoned): nothing keeps the password
     }
   };
+  return withLogonRetry(once, logon.retryOnLogonFailure, signal);
+}
+
+/**
+ * `once()`, and once more after a logon error upstream retries (REFRESHABLE_LOGON_ERRORS): each
+ * try reads the credentials again, which codex's setup may have rotated. Never a third time.
+ */
+export async function withLogonRetry<T>(once: () => Promise<T>, retry: boolean, signal: AbortSignal): Promise<T> {
   try {
     return await once();
   } catch (err) {
     const code = (err as { win32Code?: unknown }).win32Code;
-    if (!logon.retryOnLogonFailure || typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
-    return once(); // the credentials are read again: codex's setup may have rotated the password
+    if (!retry || typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
+    return once();
   }
 }
 

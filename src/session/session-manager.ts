@@ -7,6 +7,7 @@ import { Session, type SessionResult } from './session';
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_TIMER_MS, type SessionOptions } from './session-options';
 import type { PoolStatus, SessionStatus } from './session-status';
 import { WarmRunnerPool } from './warm-pool';
+import { PrivateDesktops } from '../sandbox-prep/private-desktops';
 
 export interface SessionManagerEvents {
   /** A session was added, changed, or ended. Fires often while output streams: coalesce. */
@@ -46,6 +47,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly sessions = new Map<string, Session>();
   private readonly admission: Admission;
   private readonly pool?: WarmRunnerPool;
+  /** codex's runner: one private desktop per sandbox account, for the manager's life. */
+  private readonly desktops = new PrivateDesktops();
   private disposed = false;
 
   constructor(private readonly options: SessionManagerOptions = {}) {
@@ -77,7 +80,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Starts a session and returns it at once; its stages progress in the background. */
   start(options: SessionOptions): Session {
     if (this.disposed) throw new Error('session manager is disposed');
-    const session = new Session({ ...this.options.defaults, ...options }, { admission: this.admission, pool: this.pool });
+    const session = new Session({ ...this.options.defaults, ...options }, { admission: this.admission, pool: this.pool, desktops: this.desktops });
     this.sessions.set(session.id, session);
     session.on('update', () => this.emit('change', session.id));
     session.once('exit', () => this.forgetOldEnded());
@@ -103,6 +106,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   async dispose(): Promise<SessionResult[]> {
     this.disposed = true;
     const [results] = await Promise.all([Promise.all([...this.sessions.values()].map((s) => s.dispose())), this.pool?.dispose()]);
+    await this.desktops.dispose().catch(() => {}); // after every runner that used them is gone
     return results;
   }
 

@@ -31,9 +31,16 @@ export interface SessionOptions {
   /**
    * Who the runner runs as. `'codex'`: codex's sandbox user from `codexHome` (the offline user when
    * the permissions restrict the network), its DPAPI-protected password read for each launch.
+   * `'current'`: codex's runner (or any) launched as this process's own user, no logon, the pipes
+   * admitting that user: for machines without codex's sandbox users, and for Wine.
    * Default: `'codex'` with `runner: 'codex'`, else the current user.
    */
-  sandbox?: SandboxAccount | 'codex';
+  sandbox?: SandboxAccount | 'codex' | 'current';
+  /**
+   * With codex's runner: run codex's setup helper in refresh mode before the command (default
+   * true), as codex does; false when codex has prepared the folders already.
+   */
+  refreshSandbox?: boolean;
   /** The codex home: runner materialization into `.sandbox-bin`, the runner's cwd, codex's runner and users. */
   codexHome?: string;
   logDir?: string;
@@ -68,8 +75,12 @@ export interface SessionOptions {
   queueTimeoutMs?: number;
   /** Version 1 only: `policy_json_or_preset` as given (a preset or a SandboxPolicy JSON), instead of the one `permissions` maps to. */
   policy?: string;
+  /**
+   * The capability SIDs sent. With codex's runner they default to codex's own, from
+   * `<codexHome>/cap_sid` (sandbox-prep/); given, they override those. `[]` is refused there.
+   */
   capSids?: string[];
-  /** Version 1 only. */
+  /** Kept for callers of old: upstream's version 1 has no `real_user_sid`, so a v1 request carrying one is refused. */
   realUserSid?: string;
   usePrivateDesktop?: boolean;
   /** Version 6: the parent-owned private desktop the runner should use. */
@@ -104,7 +115,7 @@ export function validateSessionOptions(o: SessionOptions): void {
       if (value !== undefined && typeof value !== 'string') throw new TypeError(`session option "env" must map names to strings; "${key}" is ${describe(value)}`);
     }
   }
-  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy'] as const) {
+  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy', 'refreshSandbox'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
   // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
@@ -121,8 +132,8 @@ export function validateSessionOptions(o: SessionOptions): void {
     if (o.runner.args !== undefined && !(Array.isArray(o.runner.args) && o.runner.args.every((a) => typeof a === 'string'))) throw bad('runner.args', 'an array of strings', o.runner.args);
   }
   if (o.runner === 'codex' && !o.codexHome) throw new TypeError('session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)');
-  if (o.sandbox !== undefined && o.sandbox !== 'codex') {
-    if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex' or an object { username?, credentials? }", o.sandbox);
+  if (o.sandbox !== undefined && o.sandbox !== 'codex' && o.sandbox !== 'current') {
+    if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex', 'current' or an object { username?, credentials? }", o.sandbox);
     if (o.sandbox.username !== undefined && typeof o.sandbox.username !== 'string') throw bad('sandbox.username', 'a string', o.sandbox.username);
     const c = o.sandbox.credentials;
     if (c !== undefined) {

@@ -1,5 +1,8 @@
 // The session's status snapshot: plain, serializable data. This is the shape the Electron
 // panel receives, so it is part of the contract between processes.
+import type { SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
+
+export type { SandboxPrepStatus };
 
 /** The stages a session passes through, in order; it ends in `exited` or `failed`. */
 export const SESSION_STAGES = [
@@ -7,6 +10,12 @@ export const SESSION_STAGES = [
   'queued',
   /** Finding the runner file and the sandbox account, copying the runner where that account can run it. */
   'preparing',
+  /**
+   * codex's runner only: what codex's parent does before each command (sandbox-prep/): the
+   * capability SIDs from `<codexHome>/cap_sid`, the environment, codex's setup helper's refresh,
+   * the private desktop. Its status is `sandboxPrep`.
+   */
+  'preparing_sandbox',
   'creating_pipes',
   'launching_runner',
   'connecting_in',
@@ -101,6 +110,11 @@ export interface SessionStatus {
   protocol?: ProtocolStatus;
   policy: PolicyStatus;
   runner?: RunnerStatus;
+  /**
+   * codex's runner: what was prepared for it (stage `preparing_sandbox`): the capability SIDs
+   * sent and where they came from, the private desktop's name, whether the refresh ran.
+   */
+  sandboxPrep?: SandboxPrepStatus;
   runnerPid?: number;
   /** What the runner reported as the command's pid: shown, never acted on (a runner may lie). */
   childPid?: number;

@@ -24,10 +24,11 @@ import {
   withAbsoluteCwd,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
-import { prepareSpawn, type PreparedSpawn } from './spawn-input';
+import { checkRequestSize, prepareSpawn, type PreparedSpawn } from './spawn-input';
 import { StdinWritable } from './stdin-writable';
 import { isRefreshableLogonError, VersionSearch, type TryResult } from './version-search';
 import type { WarmRunnerPool } from './warm-pool';
+import { PrivateDesktops } from '../sandbox-prep/private-desktops';
 
 /** The first thing a runner said after the spawn request, or that it ended without a frame. */
 type FirstReply = Exclude<TryResult, { kind: 'undelivered' | 'unencodable' }>;
@@ -55,6 +56,8 @@ let nextId = 1;
 export interface SessionHost {
   admission?: Admission;
   pool?: WarmRunnerPool;
+  /** codex's runner: the private desktops, kept for the host's life (a lone session owns its own). */
+  desktops?: PrivateDesktops;
 }
 
 export interface SessionEvents {
@@ -91,8 +94,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private ending = false;
   /** After terminate(): output is read and dropped, so the runner's exit report can arrive. */
   private terminating = false;
+  /** The first close_stdin/resize sent to a version-1 runner: one built before them stops reading there. */
+  private v1LateMessageSent?: 'close_stdin' | 'resize';
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
+  /** A lone session's own private desktops, closed when it ends. */
+  private ownDesktops?: PrivateDesktops;
 
   constructor(
     given: SessionOptions,
@@ -103,7 +110,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const options = withAbsoluteCwd(given);
     this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
     const { sandbox } = options;
-    if (sandbox !== undefined && sandbox !== 'codex' && sandbox.credentials) {
+    if (typeof sandbox === 'object' && sandbox !== null && sandbox.credentials) {
       this.password = sandbox.credentials.password;
       this.options = { ...options, sandbox: { ...sandbox, credentials: { ...sandbox.credentials, password: '' } } };
     } else {
@@ -235,7 +242,10 @@ export class Session extends EventEmitter<SessionEvents> {
       // The pipe is ordered: a runner that stopped reading (its command does not read stdin and
       // its bounded queue is full) never sees the terminate frame.
       const stuck = this.conn?.toRunner.writableLength ?? 0;
-      const why = stuck > 0 ? ` (${stuck} bytes are still queued ahead of it: the command is not reading its stdin)` : '';
+      let why = stuck > 0 ? ` (${stuck} bytes are still queued ahead of it: the command is not reading its stdin)` : '';
+      // codex's version-1 runners built before close_stdin/resize existed (upstream PR #15578, e.g.
+      // codex 0.116.0) stop reading input at the first such frame: the terminate went unread.
+      if (this.v1LateMessageSent) why += ` (a version-1 runner built before codex added close_stdin and resize, such as codex 0.116.0, stops reading at the first of them; this session sent ${this.v1LateMessageSent} before terminate)`;
       void this.end(new SessionError('running', `runner pid ${this.conn?.runner.pid} did not report an exit within ${grace} ms of terminate${why}; killed it and its processes`));
     }, grace);
   }
@@ -285,7 +295,13 @@ export class Session extends EventEmitter<SessionEvents> {
   private async launchAndSpawn(): Promise<void> {
     const o = this.options;
     this.mark('preparing');
-    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess);
+    const desktops = this.host.desktops ?? (this.ownDesktops ??= new PrivateDesktops());
+    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) });
+    if (launch.sandboxPrep) {
+      Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
+      checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
+      this.snapshot.sandboxPrep = launch.sandboxPrep.status;
+    }
     this.snapshot.runner = launch.runner;
     this.snapshot.policy = launch.policy;
     this.changed();
@@ -528,6 +544,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const socket = this.conn?.toRunner;
     if (!socket || socket.destroyed) return written?.(new Error('the pipe to the runner is closed'));
     const frame = encodeFrame(message, this.version);
+    if (this.version === 1 && (message.type === 'close_stdin' || message.type === 'resize')) this.v1LateMessageSent ??= message.type;
     this.count(frame.length);
     socket.write(frame, written);
   }
@@ -625,6 +642,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // that failed is ended with its whole tree at once. Only the runner we launched is ever
     // signalled: never a pid a runner reported (it may lie).
     await this.conn?.close(error ? 0 : RUNNER_EXIT_GRACE_MS);
+    await this.ownDesktops?.dispose().catch(() => {});
     const result: SessionResult = error
       ? { state: 'failed', exitCode: -1, timedOut, error }
       : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut };

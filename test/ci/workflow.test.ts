@@ -86,6 +86,16 @@ test("the Windows job runs the README's test command, and .ci/run runs the same 
   assert.deepEqual(ciRun, command.split('&&').map((part) => part.trim()));
 });
 
+test("the Windows job opts into the test that runs codex's real setup helper (it creates machine-wide accounts)", () => {
+  const windows = job(loadWorkflow(), 'windows');
+  const command = readmeTestCommand(readText(path.join(repoRoot, 'README.md')));
+  const step = windows.steps?.find((s) => s.run?.trim() === command) as (Step & { env?: Record<string, unknown> }) | undefined;
+  assert.equal(step?.env?.CODEX_REAL_SETUP_TESTS, '1', 'the test step sets CODEX_REAL_SETUP_TESTS=1');
+  // The test reads the same name: a rename on one side only would skip it silently.
+  const testFile = readText(path.join(repoRoot, 'test', 'win32', 'windows-only', 'codex-real-setup.test.ts'));
+  assert.match(testFile, /const OPT_IN = 'CODEX_REAL_SETUP_TESTS';/);
+});
+
 test('the Windows job builds the NSIS installer and uploads it, and uploads the Playwright report even on failure', () => {
   const steps = job(loadWorkflow(), 'windows').steps ?? [];
   const index = (match: (s: Step) => boolean) => steps.findIndex(match);

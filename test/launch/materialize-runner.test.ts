@@ -103,7 +103,7 @@ test('a missing source is a logged fallback, with a separate logDir honoured', {
   assert.equal(existsSync(sandboxBinDir(home)), false);
 });
 
-test('a session with codexHome launches the materialized copy from <codexHome>/.sandbox/runner-cwd', { skip: posixOnly('runs sh and reads the runner\'s argv and cwd from /proc') }, async () => {
+test('a session with codexHome launches the materialized copy, started where this process runs (upstream has no .sandbox/runner-cwd)', { skip: posixOnly('runs sh and reads the runner\'s argv and cwd from /proc') }, async () => {
   const manager = new SessionManager();
   try {
     const session = manager.start({ command: ['sh', '-c', 'read x'], stdinOpen: true, codexHome: home, runner: { exe: process.execPath, args: [BUNDLED_RUNNER], materialize: BUNDLED_RUNNER } });
@@ -111,7 +111,8 @@ test('a session with codexHome launches the materialized copy from <codexHome>/.
     const pid = session.status().runnerPid!;
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     assert.equal(argv[1], dest());
-    assert.equal(readlinkSync(`/proc/${pid}/cwd`), path.join(home, '.sandbox', 'runner-cwd'));
+    assert.equal(readlinkSync(`/proc/${pid}/cwd`), process.cwd());
+    assert.equal(existsSync(path.join(home, '.sandbox', 'runner-cwd')), false);
     assert.ok(readFileSync(dest()).equals(readFileSync(BUNDLED_RUNNER)));
     session.closeStdin();
     assert.equal((await session.exited).state, 'exited');

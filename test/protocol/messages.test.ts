@@ -108,7 +108,7 @@ test('the serde defaults: stdin_open and use_private_desktop may be absent and m
   const payload = message.payload as SpawnRequest;
   assert.equal(payload.stdin_open, false);
   assert.equal(payload.use_private_desktop, false);
-  assert.equal(payload.real_user_sid, null);
+  assert.equal('real_user_sid' in payload, false, "upstream's v1 has no real_user_sid: read as an unknown field");
 });
 
 /** Each malformed value must be refused with this exact message. */

@@ -29,7 +29,7 @@ const HEAD = ['command', 'cwd', 'env'];
 const HOMES = ['codex_home', 'real_codex_home', 'cap_sids'];
 const TAIL = ['timeout_ms', 'tty', 'stdin_open', 'use_private_desktop'];
 const EXPECTED_KEYS: Record<number, string[]> = {
-  1: [...HEAD, 'policy_json_or_preset', 'sandbox_policy_cwd', ...HOMES, 'real_user_sid', ...TAIL],
+  1: [...HEAD, 'policy_json_or_preset', 'sandbox_policy_cwd', ...HOMES, ...TAIL],
   2: [...HEAD, 'permission_profile', 'permission_profile_cwd', ...HOMES, ...TAIL],
   3: [...HEAD, 'permission_profile', 'workspace_roots', ...HOMES, ...TAIL],
   4: [...HEAD, 'permission_profile', 'workspace_roots', ...HOMES, ...TAIL],
@@ -58,6 +58,35 @@ test('each version writes its fields in upstream order, Options as explicit null
   assert.equal(v6.network_proxy_restricting_sid, 'S-1-5-21-9');
   assert.equal(v6.private_desktop_name, 'codex-desktop-1');
   assert.deepEqual(v6.permission_profile, builtinPermissionProfile('read-only'));
+});
+
+test('version 1 has no real_user_sid (upstream main, 0.116.0, 0.128.0): a given one is refused, naming it', () => {
+  assert.equal('real_user_sid' in versionSpec(1).spawnRequest(input), false);
+  assert.throws(() => versionSpec(1).spawnRequest({ ...input, realUserSid: 'S-1-5-21-2' }), /a version-1 runner has no real_user_sid field/);
+});
+
+test('v5/v6 mark workspace-write carve-outs missing_path_behavior "skip" after access; v2-v4 do not', () => {
+  const ww = { ...input, permissionProfile: builtinPermissionProfile('workspace-write') };
+  const carveOuts = (version: 2 | 3 | 4 | 5 | 6) => {
+    const json = JSON.stringify(versionSpec(version).spawnRequest(ww).permission_profile);
+    return ['.git', '.agents', '.codex'].map((sub) => json.includes(`{"path":{"type":"special","value":{"kind":"project_roots","subpath":"${sub}"}},"access":"read","missing_path_behavior":"skip"}`));
+  };
+  for (const v of [5, 6] as const) assert.deepEqual(carveOuts(v), [true, true, true], `version ${v}`);
+  for (const v of [2, 3, 4] as const) {
+    assert.deepEqual(carveOuts(v), [false, false, false], `version ${v}`);
+    assert.doesNotMatch(JSON.stringify(versionSpec(v).spawnRequest(ww)), /missing_path_behavior/);
+  }
+  // Only the carve-outs: the write entries and read-only profile carry nothing new.
+  assert.equal(JSON.stringify(versionSpec(6).spawnRequest(ww)).split('missing_path_behavior').length - 1, 3);
+  assert.doesNotMatch(JSON.stringify(versionSpec(6).spawnRequest(input)), /missing_path_behavior/);
+});
+
+test('v6 asks 6-A runners to use the named desktop: use_private_desktop is true whenever a name is sent', () => {
+  const named = versionSpec(6).spawnRequest({ ...input, privateDesktopName: 'CodexSandboxDesktop-0123456789abcdef0123456789abcdef' });
+  assert.equal(named.use_private_desktop, true);
+  assert.equal(named.private_desktop_name, 'CodexSandboxDesktop-0123456789abcdef0123456789abcdef');
+  assert.equal(versionSpec(6).spawnRequest(input).use_private_desktop, false);
+  assert.equal(versionSpec(5).spawnRequest({ ...input, privateDesktopName: 'x' }).use_private_desktop, false, 'v5 has no desktop name to use');
 });
 
 test('version 1 cannot carry a custom permission profile, and says so', () => {

@@ -28,3 +28,13 @@ test('who enforces the profile, for each runner kind', () => {
   assert.deepEqual(policyStatus('bundled', resolvePermissions('full-access'), false), { profile: 'full-access', enforced: false, note: 'full access: nothing to enforce' });
   assert.equal(policyStatus('codex', permissions, false).enforced, process.platform === 'win32');
 });
+
+test("codex's runner starts in the command's cwd (upstream never had .sandbox/runner-cwd); sandbox 'current' logs nobody on", async () => {
+  const codexKind = { exe: process.execPath, args: ['runner.js'], kind: 'codex' as const };
+  const asCurrent = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: codexKind, sandbox: 'current' }, permissions, undefined, codexHomeAccess);
+  assert.equal(asCurrent.plan.runnerCwd, '/work/here');
+  assert.equal(asCurrent.plan.logon, undefined);
+  assert.equal(asCurrent.plan.sandboxUsername, undefined, 'the pipes admit the current user');
+  const ours = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: realRunner(), codexHome: '/nonexistent-home' }, permissions, undefined, codexHomeAccess);
+  assert.equal(ours.plan.runnerCwd, undefined, "this package's runner starts where this process runs");
+});

@@ -153,15 +153,14 @@ test('the spawn request goes out with upstream field names, in upstream order, w
 });
 
 test('version 1: the permissions become policy_json_or_preset, and the other versions carry theirs', async () => {
-  const v1 = await recordedRequest({ protocolVersion: 1, cwd: '/tmp', env: {}, permissions: 'workspace-write', realUserSid: 'S-1-5-21-2' });
+  const v1 = await recordedRequest({ protocolVersion: 1, cwd: '/tmp', env: {}, permissions: 'workspace-write' });
   assert.equal(v1.version, 1);
   assert.deepEqual(Object.keys(v1.payload), [
     'command', 'cwd', 'env', 'policy_json_or_preset', 'sandbox_policy_cwd', 'codex_home', 'real_codex_home',
-    'cap_sids', 'real_user_sid', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop',
+    'cap_sids', 'timeout_ms', 'tty', 'stdin_open', 'use_private_desktop',
   ]);
   assert.equal(v1.payload.policy_json_or_preset, 'workspace-write');
   assert.equal(v1.payload.sandbox_policy_cwd, '/tmp');
-  assert.equal(v1.payload.real_user_sid, 'S-1-5-21-2');
   const v2 = await recordedRequest({ protocolVersion: 2, cwd: '/tmp', env: {}, permissions: 'full-access' });
   assert.equal(v2.payload.permission_profile_cwd, '/tmp');
   assert.deepEqual(v2.payload.permission_profile, { type: 'disabled' });

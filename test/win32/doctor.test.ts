@@ -34,10 +34,17 @@ test('doctor on Windows: runner files, both sandbox users decrypt, the desktop, 
     if (runningUnderWine()) {
       // The fixture's users exist only in its files: the pipes cannot be made for an account the
       // machine does not know, and the doctor says so and what to do.
+      // The private desktop, made for that account before any pipe, is the first step to say so.
       assert.equal(viaCodex.ok, false);
-      assert.match(viaCodex.detail, /^failed during creating_pipes: LookupAccountNameW\(CodexSandboxOffline\) failed: error 1332/);
-      assert.match(viaCodex.fix ?? '', /^that account does not exist on this machine: run codex once with the Windows sandbox enabled/);
+      assert.match(viaCodex.detail, /^failed during preparing_sandbox: private desktop: LookupAccountNameW\(CodexSandboxOffline\) failed: error 1332/);
+      assert.match(viaCodex.fix ?? '', /^private desktop: that account does not exist on this machine: run codex once with the Windows sandbox enabled/);
     }
+    // What codex's parent prepares, step by step: the cap_sid file, the setup helper (absent here).
+    assert.match(step('capability SIDs').detail, /cap_sid (does not exist yet|: readonly S-1-5-21-)/);
+    const helper = step('setup helper for codex-command-runner-0.158.0.exe');
+    assert.equal(helper.ok, false);
+    assert.match(helper.detail, /^no codex-windows-sandbox-setup\.exe \(looked for .*\); the session below runs without a refresh$/);
+    assert.match(helper.fix ?? '', /beside its runner/);
     assert.equal(report.sessionWorked, true);
 
     // A broken setup is named with its file and the fix.

@@ -11,10 +11,11 @@ import { windowsCommandLine } from '../../launch/windows-command-line';
 import {
   CREATE_NO_WINDOW,
   CREATE_UNICODE_ENVIRONMENT,
-  LOGON_WITH_PROFILE,
+  LOGON_FLAGS_NONE,
+  STARTF_FORCEOFFFEEDBACK,
   SEM_FAILCRITICALERRORS,
   SEM_NOGPFAULTERRORBOX,
-  win32, STARTUPINFOW_SIZE, PROCESS_INFORMATION_SIZE
+  win32, STARTUPINFOW_SIZE, STARTUPINFOW_DWFLAGS_OFFSET, PROCESS_INFORMATION_SIZE
 } from './win32-api';
 import { environmentBlock } from './environment-block';
 import { watchProcessHandle } from './process-watch';
@@ -28,7 +29,7 @@ export interface LogonLaunchOptions {
   signal?: AbortSignal;
   /** Defaults to `.`, the local machine (upstream). */
   domain?: string;
-  /** The runner's own cwd (upstream: `<codexHome>/.sandbox/runner-cwd`). */
+  /** The runner's own cwd (upstream: the command's cwd). */
   cwd: string;
 }
 
@@ -43,8 +44,7 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   const commandLine = windowsCommandLine(spec.exe, runnerArgs(spec, names));
   // CreateProcessWithLogonW may write into the command line: give it a buffer of its own.
   const commandLineBuffer = Buffer.from(`${commandLine}\0`, 'utf16le');
-  const startupInfo = Buffer.alloc(STARTUPINFOW_SIZE);
-  startupInfo.writeUInt32LE(STARTUPINFOW_SIZE, 0); // cb
+  const startupInfo = logonStartupInfo();
   const processInfo = Buffer.alloc(PROCESS_INFORMATION_SIZE);
 
   const call = `CreateProcessWithLogonW(${options.domain ?? '.'}\\${options.username}, ${spec.exe})`;
@@ -60,7 +60,8 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
           options.domain ?? '.',
           // Passed as the secret's own NUL-terminated UTF-16 buffer: never a JS string.
           options.password.utf16z(),
-          LOGON_WITH_PROFILE,
+          // Upstream since #34629: codex's sandbox users have no profile to load.
+          LOGON_FLAGS_NONE,
           spec.exe,
           commandLineBuffer,
           CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
@@ -96,6 +97,14 @@ export async function launchRunnerAsUser(spec: RunnerSpec, names: { in: string; 
   // Its stderr cannot be captured: a process of another logon session gets no pipes of ours
   // (upstream passes none either), so the RunnerProcess's stderrTail() is ''.
   return watchProcessHandle(processHandle, pid);
+}
+
+/** The STARTUPINFOW upstream's runner_client passes: only cb, and (6-B) STARTF_FORCEOFFFEEDBACK, so no busy cursor while the runner starts. */
+export function logonStartupInfo(): Buffer {
+  const startupInfo = Buffer.alloc(STARTUPINFOW_SIZE);
+  startupInfo.writeUInt32LE(STARTUPINFOW_SIZE, 0); // cb
+  startupInfo.writeUInt32LE(STARTF_FORCEOFFFEEDBACK, STARTUPINFOW_DWFLAGS_OFFSET);
+  return startupInfo;
 }
 
 /** Closes the handles a successful CreateProcess* returned, terminating the process first if asked. */

@@ -3,10 +3,10 @@ import { DACL_SECURITY_INFORMATION, SDDL_REVISION_1, SE_KERNEL_OBJECT, win32 } f
 import { lastWin32Error, Win32Error } from './win32-error';
 
 /** The DACL of `handle` (a pipe, a process...) as SDDL, e.g. `D:(A;;GA;;;S-1-5-21-...)`. */
-export function readDaclSddl(handle: number, what: string): string {
+export function readDaclSddl(handle: number, what: string, objectType = SE_KERNEL_OBJECT): string {
   const api = win32();
   const descriptor: [unknown] = [null];
-  const rc = api.GetSecurityInfo(handle, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, null, null, null, null, descriptor);
+  const rc = api.GetSecurityInfo(handle, objectType, DACL_SECURITY_INFORMATION, null, null, null, null, descriptor);
   if (rc !== 0) throw new Win32Error(`GetSecurityInfo(${what})`, rc);
   try {
     const sddl: [unknown] = [null];

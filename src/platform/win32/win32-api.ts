@@ -194,6 +194,9 @@ export const PIPE_WAIT = 0x0;
 export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
 
 export const LOGON_WITH_PROFILE = 0x1;
+/** CreateProcessWithLogonW's dwLogonFlags as upstream passes them since #34629. */
+export const LOGON_FLAGS_NONE = 0;
+export const STARTF_FORCEOFFFEEDBACK = 0x00000080;
 export const CREATE_NO_WINDOW = 0x08000000;
 export const CREATE_UNICODE_ENVIRONMENT = 0x00000400;
 export const SEM_FAILCRITICALERRORS = 0x0001;
@@ -211,6 +214,8 @@ export const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x00002000;
 export const JobObjectExtendedLimitInformation = 9;
 /** x64 struct sizes for CreateProcess*: STARTUPINFOW, STARTUPINFOEXW (+ the attribute list pointer), PROCESS_INFORMATION. */
 export const STARTUPINFOW_SIZE = 104;
+/** STARTUPINFOW.dwFlags on x64: cb, 3 pointers, 8 DWORDs before it. */
+export const STARTUPINFOW_DWFLAGS_OFFSET = 60;
 export const STARTUPINFOEXW_SIZE = 112;
 export const PROCESS_INFORMATION_SIZE = 24;
 /** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags at offset 16. */
@@ -275,9 +280,31 @@ export interface DesktopApi {
   ProcessIdToSessionId(pid: number, session: Out<number>): number;
   GetProcessWindowStation(): number;
   GetUserObjectInformationW(object: number, index: number, info: Buffer, length: number, needed: Out<number>): number;
+  // The private desktop codex's runner puts its command on (sandbox-prep/private-desktop.ts):
+  /** Returns an HDESK, 0 on failure. */
+  CreateDesktopW(name: string, device: null, mode: null, flags: number, access: number, attributes: SecurityAttributes): number;
+  CloseDesktop(desktop: number): number;
+  /** Returns an HDESK, 0 when no desktop of that name exists (or access is denied). */
+  OpenDesktopW(name: string, flags: number, inherit: number, access: number): number;
 }
 
 export const UOI_NAME = 2;
+
+// Desktop access rights (winuser.h); upstream's DESKTOP_ALL_ACCESS is their union.
+export const DESKTOP_READOBJECTS = 0x0001;
+export const DESKTOP_CREATEWINDOW = 0x0002;
+export const DESKTOP_CREATEMENU = 0x0004;
+export const DESKTOP_HOOKCONTROL = 0x0008;
+export const DESKTOP_JOURNALRECORD = 0x0010;
+export const DESKTOP_JOURNALPLAYBACK = 0x0020;
+export const DESKTOP_ENUMERATE = 0x0040;
+export const DESKTOP_WRITEOBJECTS = 0x0080;
+export const DESKTOP_SWITCHDESKTOP = 0x0100;
+export const DESKTOP_DELETE = 0x00010000;
+export const DESKTOP_READ_CONTROL = 0x00020000;
+export const DESKTOP_WRITE_DAC = 0x00040000;
+export const DESKTOP_WRITE_OWNER = 0x00080000;
+export const SE_WINDOW_OBJECT = 7;
 
 let desktop: DesktopApi | undefined;
 
@@ -291,6 +318,9 @@ export function desktopApi(): DesktopApi {
     // A pseudo handle owned by the system: never closed.
     GetProcessWindowStation: user32.func('intptr_t __stdcall GetProcessWindowStation(void)'),
     GetUserObjectInformationW: user32.func('int __stdcall GetUserObjectInformationW(intptr_t object, int index, _Out_ uint8_t *info, uint32_t length, _Out_ uint32_t *needed)'),
+    CreateDesktopW: user32.func('intptr_t __stdcall CreateDesktopW(const char16_t *name, const char16_t *device, void *mode, uint32_t flags, uint32_t access, const SECURITY_ATTRIBUTES *attributes)'),
+    CloseDesktop: user32.func('int __stdcall CloseDesktop(intptr_t desktop)'),
+    OpenDesktopW: user32.func('intptr_t __stdcall OpenDesktopW(const char16_t *name, uint32_t flags, int inherit, uint32_t access)'),
   } as DesktopApi;
   return desktop;
 }

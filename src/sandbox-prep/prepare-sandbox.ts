@@ -1,0 +1,138 @@
+// What upstream's parent does before each command it gives codex's runner, in its order: the
+// profile checked, the environment prepared, the capability SIDs, the setup helper's refresh,
+// the private desktop. Called from the launch plan (session/launch-plan.ts) once the runner file
+// and its account are known, and before any pipe or process exists.
+import * as os from 'node:os';
+import type { ResolvedPermissions } from '../protocol/permissions';
+import type { SpawnInput } from '../protocol/versions';
+import { capabilitySids, effectiveWriteRoots, type CapabilitySidRequest } from './capability-sids';
+import { capSidFile } from './cap-sid-file';
+import { codexRunnerRefusal } from './codex-runner-profile';
+import type { PrivateDesktops } from './private-desktops';
+import { encodePayload, refreshPayload } from './refresh-payload';
+import { prepareRunnerEnv } from './runner-env';
+import { findSetupHelper, runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
+
+/** What the status shows of the preparation (SessionStatus.sandboxPrep). */
+export interface SandboxPrepStatus {
+  /** The capability SIDs sent in `cap_sids`. */
+  capSids: string[];
+  /** Where they came from: the `capSids` option, or the codex home's cap_sid file (its path). */
+  capSidsFrom: 'option' | string;
+  /** The private desktop's name (`private_desktop_name`), or why there is none. */
+  desktop: string | null;
+  desktopNote?: string;
+  /** The setup helper's refresh: run, skipped (done for the same roots earlier in this process), or turned off. */
+  refresh: 'ran' | 'skipped' | 'off';
+  /** The helper run, when it ran or was skipped. */
+  setupHelper?: string;
+}
+
+export interface SandboxPrepRequest {
+  codexHome: string;
+  permissions: ResolvedPermissions;
+  input: SpawnInput;
+  capSids?: string[];
+  privateDesktopName?: string;
+  refreshSandbox: boolean;
+  /** The runner file: the setup helper is looked for beside it. */
+  runnerFile: string;
+  /** The account the runner runs as (undefined: the current user). */
+  sandboxUsername?: string;
+  desktops: PrivateDesktops;
+  signal: AbortSignal;
+  refreshTimeoutMs?: number;
+}
+
+export interface PreparedSandbox {
+  /** Replaces these fields of the spawn input. */
+  spawn: Pick<SpawnInput, 'capSids' | 'env' | 'privateDesktopName'>;
+  status: SandboxPrepStatus;
+}
+
+/** The step that failed leads the message ("private desktop: ..."), so the doctor and people can name it. */
+export type SandboxPrepStep = 'environment' | 'capability SIDs' | 'sandbox refresh' | 'private desktop';
+
+export class SandboxPrepError extends Error {
+  constructor(
+    readonly step: SandboxPrepStep,
+    detail: string,
+  ) {
+    super(`${step}: ${detail}`);
+    this.name = 'SandboxPrepError';
+  }
+}
+
+/** Runs one step, labelling its failure with the step; an abort passes through as it is. */
+async function step<T>(name: SandboxPrepStep, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  checkAborted(signal);
+  try {
+    return await work();
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    throw new SandboxPrepError(name, (err as Error).message);
+  }
+}
+
+/** Throws before anything is made when codex's runner cannot run the profile. */
+export function checkCodexRunnerProfile(permissions: ResolvedPermissions): void {
+  const refusal = codexRunnerRefusal(permissions.profile);
+  if (refusal) throw new Error(refusal);
+}
+
+export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<PreparedSandbox> {
+  checkCodexRunnerProfile(r.permissions);
+  const { input } = r;
+  const env = await step('environment', r.signal, () => prepareRunnerEnv(input.env, input.cwd));
+  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env };
+
+  const [capSids, capSidsFrom] = await step('capability SIDs', r.signal, async (): Promise<[string[], string]> => {
+    if (r.capSids === undefined) return [(await capabilitySids(sidRequest)).sids, capSidFile(r.codexHome)];
+    if (r.capSids.length === 0) {
+      throw new Error(`capSids is an empty list: codex's runner refuses to run without a capability SID ("runner: empty capability SID list"); omit capSids to use the ones in ${capSidFile(r.codexHome)}, or give at least one`);
+    }
+    return [[...r.capSids], 'option'];
+  });
+
+  let refresh: SandboxPrepStatus['refresh'] = 'off';
+  let setupHelper: string | undefined;
+  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => refreshSandbox(r, sidRequest));
+
+  let desktop: string | null = r.privateDesktopName ?? null;
+  let desktopNote: string | undefined = r.privateDesktopName ? 'given by the caller' : undefined;
+  if (desktop === null) {
+    if (process.platform === 'win32') desktop = await step('private desktop', r.signal, () => r.desktops.nameFor(r.sandboxUsername));
+    else desktopNote = 'none: desktops exist only on Windows';
+  }
+  return {
+    spawn: { capSids, env, privateDesktopName: desktop },
+    status: { capSids, capSidsFrom, desktop, ...(desktopNote ? { desktopNote } : {}), refresh, ...(setupHelper ? { setupHelper } : {}) },
+  };
+}
+
+async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRequest): Promise<['ran' | 'skipped', string]> {
+  const helper = await findSetupHelper(r.runnerFile, r.codexHome);
+  if (!helper.found) {
+    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(' and ')}); codex ships it beside its runner: copy it there, or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
+  }
+  const payload = await refreshPayload({
+    codexHome: r.codexHome,
+    cwd: r.input.cwd,
+    writeRoots: await effectiveWriteRoots(sidRequest),
+    workspaceRoots: r.input.workspaceRoots,
+    readsRoot: readsRoot(r.permissions),
+    realUser: os.userInfo().username,
+    userProfile: process.env.USERPROFILE ?? os.homedir(),
+  });
+  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
+  return [ran, helper.found];
+}
+
+function readsRoot(permissions: ResolvedPermissions): boolean {
+  const p = permissions.profile;
+  return p.type === 'managed' && p.file_system.type === 'restricted' && p.file_system.entries.some((e) => e.access !== 'deny' && e.path.type === 'special' && e.path.value.kind === 'root');
+}
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason;
+}

@@ -1,0 +1,50 @@
+// What upstream's parent passes when it logs the runner on (runner_client.rs of today): the
+// STARTUPINFOW, the logon flags, and one retry after 1326, 1312 and 1331. The call itself runs on
+// Windows only (test/win32/windows-only/logon-session.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logonStartupInfo } from '../../src/platform/win32/logon-launch';
+import { LOGON_FLAGS_NONE, STARTUPINFOW_SIZE } from '../../src/platform/win32/win32-api';
+import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/session/runner-connection';
+
+test('STARTUPINFOW: cb = 104 and dwFlags (offset 60 on x64) = STARTF_FORCEOFFFEEDBACK, nothing else; logon flags 0', () => {
+  const si = logonStartupInfo();
+  assert.equal(si.length, STARTUPINFOW_SIZE);
+  assert.equal(si.readUInt32LE(0), 104);
+  assert.equal(si.readUInt32LE(60), 0x80);
+  const rest = Buffer.concat([si.subarray(4, 60), si.subarray(64)]);
+  assert.ok(rest.every((b) => b === 0));
+  assert.equal(LOGON_FLAGS_NONE, 0);
+});
+
+test('one retry after 1326, 1312 and 1331, with the credentials read again; never for other errors or a third time', async () => {
+  assert.deepEqual([...REFRESHABLE_LOGON_ERRORS].sort(), [1312, 1326, 1331]);
+  const signal = new AbortController().signal;
+  for (const code of [1326, 1312, 1331]) {
+    let tries = 0;
+    const got = await withLogonRetry(async () => {
+      if (++tries === 1) throw Object.assign(new Error('logon failed'), { win32Code: code });
+      return 'launched';
+    }, true, signal);
+    assert.deepEqual([got, tries], ['launched', 2], `error ${code}`);
+  }
+  let tries = 0;
+  const always = () => withLogonRetry(async () => {
+    tries++;
+    throw Object.assign(new Error('still failing'), { win32Code: 1331 });
+  }, true, signal);
+  await assert.rejects(always(), /still failing/);
+  assert.equal(tries, 2);
+  tries = 0;
+  await assert.rejects(withLogonRetry(async () => {
+    tries++;
+    throw Object.assign(new Error('denied'), { win32Code: 5 });
+  }, true, signal), /denied/);
+  assert.equal(tries, 1);
+  tries = 0;
+  await assert.rejects(withLogonRetry(async () => {
+    tries++;
+    throw Object.assign(new Error('fixed password'), { win32Code: 1326 });
+  }, false, signal), /fixed password/);
+  assert.equal(tries, 1, 'a fixed password read again is the same password: no retry');
+});

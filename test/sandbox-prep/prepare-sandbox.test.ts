@@ -1,0 +1,95 @@
+// The preparation in a whole session (Linux): this package's runner stands in for codex's at the
+// runner's seat (kind 'codex'), so what the preparation sends reaches a real command: the
+// environment, the SIDs and the status; failures stop at preparing_sandbox before any launch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Session, type SessionResult } from '../../src/session/session';
+import type { SessionOptions } from '../../src/session/session-options';
+import { capSidFile } from '../../src/sandbox-prep/cap-sid-file';
+import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
+import { posixOnly } from '../helpers/platform';
+
+const skip = posixOnly('runs sh as the command');
+
+function scratch(t: { after(fn: () => void): void }) {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'prep-session-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const home = path.join(root, 'home');
+  const work = path.join(root, 'work');
+  mkdirSync(path.join(home, '.sandbox-bin'), { recursive: true });
+  mkdirSync(work);
+  return { root, home, work };
+}
+
+async function run(options: SessionOptions): Promise<{ result: SessionResult; stdout: string; session: Session }> {
+  const session = new Session(options);
+  let stdout = '';
+  session.stdout.on('data', (d: Buffer) => (stdout += d));
+  session.stderr.resume();
+  void session.start();
+  return { result: await session.exited, stdout, session };
+}
+
+const asCodex = { exe: process.execPath, args: [BUNDLED_RUNNER], kind: 'codex' as const };
+
+test("the command gets upstream's environment, cap_sid's SIDs are sent, and the status shows them", { skip }, async (t) => {
+  const d = scratch(t);
+  const { result, stdout, session } = await run({
+    command: ['sh', '-c', 'printf "%s|%s|%s|%s" "$GIT_PAGER" "$PAGER" "$NULLISH" "$PATH"'],
+    cwd: d.work,
+    env: { NULLISH: '/dev/null', PATH: '/usr/bin:/bin' },
+    runner: asCodex,
+    codexHome: d.home,
+    refreshSandbox: false,
+  });
+  assert.equal(result.error?.message, undefined);
+  assert.equal(stdout, 'more.com|more.com|NUL|/usr/bin:/bin');
+  const status = session.status();
+  const caps = JSON.parse(readFileSync(capSidFile(d.home), 'utf8'));
+  assert.ok(status.sandboxPrep?.capSids.includes(caps.workspace_by_cwd[d.work.toLowerCase()]), "the cwd's SID is sent");
+  assert.equal(status.sandboxPrep?.capSids.length, 1 + Object.keys(caps.writable_root_by_path).length, 'and one per other write root');
+  assert.equal(status.sandboxPrep?.capSidsFrom, capSidFile(d.home));
+  assert.deepEqual([status.sandboxPrep?.desktop, status.sandboxPrep?.desktopNote, status.sandboxPrep?.refresh], [null, 'none: desktops exist only on Windows', 'off']);
+  assert.deepEqual(status.stages.slice(0, 3).map((s) => s.stage), ['preparing', 'preparing_sandbox', 'creating_pipes']);
+});
+
+test('capSids: [] and a corrupt cap_sid fail at preparing_sandbox, before any pipe or runner', { skip }, async (t) => {
+  const d = scratch(t);
+  const empty = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, refreshSandbox: false, capSids: [] });
+  assert.equal(empty.result.error?.stage, 'preparing_sandbox');
+  assert.match(empty.result.error?.message ?? '', /^capability SIDs: capSids is an empty list: codex's runner refuses to run without a capability SID \("runner: empty capability SID list"\); omit capSids/);
+  assert.equal(empty.session.status().pipes.in, undefined);
+  writeFileSync(capSidFile(d.home), '{"workspace":');
+  const corrupt = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, refreshSandbox: false });
+  assert.equal(corrupt.result.error?.stage, 'preparing_sandbox');
+  assert.match(corrupt.result.error?.message ?? '', new RegExp(`^capability SIDs: codex's capability SID file ${capSidFile(d.home).replaceAll('/', '\\/')} is not valid JSON`));
+  assert.equal(corrupt.session.status().runnerPid, undefined);
+  const given = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, refreshSandbox: false, capSids: ['S-1-5-21-9-9-9-9'] });
+  assert.equal(given.result.state, 'exited', 'a capSids option overrides the file (which is not read)');
+  assert.deepEqual(given.session.status().sandboxPrep?.capSids, ['S-1-5-21-9-9-9-9']);
+});
+
+test('the refresh runs the setup helper once for the same roots, and a missing helper is a preparing_sandbox failure saying where it looked', { skip }, async (t) => {
+  const d = scratch(t);
+  const missing = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
+  assert.equal(missing.result.error?.stage, 'preparing_sandbox');
+  assert.match(missing.result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found \(looked for .*\); .*refreshSandbox: false \(CLI --no-sandbox-refresh\)/);
+  const runs = path.join(d.root, 'runs');
+  const helper = path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE);
+  writeFileSync(helper, `#!/bin/sh\necho "$1" >> '${runs}'\n`);
+  chmodSync(helper, 0o755);
+  const first = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
+  const second = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
+  assert.deepEqual([first.result.state, second.result.state], ['exited', 'exited']);
+  assert.deepEqual([first.session.status().sandboxPrep?.refresh, second.session.status().sandboxPrep?.refresh], ['ran', 'skipped']);
+  const payloads = readFileSync(runs, 'utf8').trim().split('\n');
+  assert.equal(payloads.length, 1);
+  const payload = JSON.parse(Buffer.from(payloads[0]!, 'base64').toString('utf8'));
+  assert.equal(payload.command_cwd, d.work);
+  assert.equal(payload.refresh_only, true);
+  assert.ok(payload.write_roots.includes(d.work));
+});

@@ -1,0 +1,113 @@
+// Running codex's setup helper in refresh mode: its payload, its failure as the helper reports it,
+// the bound and the abort. The real helper runs under Wine (test/win32/codex-setup-helper.test.ts);
+// here a stand-in script at the helper's name exercises this side's process handling.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { encodePayload, refreshPayload } from '../../src/sandbox-prep/refresh-payload';
+import { findSetupHelper, readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+
+function scratch(t: { after(fn: () => void): void }) {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'refresh-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const home = path.join(root, 'home');
+  const work = path.join(root, 'work');
+  mkdirSync(path.join(home, '.sandbox-bin'), { recursive: true });
+  mkdirSync(path.join(work, '.git'), { recursive: true });
+  return { root, home, work };
+}
+
+/** A stand-in helper: a shell script at the helper's file name. */
+function helperScript(dir: string, body: string): string {
+  const file = path.join(dir, SETUP_HELPER_FILE);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+const KEYS = ['version', 'offline_username', 'online_username', 'codex_home', 'command_cwd', 'read_roots', 'write_roots', 'deny_read_paths', 'deny_write_paths', 'proxy_ports', 'allow_local_binding', 'otel', 'real_user', 'user_profile', 'mode', 'runtime', 'refresh_only'];
+
+test("the refresh payload: the helper's 17 fields in its order, refresh_only, standard base64 of the JSON", async (t) => {
+  const d = scratch(t);
+  const payload = await refreshPayload({ codexHome: d.home, cwd: d.work, writeRoots: [d.work], workspaceRoots: [d.work], readsRoot: false, realUser: 'me', userProfile: d.root });
+  assert.deepEqual(Object.keys(payload), KEYS);
+  assert.deepEqual(JSON.parse(Buffer.from(encodePayload(payload), 'base64').toString('utf8')), payload);
+  assert.equal(payload.version, 5);
+  assert.equal(payload.offline_username, 'CodexSandboxOffline');
+  assert.equal(payload.online_username, 'CodexSandboxOnline');
+  assert.equal(payload.mode, 'full');
+  assert.equal(payload.runtime, 'legacy');
+  assert.equal(payload.refresh_only, true);
+  assert.equal(payload.otel, null);
+  assert.deepEqual(payload.read_roots, [path.join(d.home, '.sandbox-bin'), d.work], 'the helper folder and the cwd');
+  assert.deepEqual(payload.deny_write_paths, [path.join(d.work, '.git')], 'existing carve-outs only');
+  assert.equal(Object.values(payload).includes(null as never), true, 'otel is the only null');
+  assert.equal(Object.entries(payload).filter(([, v]) => v === null).length, 1);
+});
+
+test('the helper is found beside the runner first, then in the codex home\'s .sandbox-bin', async (t) => {
+  const d = scratch(t);
+  const beside = path.join(d.root, 'resources');
+  mkdirSync(beside);
+  const runner = path.join(beside, 'codex-command-runner.exe');
+  assert.equal((await findSetupHelper(runner, d.home)).found, undefined);
+  assert.deepEqual((await findSetupHelper(runner, d.home)).looked, [path.join(beside, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE)]);
+  writeFileSync(path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), '');
+  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE));
+  writeFileSync(path.join(beside, SETUP_HELPER_FILE), '');
+  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(beside, SETUP_HELPER_FILE));
+});
+
+test("a failing helper is reported with its own code and message from setup_error.json; an old report is not taken for it", async (t) => {
+  const d = scratch(t);
+  mkdirSync(path.join(d.home, '.sandbox'));
+  writeFileSync(setupErrorFile(d.home), '{"code":"stale","message":"from an earlier run"}');
+  const report = setupErrorFile(d.home);
+  const helper = helperScript(d.root, `printf '%s' '{"code":"helper_sid_resolve_failed","message":"LookupAccountNameW failed for CodexSandboxUsers: 1332"}' > '${report}'\nexit 1`);
+  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'cGF5bG9hZDE=', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof SandboxRefreshError);
+  assert.equal(err.helperCode, 'helper_sid_resolve_failed');
+  assert.match(err.message, /^codex's sandbox setup helper exited with code 1: helper_sid_resolve_failed: LookupAccountNameW failed for CodexSandboxUsers: 1332 \(from .*setup_error\.json\)$/);
+
+  const silent = helperScript(d.root, 'exit 3');
+  await assert.rejects(runSandboxRefresh({ helper: silent, codexHome: d.home, payloadBase64: 'cGF5bG9hZDI=', signal: new AbortController().signal }), /exited with code 3 and wrote no .*setup_error\.json/);
+});
+
+test('setup_error.json is read with a bound and must be the helper\'s shape', async (t) => {
+  const d = scratch(t);
+  const file = path.join(d.root, 'setup_error.json');
+  writeFileSync(file, `{"code":"x","message":"${'m'.repeat(70_000)}"}`);
+  assert.deepEqual(await readSetupError(file), { kind: 'bad', why: 'is over 65536 bytes' });
+  writeFileSync(file, '{"code":1}');
+  assert.deepEqual(await readSetupError(file), { kind: 'bad', why: 'has no string "code" and "message"' });
+  assert.deepEqual(await readSetupError(path.join(d.root, 'none.json')), { kind: 'none' });
+});
+
+test('a helper that hangs is killed at the bound; an abort kills it at once', async (t) => {
+  const d = scratch(t);
+  const pidFile = path.join(d.root, 'pid');
+  const helper = helperScript(d.root, `echo $$ > '${pidFile}'\nexec sleep 60`);
+  await assert.rejects(runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'aGFuZzE=', signal: new AbortController().signal, timeoutMs: 300 }), /did not finish its refresh within 300 ms; killed it/);
+  assert.throws(() => process.kill(Number(readFileSync(pidFile, 'utf8')), 0), /ESRCH/);
+
+  rmSync(pidFile);
+  const abort = new AbortController();
+  const running = runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'aGFuZzI=', signal: abort.signal });
+  while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
+  abort.abort(new Error('session ended'));
+  await assert.rejects(running, /session ended/);
+  assert.throws(() => process.kill(Number(readFileSync(pidFile, 'utf8')), 0), /ESRCH/);
+});
+
+test('a refresh done for the same payload is skipped in this process; another payload runs', async (t) => {
+  const d = scratch(t);
+  const count = path.join(d.root, 'runs');
+  const helper = helperScript(d.root, `echo run >> '${count}'`);
+  const signal = new AbortController().signal;
+  assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'ran');
+  assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'skipped');
+  assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2sy', signal }), 'ran');
+  assert.equal(readFileSync(count, 'utf8'), 'run\nrun\n');
+});
