@@ -1,9 +1,10 @@
 // `codex-runner-ipc`: runs one command through a full runner session from a terminal, or checks
 // this machine's set-up (`doctor`).
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runnerSpecForPath } from '../launch/runner-spec';
+import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type PermissionProfile } from '../protocol/permissions';
 import { SessionManager } from '../session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
@@ -49,14 +50,18 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** A profile is a few hundred bytes; the cap stops /dev/zero-like files from filling memory. */
+const MAX_PROFILE_FILE_BYTES = 1 << 20;
+
 /** A built-in name, or a JSON file holding a PermissionProfile (checked field by field). */
 async function permissionsFrom(value: string | undefined): Promise<PermissionProfile | BuiltinPermissions | undefined> {
   if (value === undefined || BUILTIN_PERMISSIONS.includes(value as BuiltinPermissions)) return value as BuiltinPermissions | undefined;
   let text: string;
   try {
-    text = await fs.readFile(value, 'utf8');
+    text = (await readBoundedFile(value, MAX_PROFILE_FILE_BYTES)).toString('utf8');
   } catch (err) {
-    throw new UsageError(`--permissions ${value}: not a built-in (${BUILTIN_PERMISSIONS.join(', ')}) and not a readable file: ${(err as Error).message}`);
+    if (!(err instanceof BoundedReadError)) throw err;
+    throw new UsageError(`--permissions ${value}: not a built-in (${BUILTIN_PERMISSIONS.join(', ')}) and not a profile file: it ${err.detail}`);
   }
   try {
     const profile = JSON.parse(text) as PermissionProfile;

@@ -122,3 +122,15 @@ test('stderr failing with ENOSPC (/dev/full): no crash, the command ended, exit 
     closeSync(full);
   }
 });
+
+test('--permissions FILE is read with the 1 MiB cap: /dev/zero and /proc/self/pagemap are refused, not read into memory', { skip: process.platform === 'linux' ? false : 'Linux /dev and /proc' }, async () => {
+  const zero = startCli(['run', '--permissions', '/dev/zero', '--', 'true']);
+  assert.equal((await zero.closed).code, 2);
+  assert.match(zero.stderr.text, /^codex-runner-ipc: --permissions \/dev\/zero: not a built-in \(read-only, workspace-write, full-access\) and not a profile file: it is a character device, not a regular file\n/);
+  const pagemap = startCli(['run', '--permissions', '/proc/self/pagemap', '--', 'true']);
+  assert.equal((await pagemap.closed).code, 2);
+  assert.match(pagemap.stderr.text, /^codex-runner-ipc: --permissions \/proc\/self\/pagemap: .* it holds more than 1048576 bytes\n/);
+  const missing = startCli(['run', '--permissions', '/nonexistent/profile.json', '--', 'true']);
+  assert.equal((await missing.closed).code, 2);
+  assert.match(missing.stderr.text, /not a profile file: it does not exist\n/);
+});
