@@ -279,7 +279,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private async launchAndSpawn(): Promise<void> {
     const o = this.options;
     this.mark('preparing');
-    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess);
+    // Preparing touches files others control (codex's home, the runner's source): the session's end bounds it.
+    const launch = await this.untilAborted(resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess));
     this.snapshot.runner = launch.runner;
     this.snapshot.policy = launch.policy;
     this.changed();
