@@ -324,6 +324,11 @@ class LauncherConnection {
     this.onGone(this);
   }
 
+  /** Takes new launches: not gone, and not being killed (its exit, which fails what it held, is on the way). */
+  get usable(): boolean {
+    return !this.gone && !this.killReason;
+  }
+
   /** For tests and accounting: the launcher's pid while it is up. */
   alivePid(): number | undefined {
     return this.gone ? undefined : this.pid;
@@ -344,7 +349,7 @@ export class LauncherRegistry {
     if (this.unavailable && Date.now() < this.unavailable.until) throw this.unavailable.error;
     let connection: LauncherConnection;
     try {
-      connection = this.current && !this.current.gone ? this.current : await this.startNew();
+      connection = this.current?.usable ? this.current : await this.startNew();
       await untilAborted(connection.ready, bounds.signal);
     } catch (err) {
       if (err instanceof LauncherUnavailableError) this.unavailable = { until: Date.now() + LAUNCHER_RETRY_MS, error: err };
