@@ -3,10 +3,12 @@ import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../p
 
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
        codex-runner-ipc doctor [--codex-home DIR] [--json]
+       codex-runner-ipc --version
 
 run: runs <command> through a runner session (pipes, runner, spawn) and streams its output.
-Exits with the command's exit code, 125 when the session itself failed, or 141 when this
-program's own stdout was closed (as a shell tool killed by SIGPIPE would).
+Exits with the command's exit code (1 for a code outside 0-255, such as Windows' 32-bit ones),
+125 when the session itself failed or its output could not be written, 141 when this program's
+own stdout was closed (as a shell tool killed by SIGPIPE would), 130/143 on SIGINT/SIGTERM.
 doctor: checks every step of a session on this machine and says what fails, why, and the fix.
 
 run options:
@@ -57,7 +59,7 @@ export interface DoctorArgs {
   json: boolean;
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'run'; args: RunArgs } | { kind: 'doctor'; args: DoctorArgs };
+export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; args: RunArgs } | { kind: 'doctor'; args: DoctorArgs };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -101,7 +103,9 @@ function parseDoctorArgs(argv: readonly string[]): CliCommand {
 }
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
-  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
+  if (argv.length === 0) throw new UsageError('no command given');
+  if (argv[0] === '--version') return { kind: 'version' };
+  if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
   if (argv[0] === 'doctor') return parseDoctorArgs(argv);
   if (argv[0] !== 'run') throw new UsageError(`unknown command ${JSON.stringify(argv[0])}`);
   const args: RunArgs = { command: [], status: false, stdin: true, tty: false };

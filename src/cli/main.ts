@@ -1,11 +1,15 @@
 // `codex-runner-ipc`: runs one command through a full runner session from a terminal, or checks
 // this machine's set-up (`doctor`).
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runnerSpecForPath } from '../launch/runner-spec';
+import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type PermissionProfile } from '../protocol/permissions';
 import { SessionManager } from '../session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
 import { runDoctor } from './doctor';
+import { cliExitStatus } from './exit-status';
 import { formatStatus } from './format-status';
 
 /** The CLI's own failure (the session failed, not the command): like env(1) and docker. */
@@ -23,6 +27,10 @@ export function main(argv: readonly string[]): void {
     process.exitCode = 2;
     return;
   }
+  if (command.kind === 'version') {
+    process.stdout.write(`codex-runner-ipc ${packageVersion()}\n`);
+    return;
+  }
   if (command.kind === 'help') {
     process.stdout.write(`${CLI_USAGE}\n`);
     return;
@@ -37,14 +45,23 @@ export function main(argv: readonly string[]): void {
   });
 }
 
+/** This package's version, from its package.json (dist/src/cli/ is three levels below it). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A profile is a few hundred bytes; the cap stops /dev/zero-like files from filling memory. */
+const MAX_PROFILE_FILE_BYTES = 1 << 20;
+
 /** A built-in name, or a JSON file holding a PermissionProfile (checked field by field). */
 async function permissionsFrom(value: string | undefined): Promise<PermissionProfile | BuiltinPermissions | undefined> {
   if (value === undefined || BUILTIN_PERMISSIONS.includes(value as BuiltinPermissions)) return value as BuiltinPermissions | undefined;
   let text: string;
   try {
-    text = await fs.readFile(value, 'utf8');
+    text = (await readBoundedFile(value, MAX_PROFILE_FILE_BYTES)).toString('utf8');
   } catch (err) {
-    throw new UsageError(`--permissions ${value}: not a built-in (${BUILTIN_PERMISSIONS.join(', ')}) and not a readable file: ${(err as Error).message}`);
+    if (!(err instanceof BoundedReadError)) throw err;
+    throw new UsageError(`--permissions ${value}: not a built-in (${BUILTIN_PERMISSIONS.join(', ')}) and not a profile file: it ${err.detail}`);
   }
   try {
     const profile = JSON.parse(text) as PermissionProfile;
@@ -76,16 +93,22 @@ async function run(args: RunArgs): Promise<void> {
     // `--status` says whether the profile was enforced.
     allowUnenforcedPolicy: true,
   });
-  // A reader that goes away (`... | head -1`) is no error: end the command, clean up, exit 141.
-  let brokenPipe = false;
-  const onOutputError = (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    brokenPipe = true;
-    session.stdout.unpipe(process.stdout);
-    session.stdout.resume(); // what is already buffered is dropped, so the stream can end
+  // Why the CLI ended the command itself, when it did: that decides its status and the line it says.
+  let endedBy: { status: number; line?: string } | undefined;
+  const endCommand = (why: { status: number; line?: string }) => {
+    endedBy ??= why;
     session.terminate();
   };
-  process.stdout.on('error', onOutputError);
+  // A reader that goes away (`... | head -1`) is no error: end the command, clean up, exit 141.
+  // Any other write error (ENOSPC on /dev/full, EIO) ends the command too, and exits 125.
+  const onOutputError = (name: 'stdout' | 'stderr', source: NodeJS.ReadableStream, target: NodeJS.WritableStream) => (err: NodeJS.ErrnoException) => {
+    source.unpipe(target);
+    source.resume(); // what is already buffered is dropped, so the stream can end
+    if (err.code === 'EPIPE') endCommand({ status: BROKEN_PIPE_EXIT });
+    else endCommand({ status: SESSION_FAILED_EXIT, line: `cannot write the command's output to ${name} (${err.message}): ended the command and its processes` });
+  };
+  process.stdout.on('error', onOutputError('stdout', session.stdout, process.stdout));
+  process.stderr.on('error', onOutputError('stderr', session.stderr, process.stderr));
   session.stdout.pipe(process.stdout);
   session.stderr.pipe(process.stderr);
   if (args.stdin) process.stdin.pipe(session.stdin);
@@ -101,10 +124,11 @@ async function run(args: RunArgs): Promise<void> {
     if (rawTerminal) process.stdin.setRawMode(true);
   }
 
-  // First Ctrl-C asks the runner to end the command; a second one tears the session down.
+  // The first signal asks the runner to end the command's tree; a second one tears the session
+  // down. The status is a shell's for a death by that signal (130, 143).
   let interrupts = 0;
-  const onSignal = () => {
-    if (interrupts++ === 0) session.terminate();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupts++ === 0) endCommand({ status: 128 + os.constants.signals[signal], line: `got ${signal}: ended the command and its processes` });
     else void session.dispose();
   };
   process.on('SIGINT', onSignal);
@@ -122,9 +146,22 @@ async function run(args: RunArgs): Promise<void> {
     process.stdin.destroy(); // a terminal's stdin would otherwise keep us alive
   }
   await Promise.all([finished(session.stdout), finished(session.stderr)]);
-  if (result.state === 'failed' && !brokenPipe) process.stderr.write(`codex-runner-ipc: session failed during ${result.error!.stage}: ${result.error!.message}\n`);
+  const say = (line: string) => process.stderr.write(`codex-runner-ipc: ${line}\n`);
+  let status: number;
+  if (endedBy) {
+    status = endedBy.status;
+    if (endedBy.line) say(endedBy.line);
+  } else if (result.state === 'failed') {
+    status = SESSION_FAILED_EXIT;
+    say(`session failed during ${result.error!.stage}: ${result.error!.message}`);
+  } else {
+    const mapped = cliExitStatus(result.exitCode);
+    status = mapped.status;
+    if (result.timedOut) say(`the command timed out after ${args.timeoutMs} ms: ended it and its processes`);
+    else if (mapped.note) say(mapped.note);
+  }
   if (args.status) process.stderr.write(`${formatStatus(session.status())}\n`);
-  process.exitCode = brokenPipe ? BROKEN_PIPE_EXIT : result.state === 'failed' ? SESSION_FAILED_EXIT : result.exitCode & 0xff;
+  process.exitCode = status;
 }
 
 function finished(stream: NodeJS.ReadableStream): Promise<void> {

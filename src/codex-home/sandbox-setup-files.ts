@@ -4,7 +4,8 @@
 // SetupMarker, SandboxUsersFile, SandboxUserRecord): unknown fields are ignored, `#[serde(default)]`
 // fields may be absent, every other field must be there with its type. Upstream treats a file
 // that fails this as absent and re-runs setup; we cannot run setup, so we say which file and why.
-import { promises as fs, type Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 import { CodexHomeError } from './codex-home-error';
 import { legacySandboxUsersPath, sandboxUsersPath, setupMarkerPath } from './codex-home-paths';
 
@@ -109,22 +110,17 @@ async function exists(file: string): Promise<boolean> {
 }
 
 async function readJsonFile(file: string, label: string, alsoLookedAt: string[]): Promise<unknown> {
-  let stats: Stats;
-  try {
-    stats = await fs.stat(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw missing(file, label, 'does not exist', alsoLookedAt);
-    throw new CodexHomeError('setup-unreadable', `${label} ${file} cannot be read (${(err as Error).message}): ${SETUP_HINT}`, { file }, { cause: err });
-  }
-  // Checked before opening: opening a FIFO would park a threadpool thread for good.
-  if (!stats.isFile()) throw missing(file, label, 'is not a regular file', []);
-  if (stats.size > MAX_SETUP_FILE_BYTES) throw corrupt(file, label, `is ${stats.size} bytes, far more than codex writes`);
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = await readBoundedFile(file, MAX_SETUP_FILE_BYTES);
   } catch (err) {
-    throw new CodexHomeError('setup-unreadable', `${label} ${file} cannot be read (${(err as Error).message}): ${SETUP_HINT}`, { file }, { cause: err });
+    if (!(err instanceof BoundedReadError)) throw err;
+    switch (err.problem) {
+      case 'missing': throw missing(file, label, err.detail, alsoLookedAt);
+      case 'not-a-file': throw missing(file, label, err.detail, []);
+      case 'too-large': throw corrupt(file, label, `${err.detail}, far more than codex writes`);
+      case 'unreadable': throw new CodexHomeError('setup-unreadable', `${label} ${file} ${err.detail}: ${SETUP_HINT}`, { file }, { cause: err });
+    }
   }
   let text: string;
   try {

@@ -4,7 +4,7 @@
 // launcher cannot start, directly. (Launching as the sandbox user goes through
 // CreateProcessWithLogonW: platform/win32/logon-launch.ts.)
 import { spawn } from 'node:child_process';
-import { LauncherRegistry, LauncherUnavailableError } from './launcher-client';
+import { LauncherRegistry, LauncherUnavailableError, type LaunchBounds } from './launcher-client';
 import { launchFailureReason, RunnerLaunchError, TailBuffer, type RunnerExit, type RunnerProcess } from './runner-process';
 import { bundledLauncherScript, nodeRuntimeEnv, runnerArgs, type RunnerSpec } from './runner-spec';
 
@@ -53,11 +53,12 @@ export function runnerLauncherPid(): number | undefined {
   return registry.pid();
 }
 
-export async function launchRunner(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string): Promise<RunnerProcess> {
+/** `bounds`: the caller's abort and time limit on the launcher's answer (a direct spawn answers at once). */
+export async function launchRunner(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string, bounds: LaunchBounds = {}): Promise<RunnerProcess> {
   const env = spec.env ? { ...stringEnv(process.env), ...spec.env } : stringEnv(process.env);
   if (settings.enabled) {
     try {
-      return await registry.launch(spec.exe, runnerArgs(spec, names), env, cwd ?? process.cwd());
+      return await registry.launch(spec.exe, runnerArgs(spec, names), env, cwd ?? process.cwd(), bounds);
     } catch (err) {
       if (!(err instanceof LauncherUnavailableError)) throw err;
       registry.warnOnce(`${err.message}; launching runners directly (on this thread, and a runner that dies leaves its command's orphans)`);

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { toLauncherEvent, type LauncherEvent, type LauncherRequest } from '../launcher/launcher-messages';
+import { readStatFields } from '../platform/unix/proc-stat';
 import { TailBuffer, RunnerLaunchError, launchFailureReason, type RunnerExit, type RunnerProcess } from './runner-process';
 
 /** The launcher answers `ready` within this, or it is taken as unable to start. */
@@ -31,6 +32,16 @@ interface PendingLaunch {
   resolve: (runner: RunnerProcess) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  /** The caller gave up (its abort, its own bound): a runner started anyway is killed at once. */
+  abandoned?: boolean;
+  stopWaiting?: () => void;
+}
+
+/** What bounds one launch besides the launcher's own answer timeout: the caller's abort and its time. */
+export interface LaunchBounds {
+  signal?: AbortSignal;
+  /** The caller's bound on the answer (a session's connect timeout). */
+  timeoutMs?: number;
 }
 
 interface LaunchedRunner {
@@ -120,17 +131,63 @@ class LauncherConnection {
     });
   }
 
-  /** Asks the launcher to start a runner. Rejects with RunnerLaunchError naming why not. */
-  launch(exe: string, args: string[], env: Record<string, string>, cwd: string): Promise<RunnerProcess> {
+  /**
+   * Asks the launcher to start a runner. Rejects with RunnerLaunchError naming why not, or with the
+   * signal's reason as soon as it aborts: the caller never waits on a launcher past its own bounds.
+   */
+  launch(exe: string, args: string[], env: Record<string, string>, cwd: string, bounds: LaunchBounds = {}): Promise<RunnerProcess> {
     if (this.gone) return Promise.reject(new RunnerLaunchError(`runner ${exe} could not be started: the runner launcher ${this.gone}`));
+    const { signal, timeoutMs } = bounds;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextId++;
     return new Promise<RunnerProcess>((resolve, reject) => {
       const timer = setTimeout(() => this.kill(`did not answer a launch within ${this.answerMs} ms; killed it`), this.answerMs);
       timer.unref();
-      this.pending.set(id, { exe, resolve, reject, timer });
+      const waiting: PendingLaunch = { exe, resolve, reject, timer };
+      const onAbort = () => this.abandon(id, signal!.reason);
+      // At the caller's bound a stopped launcher is killed, which fails this launch naming why;
+      // a busy one is only left behind.
+      const onBound = async () => {
+        if (await this.killIfStopped()) return;
+        this.abandon(id, new RunnerLaunchError(`runner ${exe} could not be started: the runner launcher (pid ${this.pid}) did not answer within ${timeoutMs} ms`));
+      };
+      const boundTimer = timeoutMs === undefined ? undefined : setTimeout(() => void onBound(), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.stopWaiting = () => {
+        clearTimeout(boundTimer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.pending.set(id, waiting);
       this.updateRef();
       this.send({ type: 'launch', id, exe, args, env, cwd });
     });
+  }
+
+  /**
+   * The caller stops waiting for launch `id`. A launcher that is stopped (SIGSTOP, a debugger) is
+   * known hung: it is killed now, not after the answer timeout. Otherwise the launch stays asked
+   * for, and the runner it may still start is killed as soon as it is reported.
+   */
+  private abandon(id: number, reason: unknown): void {
+    const waiting = this.pending.get(id);
+    if (!waiting || waiting.abandoned) return;
+    waiting.abandoned = true;
+    waiting.stopWaiting?.();
+    waiting.reject(reason instanceof Error ? reason : new RunnerLaunchError(String(reason)));
+    this.updateRef();
+    void this.killIfStopped();
+  }
+
+  /**
+   * Kills the launcher when the kernel says it is stopped (Linux; elsewhere the answer timeout
+   * stays the bound). True when it did.
+   */
+  private async killIfStopped(): Promise<boolean> {
+    if (this.gone || this.pid === undefined) return false;
+    const state = (await readStatFields(this.pid))?.[0];
+    if (state !== 'T' && state !== 't') return false;
+    this.kill(`is stopped (${state === 'T' ? 'by a signal' : 'by a tracer'}), so it cannot answer; killed it`);
+    return true;
   }
 
   private send(request: LauncherRequest): void {
@@ -162,7 +219,9 @@ class LauncherConnection {
         const waiting = this.pending.get(event.id);
         if (!waiting) return;
         this.settlePending(event.id);
-        waiting.resolve(this.track(event.id, event.pid));
+        const runner = this.track(event.id, event.pid);
+        if (waiting.abandoned) runner.kill(); // nobody waits for it any more
+        else waiting.resolve(runner);
         return;
       }
       case 'launch-failed': {
@@ -189,7 +248,9 @@ class LauncherConnection {
   }
 
   private settlePending(id: number): void {
-    clearTimeout(this.pending.get(id)?.timer);
+    const waiting = this.pending.get(id);
+    clearTimeout(waiting?.timer);
+    waiting?.stopWaiting?.();
     this.pending.delete(id);
     this.updateRef();
   }
@@ -211,6 +272,8 @@ class LauncherConnection {
         runner.killTimer = setTimeout(() => this.kill(`did not report runner pid ${pid} exited within ${this.answerMs} ms of killing it; killed it`), this.answerMs);
         runner.killTimer.unref();
         this.send({ type: 'kill', id });
+        // A stopped launcher would leave this wait to the answer timeout (30 s): a session's end must not.
+        void this.killIfStopped();
       },
       holdProcess: (held) => {
         runner.released = !held;
@@ -224,8 +287,11 @@ class LauncherConnection {
     // Both handles: the channel closes when the launcher dies, and its exit (which fails what is
     // pending) is then still to come on the process handle.
     const channel = this.child.channel as { ref?: () => void; unref?: () => void } | undefined | null;
+    // A launch its caller abandoned holds nothing, nor does a runner its session released (an idle
+    // warm one): only a launch still waited for and a runner in use do.
+    const waitedFor = [...this.pending.values()].filter((p) => !p.abandoned).length;
     const held = [...this.runners.values()].filter((r) => !r.released).length;
-    if ((!this.isReady || this.pending.size + held > 0) && !this.gone) {
+    if ((!this.isReady || waitedFor + held > 0) && !this.gone) {
       channel?.ref?.();
       this.child.ref();
     } else {
@@ -249,8 +315,9 @@ class LauncherConnection {
     this.failStart(new LauncherUnavailableError(`the runner launcher ${why}`));
     for (const [id, waiting] of this.pending) {
       clearTimeout(waiting.timer);
+      waiting.stopWaiting?.();
       this.pending.delete(id);
-      waiting.reject(new RunnerLaunchError(`runner ${waiting.exe} could not be started: the runner launcher ${why}`));
+      if (!waiting.abandoned) waiting.reject(new RunnerLaunchError(`runner ${waiting.exe} could not be started: the runner launcher ${why}`));
     }
     for (const [id, runner] of this.runners) {
       clearTimeout(runner.killTimer);
@@ -263,6 +330,11 @@ class LauncherConnection {
     this.updateRef();
     this.child.channel && this.child.connected && this.child.disconnect();
     this.onGone(this);
+  }
+
+  /** Takes new launches: not gone, and not being killed (its exit, which fails what it held, is on the way). */
+  get usable(): boolean {
+    return !this.gone && !this.killReason;
   }
 
   /** For tests and accounting: the launcher's pid while it is up. */
@@ -280,19 +352,19 @@ export class LauncherRegistry {
   constructor(private readonly start: () => Promise<LauncherStart>) {}
 
   /** Launches a runner through the launcher; LauncherUnavailableError when no launcher can run. */
-  async launch(exe: string, args: string[], env: Record<string, string>, cwd: string): Promise<RunnerProcess> {
+  async launch(exe: string, args: string[], env: Record<string, string>, cwd: string, bounds: LaunchBounds = {}): Promise<RunnerProcess> {
     // A launcher that could not start is not retried at every launch (each try costs a process start).
     if (this.unavailable && Date.now() < this.unavailable.until) throw this.unavailable.error;
     let connection: LauncherConnection;
     try {
-      connection = this.current && !this.current.gone ? this.current : await this.startNew();
-      await connection.ready;
+      connection = this.current?.usable ? this.current : await this.startNew();
+      await untilAborted(connection.ready, bounds.signal);
     } catch (err) {
       if (err instanceof LauncherUnavailableError) this.unavailable = { until: Date.now() + LAUNCHER_RETRY_MS, error: err };
       throw err;
     }
     this.unavailable = undefined;
-    return connection.launch(exe, args, env, cwd);
+    return connection.launch(exe, args, env, cwd, bounds);
   }
 
   pid(): number | undefined {
@@ -333,4 +405,15 @@ export class LauncherRegistry {
     })();
     return this.startPromise;
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (what was awaited goes on by itself). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

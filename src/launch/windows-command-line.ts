@@ -6,12 +6,16 @@
 export const MAX_COMMAND_LINE = 32767;
 
 /**
- * One argument, always quoted: backslashes are literal except before a quote, where 2n+1 of them
- * stand for n backslashes and a literal quote; so double each run that precedes a quote (or the
- * closing quote) and escape the quote.
+ * One argument, quoted only when it must be (empty, or holding a space, tab, CR, LF or quote), as
+ * upstream's runner builds its command's line (codex-rs `argv_to_command_line` with
+ * `quote_windows_arg`). Programs that parse their own line, cmd.exe first of all, see plain words
+ * as plain words: `cmd.exe /d /c exit 3`, where `"/d" "/c" "exit" "3"` made cmd.exe fail with 9009.
+ * Inside quotes backslashes are literal except before a quote, where 2n+1 of them stand for n
+ * backslashes and a literal quote; so each run before a quote (or the closing quote) is doubled.
  */
 export function quoteWindowsArg(arg: string): string {
   if (arg.includes('\0')) throw new TypeError(`argument ${JSON.stringify(arg)} contains a NUL character, which a command line cannot carry`);
+  if (arg !== '' && !/[ \t\r\n"]/.test(arg)) return arg;
   let out = '"';
   let backslashes = 0;
   for (const ch of arg) {
@@ -27,7 +31,7 @@ export function quoteWindowsArg(arg: string): string {
 }
 
 /**
- * `"<exe>" "<arg>" ...`. The program name follows simpler rules (quotes delimit, backslashes are
+ * `"<exe>" <arg> ...`. The program name follows simpler rules (quotes delimit, backslashes are
  * literal), so it may not contain a quote; a path never does.
  */
 export function windowsCommandLine(exe: string, args: readonly string[]): string {

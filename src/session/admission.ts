@@ -2,9 +2,20 @@
 // served. A burst of sessions then queues in front of the launch instead of inside it: the connect
 // timeout measures one runner's start, never the queue ahead of it.
 
+interface Waiter {
+  signal: AbortSignal;
+  grant: () => void;
+  reject: (reason: unknown) => void;
+}
+
 export class Admission {
   private active = 0;
-  private readonly waiting: { grant: () => void; signal: AbortSignal; onAbort: () => void }[] = [];
+  private readonly waiting: Waiter[] = [];
+  /**
+   * One abort listener per signal, however many waiters share it: a warm pool's launches all wait
+   * on the pool's one signal, and a listener each would pile up past Node's warning limit.
+   */
+  private readonly bySignal = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`the launch concurrency must be an integer >= 1, got ${limit}`);
@@ -23,21 +34,17 @@ export class Admission {
     if (now) return Promise.resolve(now);
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const entry = {
+      const waiter: Waiter = {
         signal,
+        reject,
         grant: () => {
-          signal.removeEventListener('abort', entry.onAbort);
+          this.forget(waiter);
           this.active++;
           resolve(this.releaser());
         },
-        onAbort: () => {
-          const at = this.waiting.indexOf(entry);
-          if (at >= 0) this.waiting.splice(at, 1);
-          reject(signal.reason);
-        },
       };
-      signal.addEventListener('abort', entry.onAbort, { once: true });
-      this.waiting.push(entry);
+      this.waiting.push(waiter);
+      this.watch(waiter);
     });
   }
 
@@ -48,6 +55,34 @@ export class Admission {
 
   get inFlight(): number {
     return this.active;
+  }
+
+  private watch(waiter: Waiter): void {
+    let entry = this.bySignal.get(waiter.signal);
+    if (!entry) {
+      const waiters = new Set<Waiter>();
+      const onAbort = () => {
+        this.bySignal.delete(waiter.signal);
+        for (const w of waiters) {
+          this.waiting.splice(this.waiting.indexOf(w), 1);
+          w.reject(w.signal.reason);
+        }
+      };
+      entry = { waiters, onAbort };
+      this.bySignal.set(waiter.signal, entry);
+      waiter.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.waiters.add(waiter);
+  }
+
+  /** The waiter was granted: its signal's listener goes with the last waiter on it. */
+  private forget(waiter: Waiter): void {
+    const entry = this.bySignal.get(waiter.signal);
+    if (!entry) return;
+    entry.waiters.delete(waiter);
+    if (entry.waiters.size > 0) return;
+    this.bySignal.delete(waiter.signal);
+    waiter.signal.removeEventListener('abort', entry.onAbort);
   }
 
   private releaser(): () => void {

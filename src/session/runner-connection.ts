@@ -104,7 +104,7 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
     checkAborted(signal);
 
     hooks.stage('launching_runner');
-    runner = await launch(plan, pipes.names, signal);
+    runner = await launch(plan, pipes.names, signal, options.connectTimeoutMs);
     hooks.runnerLaunched(runner);
     checkAborted(signal);
 
@@ -130,8 +130,8 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
   }
 }
 
-async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal): Promise<RunnerProcess> {
-  if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd);
+async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number): Promise<RunnerProcess> {
+  if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd, { signal, timeoutMs });
   if (process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
   const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
   const logon = plan.logon;

@@ -296,7 +296,10 @@ export class Session extends EventEmitter<SessionEvents> {
     const o = this.options;
     this.mark('preparing');
     const desktops = this.host.desktops ?? (this.ownDesktops ??= new PrivateDesktops());
-    const launch = await resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) });
+    // Preparing touches files others control (codex's home, the runner's source): the session's end bounds it.
+    const launch = await this.untilAborted(
+      resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) }),
+    );
     if (launch.sandboxPrep) {
       Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
       checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame

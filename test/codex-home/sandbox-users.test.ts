@@ -89,7 +89,7 @@ test('a folder where a file should be is not the file', async () => {
   mkdirSync(f.usersFile, { recursive: true });
   await assert.rejects(
     loadSandboxLogon(f.home, { networkRestricted: true }),
-    failsWith('setup-missing', f.usersFile, `codex's sandbox users file ${f.usersFile} is not a regular file: ${HINT}`),
+    failsWith('setup-missing', f.usersFile, `codex's sandbox users file ${f.usersFile} is a directory, not a regular file: ${HINT}`),
   );
 });
 
@@ -104,7 +104,7 @@ test('bad JSON, non-UTF-8 text, a JSON value that is not an object, a huge file'
   const list = home((f) => f.writeRaw(f.markerFile, '[5]'));
   await assert.rejects(loadSandboxLogon(list.home, { networkRestricted: true }), failsWith('setup-corrupt', list.markerFile, /is not a JSON object \(found a list\): /));
   const huge = home((f) => f.writeRaw(f.usersFile, `{"pad":"${'x'.repeat(2 << 20)}"}`));
-  await assert.rejects(loadSandboxLogon(huge.home, { networkRestricted: true }), failsWith('setup-corrupt', huge.usersFile, /is \d+ bytes, far more than codex writes: /));
+  await assert.rejects(loadSandboxLogon(huge.home, { networkRestricted: true }), failsWith('setup-corrupt', huge.usersFile, /holds more than 1048576 bytes, far more than codex writes: /));
 });
 
 test('versions must be whole u32 numbers: a string, a fraction, a negative or a missing version is named', async () => {

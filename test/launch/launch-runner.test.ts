@@ -108,6 +108,52 @@ test('the launcher dies: pending launches fail naming it, live runners are repor
   assert.ok(await eventually(() => !isAlive(live.pid)));
 });
 
+/** SIGSTOPs `pid` and waits until the kernel shows it stopped (the signal lands when it is next scheduled). */
+async function stop(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  assert.ok(await eventually(() => processState(pid) === 'T'), `pid ${pid} did not stop`);
+}
+
+test('a stopped launcher: a launch whose caller aborts fails with the abort reason at once, the launcher is killed, the next launch gets a new one', { skip }, async () => {
+  const first = await launchRunner(shellRunner('exit 0'), names);
+  await first.exited;
+  const launcher = runnerLauncherPid()!;
+  await stop(launcher);
+  const abort = new AbortController();
+  const pending = launchRunner(shellRunner('exit 0'), names, undefined, { signal: abort.signal });
+  await new Promise((r) => setImmediate(r)); // the launch request is sent
+  abort.abort(new Error('session disposed during launching_runner'));
+  await assert.rejects(pending, /^Error: session disposed during launching_runner$/);
+  assert.ok(await eventually(() => !isAlive(launcher)), 'the stopped launcher was killed');
+  const next = await launchRunner(shellRunner('exit 4'), names);
+  assert.deepEqual(await next.exited, { code: 4, signal: null });
+  assert.notEqual(runnerLauncherPid(), launcher);
+});
+
+test("a stopped launcher past the caller's own bound: the launch fails saying the launcher is stopped", { skip }, async () => {
+  const first = await launchRunner(shellRunner('exit 0'), names);
+  await first.exited;
+  const launcher = runnerLauncherPid()!;
+  await stop(launcher);
+  await assert.rejects(launchRunner(shellRunner('exit 0'), names, undefined, { timeoutMs: 300 }), {
+    name: 'RunnerLaunchError',
+    message: `runner sh could not be started: the runner launcher (pid ${launcher}) is stopped (by a signal), so it cannot answer; killed it`,
+  });
+  assert.ok(await eventually(() => !isAlive(launcher)));
+});
+
+test('kill() of a runner whose launcher is stopped: the launcher is killed at once and the runner reported lost', { skip }, async () => {
+  const live = await launchRunner(shellRunner('exec sleep 300'), names);
+  const launcher = runnerLauncherPid()!;
+  await stop(launcher);
+  live.kill();
+  assert.deepEqual(await live.exited, { code: null, signal: null, lost: `was lost with its launcher: the runner launcher (pid ${launcher}) is stopped (by a signal), so it cannot answer; killed it` });
+  assert.ok(await eventually(() => !isAlive(launcher)));
+  // As with any launcher killed from outside, the runner it held went to init: ours to end here.
+  if (isAlive(live.pid)) process.kill(live.pid, 'SIGKILL');
+  assert.ok(await eventually(() => !isAlive(live.pid)));
+});
+
 test('a hung launcher is killed after the answer timeout, failing what it held', { skip }, async () => {
   // A fresh process: the timeout applies to launchers started after it is configured.
   const script = `

@@ -63,17 +63,20 @@ test('each argument survives quoting and splitting unchanged', () => {
 
 test('known encodings', () => {
   assert.equal(quoteWindowsArg(''), '""');
+  assert.equal(quoteWindowsArg('x'), 'x'); // plain words stay plain, as upstream writes them
+  assert.equal(quoteWindowsArg('/c'), '/c');
+  assert.equal(quoteWindowsArg('C:\\dir\\'), 'C:\\dir\\'); // unquoted, a trailing backslash is literal
   assert.equal(quoteWindowsArg('a b'), '"a b"');
   assert.equal(quoteWindowsArg('say "hi"'), '"say \\"hi\\""');
-  assert.equal(quoteWindowsArg('trailing\\'), '"trailing\\\\"');
-  assert.equal(quoteWindowsArg('a\\b'), '"a\\b"'); // backslashes not before a quote stay single
+  assert.equal(quoteWindowsArg('trailing \\'), '"trailing \\\\"');
+  assert.equal(quoteWindowsArg('a \\b'), '"a \\b"'); // backslashes not before a quote stay single
   assert.equal(quoteWindowsArg('a\\"b'), '"a\\\\\\"b"');
 });
 
 test('the program name is quoted as is; the command line is upstream\'s shape', () => {
   assert.equal(
     windowsCommandLine('C:\\codex\\.sandbox-bin\\codex-command-runner.exe', ['--pipe-in=\\\\.\\pipe\\x-in', '--pipe-out=\\\\.\\pipe\\x-out']),
-    '"C:\\codex\\.sandbox-bin\\codex-command-runner.exe" "--pipe-in=\\\\.\\pipe\\x-in" "--pipe-out=\\\\.\\pipe\\x-out"',
+    '"C:\\codex\\.sandbox-bin\\codex-command-runner.exe" --pipe-in=\\\\.\\pipe\\x-in --pipe-out=\\\\.\\pipe\\x-out',
   );
 });
 
