@@ -13,6 +13,7 @@ import { codexHomeAccess } from './codex-home-access';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, judgeFirstReply, nextVersion, rememberedVersion, rememberVersion, runnerIdentity, type FirstReply } from './protocol-choice';
 import { delay, describeExit, openRunnerConnection, REFRESHABLE_LOGON_ERRORS, stderrNote, type RunnerConnection } from './runner-connection';
+import { commandEnd, type CommandEnd } from './end-reason';
 import { SessionError } from './session-error';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -30,8 +31,9 @@ import type { WarmRunnerPool } from './warm-pool';
 export { SessionError } from './session-error';
 
 /** How a session ended. `exitCode` is -1 when it failed before the command reported an exit. */
-export interface SessionResult {
+export interface SessionResult extends CommandEnd {
   state: 'exited' | 'failed';
+  /** As the runner reported it (upstream: 1 after terminate, 192 after a timeout). */
   exitCode: number;
   timedOut: boolean;
   error?: SessionError;
@@ -82,7 +84,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private spawnReadyTimer?: NodeJS.Timeout;
   private terminateTimer?: NodeJS.Timeout;
   private backstopTimer?: NodeJS.Timeout;
-  private exitReport?: { exitCode: number; timedOut: boolean };
+  private exitReport?: { exitCode: number; timedOut: boolean; signal?: string };
+  /** terminate() or dispose() was called: the command's end is this side's doing. */
+  private stopRequested = false;
   private ending = false;
   /** After terminate(): output is read and dropped, so the runner's exit report can arrive. */
   private terminating = false;
@@ -216,6 +220,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   terminate(): void {
     if (this.ending || this.terminating) return;
+    this.stopRequested = true;
     if (this.snapshot.state !== 'running') {
       // end() aborts whatever setup step is pending and waits for it to unwind.
       void this.end(new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`));
@@ -236,7 +241,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Ends the session now, whatever its stage, and waits until everything is released. */
   async dispose(): Promise<SessionResult> {
-    if (!this.ending) void this.end(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
+    if (!this.ending) {
+      this.stopRequested = true;
+      void this.end(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
+    }
     return this.exited;
   }
 
@@ -465,7 +473,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       case 'exit':
         if (this.snapshot.state !== 'running') return void this.end(new SessionError('spawn_sent', `runner sent exit (code ${message.payload.exit_code}) before spawn_ready`));
-        this.exitReport = { exitCode: message.payload.exit_code, timedOut: message.payload.timed_out };
+        this.exitReport = { exitCode: message.payload.exit_code, timedOut: message.payload.timed_out, signal: message.payload.signal };
         void this.end();
         return;
       case 'error':
@@ -627,11 +635,13 @@ export class Session extends EventEmitter<SessionEvents> {
     // that failed is ended with its whole tree at once. Only the runner we launched is ever
     // signalled: never a pid a runner reported (it may lie).
     await this.conn?.close(error ? 0 : RUNNER_EXIT_GRACE_MS);
+    const end = commandEnd({ exitReport: this.exitReport, failed: error !== undefined, backstopTimedOut: timedOut, stopRequested: this.stopRequested });
     const result: SessionResult = error
-      ? { state: 'failed', exitCode: -1, timedOut, error }
-      : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut };
+      ? { state: 'failed', exitCode: -1, timedOut, ...end, error }
+      : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut, ...end };
     if (error) this.snapshot.failure = { stage: error.stage, message: error.message };
     else this.snapshot.exitCode = result.exitCode;
+    Object.assign(this.snapshot, end);
     if (result.timedOut || !error) this.snapshot.timedOut = result.timedOut;
     this.stdout.push(null);
     this.stderr.push(null);
