@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatStatus } from '../../src/cli/format-status';
+import { toRunnerMessage } from '../../src/protocol/messages';
 import { commandEnd } from '../../src/session/end-reason';
 import { SessionManager } from '../../src/session/session-manager';
 import { realRunner, ROGUE_RUNNER } from '../helpers/fixture-paths';
@@ -38,6 +39,14 @@ test('the rules: a timeout and a stop asked from here come first, a failure next
   assert.deepEqual(commandEnd({ ...none, failed: true, backstopTimedOut: true }), { endReason: 'timed_out' });
   // A failed session's exit report (if any) is not used: its signal is not claimed.
   assert.deepEqual(commandEnd({ ...none, failed: true, exitReport: { timedOut: false, signal: 'SIGTERM' } }), { endReason: 'failed' });
+});
+
+test("the exit frame: codex's shape as it is, our runner's optional signal by name, anything else refused", () => {
+  const exit = (payload: object) => toRunnerMessage({ version: 6, type: 'exit', payload }, 6);
+  assert.deepEqual(exit({ exit_code: 1, timed_out: false }).payload, { exit_code: 1, timed_out: false });
+  assert.deepEqual(exit({ exit_code: 143, timed_out: false, signal: 'SIGTERM' }).payload, { exit_code: 143, timed_out: false, signal: 'SIGTERM' });
+  assert.throws(() => exit({ exit_code: 0, timed_out: false, signal: 'SIGVERYLONGNAMEXX' }), /^ProtocolError: exit: field "signal" must be a signal name such as "SIGTERM", got "SIGVERYLONGNAMEXX"$/);
+  assert.throws(() => exit({ exit_code: 0, timed_out: false, signal: 9 }), /^ProtocolError: exit: field "signal" must be a signal name such as "SIGTERM", got number 9$/);
 });
 
 test('a command killed by a signal it did not get from us: signaled, the signal named, the code as the runner gave it', { skip }, async () => {
