@@ -193,6 +193,19 @@ test('pause() holds the command back (it cannot finish); resume() lets everythin
   assert.equal(existsSync(done), true);
 });
 
+test('a command that ends while paused: onExit waits for resume(), and its output comes first', { skip }, async () => {
+  const { pty, watch, exits, exited } = watched('sh', ['-c', 'echo last words; exit 4']);
+  pty.pause();
+  await pty.session.exited;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(exits, []);
+  assert.equal(watch.text, '');
+  pty.resume();
+  const exit = await exited;
+  assert.equal(exit.exitCode, 4);
+  assert.equal(watch.text, 'last words\r\n');
+});
+
 test('pid is the runner this side launched (0 before), never the pid the runner claims for the command', { skip }, async () => {
   const pty = spawn('sh', ['-c', 'read go'], { session: { runner: realRunner() } }); // a lone Session, no manager
   assert.equal(pty.pid, 0);
