@@ -90,6 +90,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private ending = false;
   /** After terminate(): output is read and dropped, so the runner's exit report can arrive. */
   private terminating = false;
+  /** Called when a consumer lets a paused reader go on (see watchRunnerDeath). */
+  private readerResumed?: () => void;
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
 
@@ -126,7 +128,10 @@ export class Session extends EventEmitter<SessionEvents> {
       },
     };
     this.exited = new Promise((resolve) => (this.settle = resolve));
-    const resumeReader = () => this.reader?.resume();
+    const resumeReader = () => {
+      this.reader?.resume();
+      this.readerResumed?.();
+    };
     this.stdout = new Readable({ highWaterMark: OUTPUT_HIGH_WATER, read: resumeReader });
     this.stderr = new Readable({ highWaterMark: OUTPUT_HIGH_WATER, read: resumeReader });
     // A consumer that destroys a stream (as stream.pipeline does when its destination fails) wants
@@ -502,15 +507,26 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private watchRunnerDeath(conn: RunnerConnection): void {
+    void conn.runner.exited.then(() => this.judgeRunnerDeath(conn));
+  }
+
+  private async judgeRunnerDeath(conn: RunnerConnection): Promise<void> {
     const runner = conn.runner;
-    void runner.exited.then(async () => {
-      // Frames written before it died are still in the pipe: give the reader time to see them.
-      await delay(RUNNER_EXIT_GRACE_MS);
-      if (this.ending || this.conn !== conn) return;
-      const why = `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open`;
-      if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'silent', why, stderr: stderrNote(runner) });
-      await this.end(new SessionError(this.setupStage(), `${why}${stderrNote(runner)}`));
-    });
+    // Frames written before it died are still in the pipe: give the reader time to see them.
+    await delay(RUNNER_EXIT_GRACE_MS);
+    if (this.ending || this.conn !== conn) return;
+    // A reader held back for a slow consumer has not read them yet (the exit report among them):
+    // that is no pipe left open. Judged again once the consumer reads on.
+    if (this.reader?.paused) {
+      this.readerResumed = () => {
+        this.readerResumed = undefined;
+        void this.judgeRunnerDeath(conn);
+      };
+      return;
+    }
+    const why = `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open`;
+    if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'silent', why, stderr: stderrNote(runner) });
+    await this.end(new SessionError(this.setupStage(), `${why}${stderrNote(runner)}`));
   }
 
   /**
