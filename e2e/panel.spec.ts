@@ -43,6 +43,7 @@ test('a session shows its pipes, reaches running, counts bytes and ends exited w
   await expect(card).toHaveAttribute('data-state', 'exited', { timeout: 30_000 });
   await expect(card.getByLabel('state: exited 7')).toBeVisible();
   await expect(card.locator('.kv', { hasText: 'exit code' }).locator('dd')).toHaveText('7');
+  await expect(card.locator('.kv', { hasText: 'ended' }).locator('dd')).toHaveText('exited by itself');
   // The last push carries the final counters, however the updates were coalesced.
   expect(await stdoutBytes()).toBe(231);
   await expect(card.getByRole('button', { name: /Terminate/ })).toBeHidden();
@@ -59,6 +60,7 @@ test('terminate from the panel (keyboard) ends a running session', async ({ open
   await expect(card).toHaveAttribute('data-state', /^(exited|failed)$/);
   await expect(button).toBeHidden();
   await expect(card.locator('.kv', { hasText: 'child pid' }).locator('dd')).not.toHaveText('–');
+  await expect(card.locator('.kv', { hasText: 'ended' }).locator('dd')).toHaveText(/^terminated from here/);
 });
 
 test('a runner that never connects shows the failed stage and the message in full', async ({ openPanel }) => {

@@ -1,5 +1,5 @@
 // Plain formatting for the panel: no DOM here, so it is unit-tested under Node.
-import type { PolicyStatus, PoolStatus, ProtocolStatus, RunnerStatus, SessionStage, SessionStatus } from '../electron/common/ipc-contract';
+import type { EndReason, PolicyStatus, PoolStatus, ProtocolStatus, RunnerStatus, SessionStage, SessionStatus } from '../electron/common/ipc-contract';
 
 const STAGE_LABELS: Record<SessionStage, string> = {
   queued: 'queued',
@@ -115,10 +115,27 @@ export function summaryText(s: Summary): string {
 export function stateBadge(status: SessionStatus): { text: string; tone: 'active' | 'ok' | 'warn' | 'error' } {
   if (status.state === 'failed') return { text: 'failed', tone: 'error' };
   if (status.state === 'exited') {
-    if (status.timedOut) return { text: 'timed out', tone: 'warn' };
+    if (status.timedOut || status.endReason === 'timed_out') return { text: 'timed out', tone: 'warn' };
+    if (status.endReason === 'terminated') return { text: 'terminated', tone: 'warn' };
+    if (status.endReason === 'signaled') return { text: `killed by ${status.signal}`, tone: 'warn' };
     return { text: `exited ${status.exitCode ?? '?'}`, tone: status.exitCode === 0 ? 'ok' : 'warn' };
   }
   return { text: stageLabel(status.state), tone: 'active' };
+}
+
+const END_WORDS: Record<EndReason, string> = {
+  exited: 'exited by itself',
+  signaled: 'killed by a signal',
+  terminated: 'terminated from here',
+  timed_out: 'timed out',
+  failed: 'session failed',
+};
+
+/** How the command ended, for the card's "ended" row: `terminated from here · SIGTERM`; `–` while it runs. */
+export function endView(status: SessionStatus): string {
+  if (!status.endReason) return '–';
+  const words = status.endReason === 'signaled' && status.signal ? `killed by ${status.signal}` : END_WORDS[status.endReason];
+  return status.signal && status.endReason !== 'signaled' ? `${words} · ${status.signal}` : words;
 }
 
 /** The protocol line: `v6 · detected`, and each version refused before it with the runner's reply. */

@@ -1,7 +1,7 @@
 // One session's card. The card and its terminate button persist across updates (focus and screen
 // reader position survive the 5-per-second pushes); only the parts inside are redrawn.
 import type { PipeStatus, SessionStatus, TrafficCounter } from '../electron/common/ipc-contract';
-import { commandLine, formatBytes, formatDuration, isActive, policyView, protocolView, runnerView, stageLabel, stateBadge, timeline, totalDuration } from './format';
+import { commandLine, endView, formatBytes, formatDuration, isActive, policyView, protocolView, runnerView, stageLabel, stateBadge, timeline, totalDuration } from './format';
 
 type Children = (Node | string | null | undefined | false)[];
 
@@ -147,12 +147,12 @@ export class SessionCard {
 
   private renderProcess(s: SessionStatus): HTMLElement {
     const row = (k: string, v: string) => el('div', { class: 'kv' }, el('dt', {}, k), el('dd', {}, v));
-    const exit = s.exitCode === undefined ? '–' : `${s.exitCode}${s.timedOut ? ' (timed out)' : ''}`;
+    const exit = s.exitCode === undefined ? '–' : String(s.exitCode);
     return el(
       'section',
       { class: 'panel-section', 'aria-label': 'processes' },
       el('h3', {}, 'Processes'),
-      el('dl', {}, row('runner pid', s.runnerPid?.toString() ?? '–'), row('child pid', s.childPid?.toString() ?? '–'), row('exit code', exit), row('timed out', s.timedOut ? 'yes' : 'no')),
+      el('dl', {}, row('runner pid', s.runnerPid?.toString() ?? '–'), row('child pid', s.childPid?.toString() ?? '–'), row('exit code', exit), row('ended', endView(s))),
     );
   }
 

@@ -4,6 +4,7 @@
 import type { PoolStatus, SessionStatus } from '../../src/session/session-status';
 
 export type {
+  EndReason,
   PipeStatus,
   PolicyStatus,
   PoolStatus,

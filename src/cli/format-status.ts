@@ -15,11 +15,29 @@ function bytes(n: number): string {
 
 const traffic = (c: TrafficCounter) => `${bytes(c.bytes)} in ${c.frames} frame${c.frames === 1 ? '' : 's'}`;
 
+/** The headline's verdict: how the command ended, the code as the runner reported it, the signal if any. */
+function outcome(s: SessionStatus): string {
+  const by = s.signal ? `, ended by ${s.signal}` : '';
+  if (s.state === 'failed') {
+    const why = s.endReason === 'terminated' ? ' (terminated)' : s.endReason === 'timed_out' ? ' (timed out)' : '';
+    return `failed during ${s.failure?.stage}${why}`;
+  }
+  if (s.state !== 'exited') return s.state;
+  switch (s.endReason) {
+    case 'signaled':
+      return `killed by ${s.signal} (exit code ${s.exitCode})`;
+    case 'terminated':
+      return `terminated (exit code ${s.exitCode}${by})`;
+    case 'timed_out':
+      return `timed out (exit code ${s.exitCode}${by})`;
+    default:
+      return `exited with code ${s.exitCode}`;
+  }
+}
+
 export function formatStatus(s: SessionStatus): string {
   const lines: string[] = [];
-  const outcome =
-    s.state === 'exited' ? `exited with code ${s.exitCode}${s.timedOut ? ' (timed out)' : ''}` : s.state === 'failed' ? `failed during ${s.failure?.stage}` : s.state;
-  lines.push(`session ${s.id}: ${outcome}`);
+  lines.push(`session ${s.id}: ${outcome(s)}`);
   lines.push(`  command      ${JSON.stringify(s.command)}${s.tty ? ` (tty ${s.ttySize?.cols}x${s.ttySize?.rows})` : ''}`);
   lines.push('  stages');
   const t0 = s.stages[0]?.at ?? 0;

@@ -46,6 +46,11 @@ export class FrameReader<M> {
     this.stream.pause();
   }
 
+  /** Paused by its owner (backpressure): frames may be waiting, unread, in the stream. */
+  get paused(): boolean {
+    return this.ownerPaused;
+  }
+
   resume(): void {
     this.ownerPaused = false;
     if (!this.done && !this.yielding) this.stream.resume();

@@ -39,7 +39,8 @@ export type ParentMessage =
 export type RunnerMessage =
   | { type: 'spawn_ready'; payload: { process_id: number } }
   | { type: 'output'; payload: { data_b64: string; stream: OutputStream } }
-  | { type: 'exit'; payload: { exit_code: number; timed_out: boolean } }
+  /** `signal` is this package's runner's addition (POSIX, only when a signal ended the command); codex's never sends it. */
+  | { type: 'exit'; payload: { exit_code: number; timed_out: boolean; signal?: string } }
   | { type: 'error'; payload: ErrorPayload };
 
 export type AnyMessage = ParentMessage | RunnerMessage;
@@ -118,6 +119,8 @@ function dataField(payload: Obj, where: string): void {
 export function payloadBytes(payload: { data_b64: string }): Buffer {
   return decodedBytes.get(payload) ?? Buffer.from(payload.data_b64, 'base64');
 }
+/** A POSIX signal name in this package's runner's exit report ("SIGTERM"): "SIG", then a bounded name. */
+export const SIGNAL_NAME = /^SIG[A-Z0-9]{1,12}$/;
 const isStream = (v: unknown) => v === 'stdout' || v === 'stderr';
 
 const FIELD_KINDS: Record<FieldRule['kind'], [string, (v: unknown) => boolean]> = {
@@ -178,6 +181,7 @@ const runnerChecks: Record<RunnerMessageType, Check> = {
   exit(p, w) {
     field(p, 'exit_code', w, 'a 32-bit integer', isInt32);
     field(p, 'timed_out', w, 'a boolean', isBool);
+    field(p, 'signal', w, 'a signal name such as "SIGTERM"', (v) => typeof v === 'string' && SIGNAL_NAME.test(v), true);
   },
   error(p, w) {
     field(p, 'message', w, 'a string', isString);

@@ -235,7 +235,10 @@ class RunnerSession {
     const report = () => {
       clearTimeout(drainTimer);
       clearTimeout(this.killTimer);
-      this.send({ type: 'exit', payload: { exit_code: exitCode, timed_out: this.timedOut } });
+      // Our addition, only when a signal ended the command (POSIX): the frame is otherwise codex's
+      // exactly, and codex's parent ignores fields it does not know.
+      const bySignal = signal !== null && process.platform !== 'win32' ? { signal } : {};
+      this.send({ type: 'exit', payload: { exit_code: exitCode, timed_out: this.timedOut, ...bySignal } });
       this.finish(exitCode);
     };
     let drainTimer: NodeJS.Timeout | undefined;

@@ -1,8 +1,10 @@
 // The session's status snapshot: plain, serializable data. This is the shape the Electron
 // panel receives, so it is part of the contract between processes.
 import type { SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
+import type { EndReason } from './end-reason';
 
 export type { SandboxPrepStatus };
+export type { EndReason } from './end-reason';
 
 /** The stages a session passes through, in order; it ends in `exited` or `failed`. */
 export const SESSION_STAGES = [
@@ -130,6 +132,9 @@ export interface SessionStatus {
   };
   exitCode?: number;
   timedOut?: boolean;
+  /** Once ended: how the command ended (see EndReason), and the signal where one ended it (POSIX). */
+  endReason?: EndReason;
+  signal?: string;
   failure?: SessionFailure;
 }
 

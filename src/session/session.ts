@@ -13,6 +13,7 @@ import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
 import { processStateNote } from './runner-state';
 import { delay, describeExit, openRunnerConnection, stderrNote, type RunnerConnection } from './runner-connection';
+import { commandEnd, type CommandEnd } from './end-reason';
 import { SessionError } from './session-error';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -36,8 +37,9 @@ type FirstReply = Exclude<TryResult, { kind: 'undelivered' | 'unencodable' }>;
 export { SessionError } from './session-error';
 
 /** How a session ended. `exitCode` is -1 when it failed before the command reported an exit. */
-export interface SessionResult {
+export interface SessionResult extends CommandEnd {
   state: 'exited' | 'failed';
+  /** As the runner reported it (upstream: 1 after terminate, 192 after a timeout). */
   exitCode: number;
   timedOut: boolean;
   error?: SessionError;
@@ -90,12 +92,16 @@ export class Session extends EventEmitter<SessionEvents> {
   private spawnReadyTimer?: NodeJS.Timeout;
   private terminateTimer?: NodeJS.Timeout;
   private backstopTimer?: NodeJS.Timeout;
-  private exitReport?: { exitCode: number; timedOut: boolean };
+  private exitReport?: { exitCode: number; timedOut: boolean; signal?: string };
+  /** terminate() or dispose() was called: the command's end is this side's doing. */
+  private stopRequested = false;
   private ending = false;
   /** After terminate(): output is read and dropped, so the runner's exit report can arrive. */
   private terminating = false;
   /** The first close_stdin/resize sent to a version-1 runner: one built before them stops reading there. */
   private v1LateMessageSent?: 'close_stdin' | 'resize';
+  /** Called when a consumer lets a paused reader go on (see watchRunnerDeath). */
+  private readerResumed?: () => void;
   /** Setup in progress: end() waits for it, so nothing it acquires afterwards can leak. */
   private setupTask?: Promise<void>;
   /** A lone session's own private desktops, closed when it ends. */
@@ -135,7 +141,10 @@ export class Session extends EventEmitter<SessionEvents> {
       },
     };
     this.exited = new Promise((resolve) => (this.settle = resolve));
-    const resumeReader = () => this.reader?.resume();
+    const resumeReader = () => {
+      this.reader?.resume();
+      this.readerResumed?.();
+    };
     this.stdout = new Readable({ highWaterMark: OUTPUT_HIGH_WATER, read: resumeReader });
     this.stderr = new Readable({ highWaterMark: OUTPUT_HIGH_WATER, read: resumeReader });
     // A consumer that destroys a stream (as stream.pipeline does when its destination fails) wants
@@ -229,6 +238,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   terminate(): void {
     if (this.ending || this.terminating) return;
+    this.stopRequested = true;
     if (this.snapshot.state !== 'running') {
       // end() aborts whatever setup step is pending and waits for it to unwind.
       void this.end(new SessionError(this.setupStage(), `terminated during ${this.snapshot.state}`));
@@ -252,7 +262,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Ends the session now, whatever its stage, and waits until everything is released. */
   async dispose(): Promise<SessionResult> {
-    if (!this.ending) void this.end(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
+    if (!this.ending) {
+      this.stopRequested = true;
+      void this.end(new SessionError(this.setupStage(), `session disposed during ${this.snapshot.state}`));
+    }
     return this.exited;
   }
 
@@ -463,7 +476,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       case 'exit':
         if (this.snapshot.state !== 'running') return void this.end(new SessionError('spawn_sent', `runner sent exit (code ${message.payload.exit_code}) before spawn_ready`));
-        this.exitReport = { exitCode: message.payload.exit_code, timedOut: message.payload.timed_out };
+        this.exitReport = { exitCode: message.payload.exit_code, timedOut: message.payload.timed_out, signal: message.payload.signal };
         this.reader?.detach();
         void this.end();
         return;
@@ -511,15 +524,26 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private watchRunnerDeath(conn: RunnerConnection): void {
+    void conn.runner.exited.then(() => this.judgeRunnerDeath(conn));
+  }
+
+  private async judgeRunnerDeath(conn: RunnerConnection): Promise<void> {
     const runner = conn.runner;
-    void runner.exited.then(async () => {
-      // Frames written before it died are still in the pipe: give the reader time to see them.
-      await delay(RUNNER_EXIT_GRACE_MS);
-      if (this.ending || this.conn !== conn) return;
-      const why = `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open`;
-      if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'silent', why, stderr: stderrNote(runner) });
-      await this.end(new SessionError(this.setupStage(), `${why}${stderrNote(runner)}`));
-    });
+    // Frames written before it died are still in the pipe: give the reader time to see them.
+    await delay(RUNNER_EXIT_GRACE_MS);
+    if (this.ending || this.conn !== conn) return;
+    // A reader held back for a slow consumer has not read them yet (the exit report among them):
+    // that is no pipe left open. Judged again once the consumer reads on.
+    if (this.reader?.paused) {
+      this.readerResumed = () => {
+        this.readerResumed = undefined;
+        void this.judgeRunnerDeath(conn);
+      };
+      return;
+    }
+    const why = `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open`;
+    if (this.snapshot.state === 'spawn_sent' && this.firstReply) return this.firstReply({ kind: 'silent', why, stderr: stderrNote(runner) });
+    await this.end(new SessionError(this.setupStage(), `${why}${stderrNote(runner)}`));
   }
 
   /**
@@ -646,11 +670,13 @@ export class Session extends EventEmitter<SessionEvents> {
     // signalled: never a pid a runner reported (it may lie).
     await this.conn?.close(error ? 0 : RUNNER_EXIT_GRACE_MS);
     await this.ownDesktops?.dispose().catch(() => {});
+    const end = commandEnd({ exitReport: this.exitReport, failed: error !== undefined, backstopTimedOut: timedOut, stopRequested: this.stopRequested });
     const result: SessionResult = error
-      ? { state: 'failed', exitCode: -1, timedOut, error }
-      : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut };
+      ? { state: 'failed', exitCode: -1, timedOut, ...end, error }
+      : { state: 'exited', exitCode: this.exitReport!.exitCode, timedOut: this.exitReport!.timedOut, ...end };
     if (error) this.snapshot.failure = { stage: error.stage, message: error.message };
     else this.snapshot.exitCode = result.exitCode;
+    Object.assign(this.snapshot, end);
     if (result.timedOut || !error) this.snapshot.timedOut = result.timedOut;
     this.stdout.push(null);
     this.stderr.push(null);

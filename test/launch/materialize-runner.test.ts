@@ -159,7 +159,7 @@ test("this package's runner carries koffi and needs no NODE_PATH once materializ
     let out = '';
     session.stdout.on('data', (d: Buffer) => (out += d));
     const result = await session.exited;
-    assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false }, result.error?.message);
+    assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' }, result.error?.message);
     assert.match(out, /on a terminal/);
     assert.ok(existsSync(path.join(sandboxBinDir(home), 'node_modules', 'koffi')));
   } finally {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionStatus } from '../../electron/common/ipc-contract';
-import { commandLine, formatBytes, formatDuration, policyView, poolItems, poolsText, protocolView, runnerView, stateBadge, summarize, summaryText, timeline, totalDuration } from '../../renderer/format';
+import { commandLine, endView, formatBytes, formatDuration, policyView, poolItems, poolsText, protocolView, runnerView, stateBadge, summarize, summaryText, timeline, totalDuration } from '../../renderer/format';
 
 const counter = { bytes: 0, frames: 0 };
 function status(over: Partial<SessionStatus>): SessionStatus {
@@ -123,4 +123,18 @@ test('the pools line gives idle and starting per identity, and says none without
     ]),
     'codex-command-runner.exe as CodexSandboxOffline: idle 2, starting 1 · codex-command-runner.js (bundled): idle 0, starting 0',
   );
+});
+
+test('how the command ended: the badge and the "ended" row name it, with the signal where one ended it', () => {
+  assert.deepEqual(stateBadge(status({ state: 'exited', exitCode: 137, endReason: 'signaled', signal: 'SIGKILL' })), { text: 'killed by SIGKILL', tone: 'warn' });
+  assert.deepEqual(stateBadge(status({ state: 'exited', exitCode: 1, endReason: 'terminated', signal: 'SIGTERM' })), { text: 'terminated', tone: 'warn' });
+  assert.deepEqual(stateBadge(status({ state: 'exited', exitCode: 192, timedOut: true, endReason: 'timed_out' })), { text: 'timed out', tone: 'warn' });
+  assert.deepEqual(stateBadge(status({ state: 'exited', exitCode: 143, endReason: 'exited' })), { text: 'exited 143', tone: 'warn' });
+  assert.equal(endView(status({})), '–');
+  assert.equal(endView(status({ state: 'exited', endReason: 'exited' })), 'exited by itself');
+  assert.equal(endView(status({ state: 'exited', endReason: 'signaled', signal: 'SIGSEGV' })), 'killed by SIGSEGV');
+  assert.equal(endView(status({ state: 'exited', endReason: 'terminated', signal: 'SIGTERM' })), 'terminated from here · SIGTERM');
+  assert.equal(endView(status({ state: 'exited', endReason: 'timed_out', signal: 'SIGKILL' })), 'timed out · SIGKILL');
+  assert.equal(endView(status({ state: 'failed', endReason: 'terminated' })), 'terminated from here');
+  assert.equal(endView(status({ state: 'failed', endReason: 'failed' })), 'session failed');
 });

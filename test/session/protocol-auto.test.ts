@@ -26,7 +26,7 @@ test('a runner pinned to any version works with no version given: output and exi
   for (const version of PROTOCOL_VERSIONS) {
     const session = manager.start({ command: ['sh', '-c', `echo "speaks ${version}"; echo err >&2; exit 7`], runner: pinned(version) });
     const { stdout, stderr, result } = await collect(session);
-    assert.deepEqual(result, { state: 'exited', exitCode: 7, timedOut: false }, `pinned ${version}: ${result.error?.message}`);
+    assert.deepEqual(result, { state: 'exited', exitCode: 7, timedOut: false, endReason: 'exited' }, `pinned ${version}: ${result.error?.message}`);
     assert.equal(stdout.toString(), `speaks ${version}\n`);
     assert.equal(stderr.toString(), 'err\n');
     const status = session.status();
@@ -90,7 +90,7 @@ test("upstream's version-1 refusal (spawn_failed in its own version) makes the s
   clearRememberedVersions();
   const session = manager.start({ command: ['true'], runner: rogueRunner('upstream-v1') });
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
   assert.deepEqual(session.status().protocol, {
     version: 1,
     chosen: 'detected',

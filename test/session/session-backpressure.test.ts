@@ -41,7 +41,7 @@ test("terminate with stdin backed up (a command that does not read it) ends with
   await new Promise((r) => setTimeout(r, 200));
   session.terminate();
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false, endReason: 'terminated', signal: 'SIGTERM' });
   await assertNothingLeftBehind(session);
 });
 
@@ -52,7 +52,7 @@ test("terminate with unread output: what nobody read is dropped and the runner's
   await untilStalled(() => session.status().traffic.stdout.bytes);
   session.terminate();
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false, endReason: 'terminated', signal: 'SIGTERM' });
   await assertNothingLeftBehind(session);
 });
 
@@ -76,7 +76,7 @@ test('a slow consumer throttles the child; the parent holds a bounded amount, th
     if (d.some((b) => b !== 0)) nonZero++;
   });
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
   assert.equal(received, TOTAL);
   assert.equal(nonZero, 0);
   await assertNothingLeftBehind(session);

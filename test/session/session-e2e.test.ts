@@ -34,7 +34,7 @@ test('64 MiB of binary output arrives intact (sha256 on both sides), stderr kept
   });
   session.stderr.on('data', (d: Buffer) => stderr.push(d));
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
   assert.equal(received, payload.length);
   const childSays = Buffer.concat(stderr).toString().split(' ')[0];
   const digest = hash.digest('hex');
@@ -52,7 +52,7 @@ test('stdout and stderr stay separate, exit code travels back, status records ev
   const { stdout, stderr, result } = await collect(session);
   assert.equal(stdout.toString(), 'out\n');
   assert.equal(stderr.toString(), 'err\n');
-  assert.deepEqual(result, { state: 'exited', exitCode: 7, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 7, timedOut: false, endReason: 'exited' });
   const status = session.status();
   assert.deepEqual(
     status.stages.map((s) => s.stage),
@@ -93,7 +93,7 @@ test('terminate kills the whole tree: child and grandchild', { skip }, async () 
   assert.ok(isAlive(grandchild));
   session.terminate();
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 1, timedOut: false, endReason: 'terminated', signal: 'SIGTERM' });
   await assertNothingLeftBehind(session, [grandchild]);
 });
 
@@ -110,7 +110,7 @@ test('a child that ignores SIGTERM is killed anyway (termination escalates to SI
 test('timeout: the command is killed, exit code 192, timedOut true', { skip }, async () => {
   const session = manager.start({ command: ['sleep', '1000'], timeoutMs: 200 });
   const result = await session.exited;
-  assert.deepEqual(result, { state: 'exited', exitCode: 192, timedOut: true });
+  assert.deepEqual(result, { state: 'exited', exitCode: 192, timedOut: true, endReason: 'timed_out', signal: 'SIGTERM' });
   assert.equal(session.status().timedOut, true);
   await assertNothingLeftBehind(session);
 });

@@ -21,7 +21,7 @@ test('a destroyed stdout discards what follows instead of stalling the command',
   flood.stdout.destroy();
   let err = '';
   flood.stderr.on('data', (d: Buffer) => (err += d));
-  assert.deepEqual(await flood.exited, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(await flood.exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
   assert.equal(err, 'done\n');
   assert.equal(flood.status().traffic.stdout.bytes, 5_000_000, 'the output was still read and counted');
   await assertNothingLeftBehind(flood);
@@ -29,7 +29,7 @@ test('a destroyed stdout discards what follows instead of stalling the command',
   const small = manager.start({ command: ['sh', '-c', 'echo hi; exit 4'] });
   small.stdout.destroy();
   small.stderr.destroy();
-  assert.deepEqual(await small.exited, { state: 'exited', exitCode: 4, timedOut: false });
+  assert.deepEqual(await small.exited, { state: 'exited', exitCode: 4, timedOut: false, endReason: 'exited' });
 });
 
 test('stream.pipeline into a destination that fails: the session still ends with the exit code', { skip }, async () => {
@@ -38,7 +38,7 @@ test('stream.pipeline into a destination that fails: the session still ends with
   const piped = new Promise<Error | undefined>((resolve) => pipeline(session.stdout, failing, (e) => resolve(e ?? undefined)));
   session.stderr.resume();
   assert.equal((await piped)?.message, 'disk full');
-  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 6, timedOut: false });
+  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 6, timedOut: false, endReason: 'exited' });
 });
 
 test('a write after closeStdin is an error to the caller; what came before and the close still go', { skip }, async () => {
@@ -51,7 +51,7 @@ test('a write after closeStdin is an error to the caller; what came before and t
   assert.match(String(viaStream), /write after end/);
   const { stdout, result } = await collect(session);
   assert.equal(stdout.toString(), 'hello');
-  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
 });
 
 test('a runner SIGKILLed mid-stream is reported as killed, not as bad data', { skip }, async () => {
@@ -69,7 +69,7 @@ test('a runner SIGKILLed mid-stream is reported as killed, not as bad data', { s
 test('a tty session whose stdin is closed reads end-of-file: cat ends', { skip }, async () => {
   const session = manager.start({ command: ['cat'], tty: true });
   const { result } = await collect(session);
-  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
 });
 
 test("a consumer's throwing stdout 'data' listener surfaces as its own uncaught exception, not as bad data from the runner; the session goes on", { skip: posixOnly('runs sh as the command') }, async () => {

@@ -49,7 +49,7 @@ test('terminate kills a setsid grandchild and a background job', { skip }, async
   const pids = await printedPids(session, 2);
   assert.ok(pids.every(isAlive));
   session.terminate();
-  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 1, timedOut: false });
+  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 1, timedOut: false, endReason: 'terminated', signal: 'SIGTERM' });
   await assertNothingLeftBehind(session, pids);
 });
 
@@ -58,13 +58,14 @@ test('dispose kills a setsid grandchild and a background job', { skip }, async (
   const pids = await printedPids(session, 2);
   const result = await session.dispose();
   assert.equal(result.error?.message, 'session disposed during running');
+  assert.equal(result.endReason, 'terminated');
   await assertNothingLeftBehind(session, pids);
 });
 
 test('timeout kills a setsid grandchild and a background job (exit 192)', { skip }, async () => {
   const session = manager.start({ command: TREE, timeoutMs: 500 });
   const pids = await printedPids(session, 2);
-  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 192, timedOut: true });
+  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 192, timedOut: true, endReason: 'timed_out', signal: 'SIGTERM' });
   await assertNothingLeftBehind(session, pids);
 });
 
@@ -72,7 +73,7 @@ test('a tree that outlives the command: the session ends exited 0 and nothing is
   // The shell waits until the grandchild has its own session (out of the shell's process group), then exits.
   const session = manager.start({ command: ['sh', '-c', 'setsid sleep 300 & until [ "$(ps -o sid= -p $!)" -eq $! ] 2>/dev/null; do sleep 0.01; done; echo $!'] });
   const pids = printedPids(session, 1);
-  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 0, timedOut: false });
+  assert.deepEqual(await session.exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
   await assertNothingLeftBehind(session, await pids);
 });
 

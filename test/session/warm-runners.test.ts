@@ -33,7 +33,7 @@ test('the next session takes a warm runner and starts at spawn_sent; a replaceme
 
     const session = manager.start({ command: ['sh', '-c', 'echo warm; exit 3'] });
     const { stdout, result } = await collect(session);
-    assert.deepEqual(result, { state: 'exited', exitCode: 3, timedOut: false });
+    assert.deepEqual(result, { state: 'exited', exitCode: 3, timedOut: false, endReason: 'exited' });
     assert.equal(stdout.toString(), 'warm\n');
     const status = session.status();
     assert.equal(status.runner?.warm, true);
@@ -50,11 +50,11 @@ test('a command that ends at once (spawn_ready and exit in one read) still warms
   const manager = new SessionManager({ defaults: { runner: rogueRunner('ready-and-exit-together') }, warmRunners: 1 });
   try {
     const first = manager.start({ command: ['true'] });
-    assert.deepEqual(await first.exited, { state: 'exited', exitCode: 0, timedOut: false });
+    assert.deepEqual(await first.exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
     assert.equal(first.status().protocol?.chosen, 'detected');
     assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1), `pool: ${JSON.stringify(manager.poolStatus())}`);
     const second = manager.start({ command: ['true'] });
-    assert.deepEqual(await second.exited, { state: 'exited', exitCode: 0, timedOut: false });
+    assert.deepEqual(await second.exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
     assert.equal(second.status().runner?.warm, true);
     assert.equal(second.status().protocol?.chosen, 'remembered');
   } finally {

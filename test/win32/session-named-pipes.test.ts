@@ -33,7 +33,7 @@ test('output on both streams and the exit code, with the pipes\' DACL in the sta
     command: [node, '-e', "process.stdout.write('out ' + 'é'.repeat(3)); process.stderr.write('err'); process.exitCode = 7"],
   });
   assert.equal(result.error?.message, undefined);
-  assert.deepEqual([result.state, result.exitCode, result.timedOut], ['exited', 7, false]);
+  assert.deepEqual([result.state, result.exitCode, result.timedOut, result.endReason], ['exited', 7, false, 'exited']);
   assert.equal(stdout, 'out ééé');
   assert.equal(stderr, 'err');
   const status = session.status();
@@ -96,6 +96,8 @@ for (const mode of ['nested', 'nested-twice', 'detached'] as const) {
       session.terminate();
       const result = await session.exited;
       assert.deepEqual([result.state, result.exitCode], ['exited', 1], result.error?.message);
+      // Windows has no signals: terminated, and the runner's exit frame carries no signal field.
+      assert.deepEqual([result.endReason, result.signal], ['terminated', undefined]);
       assert.equal(await gone(childPid), true, 'the command is gone');
       assert.equal(await gone(grandchildPid), true, `its ${mode} grandchild is gone`);
     } finally {
