@@ -58,7 +58,7 @@ test('a warm runner that goes silent after the request is not replaced: the sess
   const manager = new SessionManager({ defaults: { runner: runner.spec }, warmRunners: 1 });
   try {
     // The first session runs (its runner answers) and warms the identity; the warm runner will not answer.
-    assert.deepEqual(await manager.start({ command: ['true'] }).exited, { state: 'exited', exitCode: 0, timedOut: false });
+    assert.deepEqual(await manager.start({ command: ['true'] }).exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
     assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1), `pool: ${JSON.stringify(manager.poolStatus())}`);
     const session = manager.start({ command: ['true'] });
     const result = await session.exited;
@@ -106,7 +106,7 @@ test('nothing after exit counts: output and a second exit in the same read are d
   const manager = new SessionManager();
   try {
     const { stdout, result } = await collect(manager.start({ command: ['true'], runner: rogueRunner('exit-then-more') }));
-    assert.deepEqual(result, { state: 'exited', exitCode: 3, timedOut: false });
+    assert.deepEqual(result, { state: 'exited', exitCode: 3, timedOut: false, endReason: 'exited' });
     assert.equal(stdout.toString(), 'before\n');
   } finally {
     await manager.dispose();
