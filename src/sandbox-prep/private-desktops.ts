@@ -20,7 +20,11 @@ export class PrivateDesktops {
     let desktop = this.byAccount.get(sandboxSid);
     if (!desktop) {
       const { createPrivateDesktop } = await import('../platform/win32/desktop');
-      desktop = Promise.resolve().then(() => createPrivateDesktop(currentUserSid(), sandboxSid));
+      // Checked again here: a dispose that ran during the imports must not be outlived by a new desktop.
+      desktop = Promise.resolve().then(() => {
+        if (this.disposed) throw new Error('the private desktops were disposed with their session manager');
+        return createPrivateDesktop(currentUserSid(), sandboxSid);
+      });
       this.byAccount.set(sandboxSid, desktop);
       desktop.catch(() => this.byAccount.delete(sandboxSid));
     }

@@ -702,6 +702,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private mark(stage: SessionStage): void {
+    // Setup abandoned by end() may still report a stage on its way out: an ending session keeps its own.
+    if (this.ending && stage !== 'exited' && stage !== 'failed') return;
     this.snapshot.state = stage;
     this.snapshot.stages.push({ stage, at: Date.now() });
     this.changed();

@@ -3,7 +3,7 @@
 // open(2)) must not keep dispose() from returning.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
@@ -33,6 +33,39 @@ test('dispose() during a preparing step that never finishes returns, failed in p
   } finally {
     // The parked copy gets its end of file (open read-write never blocks), so its thread comes back.
     closeSync(openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK));
+    await manager.dispose();
+  }
+});
+
+test('a preparing step that finishes after dispose() cannot move the ended session back to a setup stage', { skip: posixOnly('mkfifo') }, async () => {
+  const fifo = path.join(dir, 'late-source.js');
+  const home = path.join(dir, 'late-home');
+  execFileSync('mkfifo', [fifo]);
+  const manager = new SessionManager();
+  try {
+    // kind 'codex': once the runner is materialized, the launch plan goes on to preparing_sandbox.
+    const session = manager.start({
+      command: ['true'],
+      codexHome: home,
+      runner: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'codex' },
+      sandbox: 'current',
+      refreshSandbox: false,
+      permissions: 'read-only',
+    });
+    await new Promise((r) => setTimeout(r, 200)); // the copy waits in open(2) on the FIFO
+    const result = await session.dispose();
+    assert.equal(result.state, 'failed');
+    // Let the abandoned copy finish: the plan then reaches its next stage report, after the end.
+    closeSync(openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK));
+    const copied = path.join(home, '.sandbox-bin', 'late-source.js');
+    for (let i = 0; i < 200 && !existsSync(copied); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(existsSync(copied), 'the abandoned materialization finished');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    const status = session.status();
+    assert.equal(status.state, 'failed');
+    assert.equal(status.stages.at(-1)?.stage, 'failed');
+    assert.ok(!status.stages.some((s) => s.stage === 'preparing_sandbox'), JSON.stringify(status.stages));
+  } finally {
     await manager.dispose();
   }
 });
