@@ -1,6 +1,6 @@
 import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
 
-export const RUNNER_USAGE = `usage: codex-command-runner --pipe-in=<pipe the parent writes> --pipe-out=<pipe the parent reads>
+export const RUNNER_USAGE = `usage: codex-runner-ipc-runner --pipe-in=<pipe the parent writes> --pipe-out=<pipe the parent reads>
                             [--protocol=<${PROTOCOL_VERSIONS.join('|')}>] [--allow-unenforced-policy]`;
 
 export interface RunnerArgs {

@@ -1,5 +1,5 @@
 // The environment block for a runner started as another user. Upstream passes NULL (the sandbox
-// user's own environment, from LOGON_WITH_PROFILE); we do the same unless the runner spec needs
+// user's own environment; logon flags are 0 since upstream's #34629); we do the same unless the runner spec needs
 // variables of its own (Electron's binary needs ELECTRON_RUN_AS_NODE to act as node). Then the
 // block holds only what any Windows process needs to start, plus those variables: nothing of the
 // app user's own environment (profile paths, tokens) leaks to the sandbox account. The command
