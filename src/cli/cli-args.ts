@@ -28,6 +28,9 @@ run options:
   --sandbox current     with --runner codex: run codex's runner as this account, no logon (for
                         machines without codex's sandbox users, and Wine)
   --no-sandbox-refresh  with --runner codex: skip codex's setup helper refresh before the command
+                        (skipped by default with --sandbox current)
+  --setup-helper PATH   with --runner codex: codex's codex-windows-sandbox-setup.exe (absolute);
+                        default: beside the runner, DIR/.sandbox-bin, then PATH
   --cwd DIR             working directory of the command (default: the current one)
   --no-stdin            do not forward this process's stdin (the command reads EOF)
   --tty                 run the command on a terminal (PTY, ConPTY on Windows); its size follows
@@ -52,6 +55,8 @@ export interface RunArgs {
   sandbox?: 'current';
   /** false with --no-sandbox-refresh */
   refreshSandbox?: boolean;
+  /** --setup-helper PATH */
+  setupHelper?: string;
 }
 
 export interface DoctorArgs {
@@ -132,6 +137,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case '--tty': args.tty = true; break;
       case '--sandbox': args.sandbox = sandboxMode(flag, value()); break;
       case '--no-sandbox-refresh': args.refreshSandbox = false; break;
+      case '--setup-helper': args.setupHelper = text(flag, value()); break;
       case '-h':
       case '--help': return { kind: 'help' };
       default:

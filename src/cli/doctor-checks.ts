@@ -1,4 +1,5 @@
 // The doctor's checks, as plain data: each step says whether it holds, what was seen, and the fix.
+import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { CodexHomeError } from '../codex-home/codex-home-error';
@@ -129,13 +130,16 @@ async function codexHomeSteps(codexHome: string): Promise<{ steps: DoctorStep[];
 }
 
 /** codex's cap_sid, read without writing: a session creates it (and its SIDs) when missing, as codex does. */
+/** Far beyond any real cap_sid (sandbox-prep reads it with the same kind of bound). */
+const MAX_CAP_SID_BYTES = 1024 * 1024;
+
 async function capSidStep(codexHome: string): Promise<DoctorStep> {
   const file = capSidFile(codexHome);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readBoundedFile(file, MAX_CAP_SID_BYTES)).toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { name: 'capability SIDs', ok: true, detail: `${file} does not exist yet: the first session creates it, as codex does` };
+    if (err instanceof BoundedReadError && err.problem === 'missing') return { name: 'capability SIDs', ok: true, detail: `${file} does not exist yet: the first session creates it, as codex does` };
     return { name: 'capability SIDs', ok: false, detail: `${file} cannot be read: ${(err as Error).message}`, fix: 'this account must be able to read and write its codex home' };
   }
   try {
@@ -158,8 +162,8 @@ async function setupHelperStep(runnerPath: string, runnerName: string, codexHome
     step: {
       name,
       ok: false,
-      detail: `no ${SETUP_HELPER_FILE} (looked for ${helper.looked.join(' and ')}); the session below runs without a refresh`,
-      fix: `codex ships ${SETUP_HELPER_FILE} beside its runner: copy it there, or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
+      detail: `no ${SETUP_HELPER_FILE} (looked for ${helper.looked.join(', ')}); the session below runs without a refresh`,
+      fix: `codex ships ${SETUP_HELPER_FILE} beside its runner: copy it there, name it with setupHelper (--setup-helper PATH), or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
     },
   };
 }

@@ -89,6 +89,7 @@ async function run(args: RunArgs): Promise<void> {
     permissions,
     sandbox: args.sandbox,
     refreshSandbox: args.refreshSandbox,
+    ...(args.setupHelper !== undefined ? { setupHelper: path.resolve(args.setupHelper) } : {}),
     // This project's runner cannot enforce a profile; a terminal user running it asked for it.
     // `--status` says whether the profile was enforced.
     allowUnenforcedPolicy: true,

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 
 export interface CapSids {
   workspace: string;
@@ -38,9 +39,14 @@ export function capSidFile(codexHome: string): string {
 /** Bigger than any real file by far: a cap_sid beyond it is not codex's. */
 const MAX_FILE_BYTES = 1024 * 1024;
 const SID = /^S-1-\d+(-\d+)+$/;
-/** How long a writer waits for another's lock, and when a lock left by a dead writer is taken over. */
-const LOCK_WAIT_MS = 10_000;
+/**
+ * A lock holds its owner's pid and a random token. One whose pid is dead is taken over at once;
+ * one that says nothing usable (or whose pid was reused) after STALE_LOCK_MS. A writer waits longer
+ * than that, so a crashed writer's lock never fails a session.
+ */
 const STALE_LOCK_MS = 30_000;
+const LOCK_WAIT_MS = STALE_LOCK_MS + 15_000;
+const MAX_LOCK_BYTES = 4096;
 
 export function randomCapSid(): string {
   const b = randomBytes(16);
@@ -82,26 +88,15 @@ function lookup(caps: CapSids, slot: CapSidSlot): string | undefined {
 }
 
 async function readCaps(file: string): Promise<{ caps: CapSids; legacy: boolean } | undefined> {
-  let handle: fs.FileHandle;
+  let bytes: Buffer;
   try {
-    handle = await fs.open(file, 'r');
+    bytes = await readBoundedFile(file, MAX_FILE_BYTES);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CapSidFileError(file, `cannot be read: ${(err as Error).message}`);
+    if (err instanceof BoundedReadError && err.problem === 'missing') return undefined;
+    if (err instanceof BoundedReadError && err.problem === 'too-large') throw new CapSidFileError(file, `is over ${MAX_FILE_BYTES} bytes: not codex's`);
+    throw new CapSidFileError(file, err instanceof BoundedReadError ? err.detail : `cannot be read: ${(err as Error).message}`);
   }
-  try {
-    const buf = Buffer.alloc(MAX_FILE_BYTES + 1);
-    let size = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, size, buf.length - size, size);
-      if (bytesRead === 0) break;
-      size += bytesRead;
-      if (size > MAX_FILE_BYTES) throw new CapSidFileError(file, `is over ${MAX_FILE_BYTES} bytes: not codex's`);
-    }
-    return parseCapSids(buf.subarray(0, size).toString('utf8'), file);
-  } finally {
-    await handle.close();
-  }
+  return parseCapSids(bytes.toString('utf8'), file);
 }
 
 /**
@@ -159,23 +154,53 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 async function lockFile(lock: string): Promise<() => Promise<void>> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   const token = `${process.pid} ${randomUUID()}`;
+  const readLock = (file: string) => readBoundedFile(file, MAX_LOCK_BYTES).then((b) => b.toString('utf8'), () => undefined);
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {
       await fs.writeFile(lock, token, { flag: 'wx' });
       return async () => {
         // Only our own lock: a writer that took over a stale one owns it now.
-        const held = await fs.readFile(lock, 'utf8').catch(() => '');
-        if (held === token) await fs.rm(lock, { force: true });
+        if ((await readLock(lock)) === token) await fs.rm(lock, { force: true });
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new CapSidFileError(lock.slice(0, -'.lock'.length), `could not be locked (${lock}): ${(err as Error).message}`);
     }
+    const held = await readLock(lock);
     const age = await fs.stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-    if (age > STALE_LOCK_MS) {
-      await fs.rm(lock, { force: true });
+    if (held !== undefined && (ownerIsDead(held) || age > STALE_LOCK_MS)) {
+      await takeOverStaleLock(lock, held);
       continue;
     }
     if (Date.now() > deadline) throw new CapSidFileError(lock.slice(0, -'.lock'.length), `stayed locked by ${lock} for ${LOCK_WAIT_MS} ms; if no codex-runner-ipc process is running, delete the lock file`);
     await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+/** True when the lock names a pid that no longer exists (this machine's). */
+function ownerIsDead(held: string): boolean {
+  const pid = Number(/^(\d+) /.exec(held)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Moves a stale lock aside, atomically: of two processes taking over the same lock, one rename
+ * wins and the other finds nothing. What was moved is checked: if it is not the stale lock seen
+ * (someone took over in between and made a fresh one), it is put back without replacing anything.
+ */
+async function takeOverStaleLock(lock: string, stale: string): Promise<void> {
+  const aside = `${lock}.stale-${randomUUID()}`;
+  try {
+    await fs.rename(lock, aside);
+  } catch {
+    return; // gone already: someone else took it over, or its owner released it
+  }
+  const moved = await readBoundedFile(aside, MAX_LOCK_BYTES).then((b) => b.toString('utf8'), () => undefined);
+  if (moved !== stale) await fs.link(aside, lock).catch(() => {});
+  await fs.rm(aside, { force: true }).catch(() => {});
 }

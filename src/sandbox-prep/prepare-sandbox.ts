@@ -37,6 +37,8 @@ export interface SandboxPrepRequest {
   refreshSandbox: boolean;
   /** The runner file: the setup helper is looked for beside it. */
   runnerFile: string;
+  /** The setupHelper session option: the helper's absolute path, looked for before anywhere else. */
+  setupHelperFile?: string;
   /** The account the runner runs as (undefined: the current user). */
   sandboxUsername?: string;
   desktops: PrivateDesktops;
@@ -111,9 +113,9 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
 }
 
 async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRequest): Promise<['ran' | 'skipped', string]> {
-  const helper = await findSetupHelper(r.runnerFile, r.codexHome);
+  const helper = await findSetupHelper(r.runnerFile, r.codexHome, r.setupHelperFile);
   if (!helper.found) {
-    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(' and ')}); codex ships it beside its runner: copy it there, or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
+    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}); codex ships it beside its runner: copy it there, name it with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
   }
   const payload = await refreshPayload({
     codexHome: r.codexHome,

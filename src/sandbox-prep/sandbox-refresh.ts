@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 
 export const SETUP_HELPER_FILE = 'codex-windows-sandbox-setup.exe';
 export const DEFAULT_REFRESH_TIMEOUT_MS = 120_000;
@@ -24,11 +25,14 @@ export class SandboxRefreshError extends Error {
 }
 
 /**
- * Where codex keeps its helper: beside the runner (codex's `codex-resources` folder holds both),
- * else in the codex home's `.sandbox-bin`. Undefined when neither has it.
+ * Where codex keeps its helper: `explicit` (the setupHelper option) when given, else beside the
+ * runner (codex's `codex-resources` folder holds both), else in the codex home's `.sandbox-bin`,
+ * else on PATH (as upstream falls back to). `looked` lists every place looked, in order.
  */
-export async function findSetupHelper(runnerFile: string, codexHome: string): Promise<{ found?: string; looked: string[] }> {
-  const looked = [...new Set([path.join(path.dirname(runnerFile), SETUP_HELPER_FILE), path.join(codexHome, '.sandbox-bin', SETUP_HELPER_FILE)])];
+export async function findSetupHelper(runnerFile: string, codexHome: string, explicit?: string): Promise<{ found?: string; looked: string[] }> {
+  const fixed = explicit !== undefined ? [explicit] : [path.join(path.dirname(runnerFile), SETUP_HELPER_FILE), path.join(codexHome, '.sandbox-bin', SETUP_HELPER_FILE)];
+  const onPath = explicit !== undefined ? [] : (process.env.PATH ?? process.env.Path ?? '').split(path.delimiter).filter((d) => d !== '' && path.isAbsolute(d)).map((d) => path.join(d, SETUP_HELPER_FILE));
+  const looked = [...new Set([...fixed, ...onPath])];
   for (const candidate of looked) {
     if (await fs.stat(candidate).then((s) => s.isFile(), () => false)) return { found: candidate, looked };
   }
@@ -37,7 +41,13 @@ export async function findSetupHelper(runnerFile: string, codexHome: string): Pr
 
 /** Payloads refreshed successfully in this process, and refreshes under way (one flight per payload). */
 const done = new Set<string>();
-const inFlight = new Map<string, Promise<void>>();
+interface Flight {
+  promise: Promise<void>;
+  /** Aborts the helper: only once every session waiting on it has gone. */
+  controller: AbortController;
+  waiters: number;
+}
+const inFlight = new Map<string, Flight>();
 
 export interface RefreshRun {
   helper: string;
@@ -47,15 +57,50 @@ export interface RefreshRun {
   timeoutMs?: number;
 }
 
-/** 'skipped': the same payload was refreshed earlier in this process. */
+/**
+ * 'skipped': the same payload was refreshed earlier in this process. Sessions with the same
+ * payload share one run of the helper, which is killed only when all of them have aborted; each
+ * waiter that aborts gets its own signal's reason, never another session's.
+ */
 export async function runSandboxRefresh(run: RefreshRun): Promise<'ran' | 'skipped'> {
   if (done.has(run.payloadBase64)) return 'skipped';
+  if (run.signal.aborted) throw run.signal.reason;
   let flight = inFlight.get(run.payloadBase64);
   if (!flight) {
-    flight = runHelper(run).finally(() => inFlight.delete(run.payloadBase64));
-    inFlight.set(run.payloadBase64, flight);
+    const controller = new AbortController();
+    const created: Flight = { controller, waiters: 0, promise: Promise.resolve() };
+    created.promise = runHelper({ ...run, signal: controller.signal }).finally(() => {
+      if (inFlight.get(run.payloadBase64) === created) inFlight.delete(run.payloadBase64);
+    });
+    // A run every waiter left may still fail; nobody is there to see it.
+    created.promise.catch(() => {});
+    inFlight.set(run.payloadBase64, created);
+    flight = created;
   }
-  await flight;
+  const shared = flight;
+  shared.waiters++;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(run.signal.reason);
+    run.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    await Promise.race([shared.promise, aborted]);
+  } catch (err) {
+    if (run.signal.aborted) throw run.signal.reason;
+    throw err;
+  } finally {
+    run.signal.removeEventListener('abort', onAbort!);
+    shared.waiters--;
+    if (shared.waiters === 0 && run.signal.aborted) {
+      // The last waiter gone: no one wants this run any more. Forget it so a later session starts afresh.
+      if (inFlight.get(run.payloadBase64) === shared) inFlight.delete(run.payloadBase64);
+      shared.controller.abort(new Error('every session waiting on this sandbox refresh has gone'));
+      // The helper is gone before the last waiter hears of its abort.
+      await shared.promise.catch(() => {});
+    }
+  }
   done.add(run.payloadBase64);
   return 'ran';
 }
@@ -116,22 +161,19 @@ type SetupErrorReport = { kind: 'report'; code: string; message: string } | { ki
 
 /** `{"code","message"}` as the helper writes it; bounded, and anything else said as such. */
 export async function readSetupError(file: string): Promise<SetupErrorReport> {
-  let handle: fs.FileHandle;
+  let bytes: Buffer;
   try {
-    handle = await fs.open(file, 'r');
+    bytes = await readBoundedFile(file, MAX_SETUP_ERROR_BYTES);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'none' } : { kind: 'bad', why: `could not be read: ${(err as Error).message}` };
+    if (err instanceof BoundedReadError && err.problem === 'missing') return { kind: 'none' };
+    if (err instanceof BoundedReadError && err.problem === 'too-large') return { kind: 'bad', why: `is over ${MAX_SETUP_ERROR_BYTES} bytes` };
+    return { kind: 'bad', why: err instanceof BoundedReadError ? err.detail : `could not be read: ${(err as Error).message}` };
   }
   try {
-    const buf = Buffer.alloc(MAX_SETUP_ERROR_BYTES + 1);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_SETUP_ERROR_BYTES) return { kind: 'bad', why: `is over ${MAX_SETUP_ERROR_BYTES} bytes` };
-    const value = JSON.parse(buf.subarray(0, bytesRead).toString('utf8')) as { code?: unknown; message?: unknown };
+    const value = JSON.parse(bytes.toString('utf8')) as { code?: unknown; message?: unknown };
     if (typeof value?.code !== 'string' || typeof value.message !== 'string') return { kind: 'bad', why: 'has no string "code" and "message"' };
     return { kind: 'report', code: value.code, message: value.message };
   } catch (err) {
     return { kind: 'bad', why: `is not JSON (${(err as Error).message})` };
-  } finally {
-    await handle.close();
   }
 }

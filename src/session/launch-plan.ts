@@ -61,10 +61,6 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   if (o.codexHome && spec.materialize) {
     spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
   }
-  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
-  // `.sandbox/runner-cwd`. Other runners start where this process runs.
-  const runnerCwd = codexRunner ? (prep?.input.cwd ?? o.cwd) : undefined;
-
   const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   let logon: LogonSource | undefined;
   if (sandbox === 'codex') {
@@ -79,6 +75,10 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       reusable: typeof password === 'function',
     };
   }
+  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
+  // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
+  // cwd may be closed to that account. Other runners start where this process runs.
+  const runnerCwd = codexRunner || logon ? (prep?.input.cwd ?? o.cwd) : undefined;
   const file = runnerFile(spec);
   // 'current': no logon, and the pipes admit this process's own user.
   const sandboxUsername = logon?.username ?? (sandbox === 'codex' || sandbox === 'current' ? undefined : sandbox?.username);
@@ -94,8 +94,10 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
         input: prep.input,
         capSids: o.capSids,
         privateDesktopName: o.privateDesktopName,
-        refreshSandbox: o.refreshSandbox !== false,
+        // 'current': the refresh grants ACLs to codex's sandbox users' group; only when asked for.
+        refreshSandbox: o.refreshSandbox ?? sandbox !== 'current',
         runnerFile: file,
+        ...(o.setupHelper !== undefined ? { setupHelperFile: o.setupHelper } : {}),
         sandboxUsername,
         desktops: prep.desktops,
         signal: prep.signal,

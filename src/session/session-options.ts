@@ -38,9 +38,11 @@ export interface SessionOptions {
   sandbox?: SandboxAccount | 'codex' | 'current';
   /**
    * With codex's runner: run codex's setup helper in refresh mode before the command (default
-   * true), as codex does; false when codex has prepared the folders already.
+   * true, but false with `sandbox: 'current'`), as codex does; false when codex has prepared the folders already.
    */
   refreshSandbox?: boolean;
+  /** codex's codex-windows-sandbox-setup.exe (absolute); default: beside the runner, `<codexHome>/.sandbox-bin`, then PATH. */
+  setupHelper?: string;
   /** The codex home: runner materialization into `.sandbox-bin`, the runner's cwd, codex's runner and users. */
   codexHome?: string;
   logDir?: string;
@@ -131,6 +133,8 @@ export function validateSessionOptions(o: SessionOptions): void {
     if (typeof o.runner !== 'object' || o.runner === null || typeof o.runner.exe !== 'string' || o.runner.exe === '') throw bad('runner', "'codex' or an object { exe, args? } with a non-empty exe", o.runner);
     if (o.runner.args !== undefined && !(Array.isArray(o.runner.args) && o.runner.args.every((a) => typeof a === 'string'))) throw bad('runner.args', 'an array of strings', o.runner.args);
   }
+  if (typeof o.runner === 'object' && o.runner.kind === 'codex' && !o.codexHome) throw new TypeError('session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)');
+  if (o.setupHelper !== undefined && (typeof o.setupHelper !== 'string' || !isAbsoluteAnywhere(o.setupHelper))) throw bad('setupHelper', 'an absolute path', o.setupHelper);
   if (o.runner === 'codex' && !o.codexHome) throw new TypeError('session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)');
   if (o.sandbox !== undefined && o.sandbox !== 'codex' && o.sandbox !== 'current') {
     if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex', 'current' or an object { username?, credentials? }", o.sandbox);

@@ -32,3 +32,9 @@ test('--status shows what was prepared for codex\'s runner: the SIDs and their f
   assert.match(text, /^ {2}refresh {6}skipped \(C:\\h\\\.sandbox-bin\\codex-windows-sandbox-setup\.exe\)$/m);
   assert.match(text, /preparing_sandbox/);
 });
+
+test('--setup-helper PATH reaches the run arguments and the usage text', () => {
+  const parsed = parseCliArgs(['run', '--runner', 'codex', '--codex-home', 'H', '--setup-helper', 'C:/codex/setup.exe', '--', 'cmd.exe']);
+  assert.equal(parsed.kind === 'run' && parsed.args.setupHelper, 'C:/codex/setup.exe');
+  assert.match(CLI_USAGE, /--setup-helper PATH/);
+});

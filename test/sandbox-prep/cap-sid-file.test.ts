@@ -77,3 +77,27 @@ test('two processes adding SIDs at once both keep all of theirs', async (t) => {
   assert.equal(Object.keys(saved.writable_root_by_path).length, 45);
   assert.deepEqual(readdirSync(h).sort(), ['cap_sid']);
 });
+
+test("a lock left by a writer that died is taken over at once, not after the stale age", async (t) => {
+  const h = home(t);
+  const { stdout } = await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  const deadPid = Number(stdout);
+  assert.throws(() => process.kill(deadPid, 0), /ESRCH/, 'the child has exited');
+  writeFileSync(`${capSidFile(h)}.lock`, `${deadPid} 00000000-0000-0000-0000-000000000000`);
+  const started = Date.now();
+  const [sid] = await capSidsFor(h, [{ table: 'readonly' }]);
+  assert.match(sid!, SID);
+  assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+  assert.deepEqual(readdirSync(h).sort(), ['cap_sid'], 'the dead lock and any aside copy are gone');
+});
+
+test('a lock whose owner is alive and fresh is waited for, and left to its owner', async (t) => {
+  const h = home(t);
+  const lock = `${capSidFile(h)}.lock`;
+  writeFileSync(lock, `${process.pid} someone-else`);
+  setTimeout(() => rmSync(lock, { force: true }), 300);
+  const started = Date.now();
+  await capSidsFor(h, [{ table: 'readonly' }]);
+  assert.ok(Date.now() - started >= 250, 'it waited for the live lock');
+  assert.deepEqual(readdirSync(h).sort(), ['cap_sid']);
+});

@@ -93,3 +93,19 @@ test('the refresh runs the setup helper once for the same roots, and a missing h
   assert.equal(payload.refresh_only, true);
   assert.ok(payload.write_roots.includes(d.work));
 });
+
+test("with sandbox 'current' the refresh is off unless asked for; the setupHelper option names the helper", { skip }, async (t) => {
+  const d = scratch(t);
+  const current = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, sandbox: 'current' });
+  assert.equal(current.result.state, 'exited', current.result.error?.message);
+  assert.equal(current.session.status().sandboxPrep?.refresh, 'off');
+  const runs = path.join(d.root, 'runs');
+  const helper = path.join(d.root, 'elsewhere', 'my-setup-helper');
+  mkdirSync(path.dirname(helper));
+  writeFileSync(helper, `#!/bin/sh\necho "$1" >> '${runs}'\n`);
+  chmodSync(helper, 0o755);
+  const asked = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, sandbox: 'current', refreshSandbox: true, setupHelper: helper });
+  assert.equal(asked.result.state, 'exited', asked.result.error?.message);
+  assert.equal(asked.session.status().sandboxPrep?.refresh, 'ran');
+  assert.equal(readFileSync(runs, 'utf8').trim().split('\n').length, 1);
+});

@@ -53,7 +53,7 @@ test('the helper is found beside the runner first, then in the codex home\'s .sa
   mkdirSync(beside);
   const runner = path.join(beside, 'codex-command-runner.exe');
   assert.equal((await findSetupHelper(runner, d.home)).found, undefined);
-  assert.deepEqual((await findSetupHelper(runner, d.home)).looked, [path.join(beside, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE)]);
+  assert.deepEqual((await findSetupHelper(runner, d.home)).looked.slice(0, 2), [path.join(beside, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE)]);
   writeFileSync(path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), '');
   assert.equal((await findSetupHelper(runner, d.home)).found, path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE));
   writeFileSync(path.join(beside, SETUP_HELPER_FILE), '');
@@ -110,4 +110,56 @@ test('a refresh done for the same payload is skipped in this process; another pa
   assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'skipped');
   assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2sy', signal }), 'ran');
   assert.equal(readFileSync(count, 'utf8'), 'run\nrun\n');
+});
+
+test('the setupHelper option wins; else beside the runner, .sandbox-bin, then PATH; not found lists every place', async (t) => {
+  const d = scratch(t);
+  const runner = path.join(d.root, 'codex-command-runner.exe');
+  const onPath = path.join(d.root, 'bin');
+  mkdirSync(onPath);
+  const savedPath = process.env.PATH;
+  t.after(() => { process.env.PATH = savedPath; });
+  process.env.PATH = [path.join(d.root, 'nothing-here'), onPath].join(path.delimiter);
+  const none = await findSetupHelper(runner, d.home);
+  assert.equal(none.found, undefined);
+  assert.deepEqual(none.looked, [path.join(d.root, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), path.join(d.root, 'nothing-here', SETUP_HELPER_FILE), path.join(onPath, SETUP_HELPER_FILE)]);
+  writeFileSync(path.join(onPath, SETUP_HELPER_FILE), '');
+  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(onPath, SETUP_HELPER_FILE));
+  const explicit = path.join(d.root, 'mine', 'setup.exe');
+  mkdirSync(path.dirname(explicit));
+  writeFileSync(explicit, '');
+  assert.equal((await findSetupHelper(runner, d.home, explicit)).found, explicit);
+  assert.deepEqual((await findSetupHelper(runner, d.home, path.join(d.root, 'absent.exe'))).looked, [path.join(d.root, 'absent.exe')]);
+});
+
+test("sessions sharing a refresh: one leaving does not kill the run for the others, nor give them its reason; the last leaving kills it", async (t) => {
+  const d = scratch(t);
+  const pidFile = path.join(d.root, 'pid');
+  const helper = helperScript(d.root, `echo $$ > '${pidFile}'\nsleep 1\nexit 0`);
+  const first = new AbortController();
+  const second = new AbortController();
+  const a = runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'c2hhcmVk', signal: first.signal });
+  const b = runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'c2hhcmVk', signal: second.signal });
+  while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
+  first.abort(new Error('first session disposed'));
+  await assert.rejects(a, /first session disposed/);
+  assert.equal(await b, 'ran', 'the second session still gets its refresh');
+
+  rmSync(pidFile);
+  const slow = helperScript(d.root, `echo $$ > '${pidFile}'\nexec sleep 60`);
+  const third = new AbortController();
+  const fourth = new AbortController();
+  const c = runSandboxRefresh({ helper: slow, codexHome: d.home, payloadBase64: 'c2hhcmVkMg==', signal: third.signal });
+  const e = runSandboxRefresh({ helper: slow, codexHome: d.home, payloadBase64: 'c2hhcmVkMg==', signal: fourth.signal });
+  while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
+  third.abort(new Error('third gone'));
+  fourth.abort(new Error('fourth gone'));
+  await assert.rejects(c, /third gone/);
+  await assert.rejects(e, /fourth gone/);
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  for (let i = 0; i < 50; i++) {
+    try { process.kill(pid, 0); } catch { break; }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.throws(() => process.kill(pid, 0), /ESRCH/);
 });

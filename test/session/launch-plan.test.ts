@@ -38,3 +38,9 @@ test("codex's runner starts in the command's cwd (upstream never had .sandbox/ru
   const ours = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: realRunner(), codexHome: '/nonexistent-home' }, permissions, undefined, codexHomeAccess);
   assert.equal(ours.plan.runnerCwd, undefined, "this package's runner starts where this process runs");
 });
+
+test("any runner started as another account (a logon) starts in the command's cwd, not this process's", async () => {
+  const other = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: realRunner(), sandbox: { username: 'u', credentials: { password: async () => 'p' } } }, permissions, async () => 'p', codexHomeAccess);
+  assert.ok(other.plan.logon, 'a logon launch');
+  assert.equal(other.plan.runnerCwd, '/work/here');
+});

@@ -33,6 +33,8 @@ const refusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], workspaceRoots: ['/ok', 'relative/root'] }, 'session option "workspaceRoots": "relative/root" is not an absolute path'],
   [{ command: ['ls'], allowUnenforcedPolicy: 'yes' }, 'session option "allowUnenforcedPolicy" must be a boolean, got "yes"'],
   [{ command: ['ls'], runner: { exe: 'node', args: 'x.js' } }, 'session option "runner.args" must be an array of strings, got "x.js"'],
+  [{ command: ['ls'], runner: { exe: 'codex-command-runner.exe', kind: 'codex' } }, 'session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)'],
+  [{ command: ['ls'], setupHelper: 'relative/setup.exe' }, 'session option "setupHelper" must be an absolute path, got "relative/setup.exe"'],
   [{ command: ['ls'], capSids: [1] }, 'session option "capSids" must be an array of strings, got an array'],
 ];
 
