@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { win32 } from '../../src/platform/win32/win32-api';
+import { spawnJobChild } from '../../src/runner/win32/job-child';
 
 /** Every Win32 test skips itself elsewhere, saying why. */
 export const skipUnlessWindows = process.platform === 'win32' ? false : 'Win32 layer: runs with the Windows node.exe (npm run test:wine) or on Windows';
@@ -49,4 +50,13 @@ export function processHandleCount(): number {
   const count: [number] = [0];
   assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
   return count[0];
+}
+
+/** Runs `file args` as the runner's job child, with this process's environment; its stdout and exit code. */
+export function runJobChild(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  const child = spawnJobChild(file, args, { cwd: __dirname, env: { ...process.env } as Record<string, string>, stdinOpen: false });
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.resume();
+  return new Promise((resolve) => child.once('close', (code: number | null) => resolve({ code, stdout })));
 }

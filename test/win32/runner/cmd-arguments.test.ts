@@ -3,18 +3,7 @@
 // a command to cmd.exe. Run for real with the job child (Wine's cmd.exe under `npm run test:wine`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnJobChild } from '../../../src/runner/win32/job-child';
-import { skipUnlessWindows as skip } from '../win32-test-support';
-
-const env = { ...process.env } as Record<string, string>;
-
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  const child = spawnJobChild(file, args, { cwd: __dirname, env, stdinOpen: false });
-  let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.resume();
-  return new Promise((resolve) => child.once('close', (code: number | null) => resolve({ code, stdout })));
-}
+import { runJobChild as run, skipUnlessWindows as skip } from '../win32-test-support';
 
 test('cmd.exe /d /c exit 3 exits 3 (all quoted, cmd.exe said 9009: not a command)', { skip }, async () => {
   assert.equal((await run('cmd.exe', ['/d', '/c', 'exit', '3'])).code, 3);

@@ -3,19 +3,10 @@
 // is another program, so only Windows can show them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnJobChild } from '../../../src/runner/win32/job-child';
+import { runJobChild as run } from '../win32-test-support';
 import { windowsOnly } from './windows-only';
 
 const skip = windowsOnly("real cmd.exe's /c parsing of the job child's command line", "runs its own cmd.exe, whose /c quote rules are not Windows'");
-const env = { ...process.env } as Record<string, string>;
-
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  const child = spawnJobChild(file, args, { cwd: __dirname, env, stdinOpen: false });
-  let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.resume();
-  return new Promise((resolve) => child.once('close', (code: number | null) => resolve({ code, stdout })));
-}
 
 test('cmd.exe /d /c exit 3 exits 3; cmd /d /c echo a b prints "a b"', { skip }, async () => {
   assert.equal((await run('cmd.exe', ['/d', '/c', 'exit', '3'])).code, 3);
