@@ -26,10 +26,14 @@ export interface CapSids {
 /** One SID wanted: the table it lives in and its key. */
 export type CapSidSlot = { table: 'workspace_by_cwd' | 'writable_root_by_path'; key: string } | { table: 'readonly' };
 
+/** What is wrong, so a fix can be named (doctor): its content, its kind, a link, access, the lock, the write. */
+export type CapSidProblem = 'corrupt' | 'not-a-file' | 'link' | 'unreadable' | 'lock' | 'write';
+
 export class CapSidFileError extends Error {
   constructor(
     readonly file: string,
     detail: string,
+    readonly problem: CapSidProblem = 'corrupt',
   ) {
     super(`codex's capability SID file ${file} ${detail}`);
     this.name = 'CapSidFileError';
@@ -90,7 +94,8 @@ async function readCaps(file: string): Promise<{ caps: CapSids; legacy: boolean 
   } catch (err) {
     if (err instanceof BoundedReadError && err.problem === 'missing') return undefined;
     if (err instanceof BoundedReadError && err.problem === 'too-large') throw new CapSidFileError(file, `is over ${MAX_FILE_BYTES} bytes: not codex's`);
-    throw new CapSidFileError(file, err instanceof BoundedReadError ? err.detail : `cannot be read: ${(err as Error).message}`);
+    if (err instanceof BoundedReadError && err.problem === 'not-a-file') throw new CapSidFileError(file, err.detail, 'not-a-file');
+    throw new CapSidFileError(file, err instanceof BoundedReadError ? err.detail : `cannot be read: ${(err as Error).message}`, 'unreadable');
   }
   return parseCapSids(bytes.toString('utf8'), file);
 }
@@ -107,8 +112,14 @@ async function capSidTarget(file: string): Promise<string> {
     return await fs.realpath(file);
   } catch (err) {
     const to = await fs.readlink(file).catch(() => '?');
-    throw new CapSidFileError(file, `is a symbolic link to ${to}, which cannot be followed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): restore its target, or remove the link to let a new file be made`);
+    throw new CapSidFileError(file, `is a symbolic link to ${to}, which cannot be followed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): restore its target, or remove the link to let a new file be made`, 'link');
   }
+}
+
+/** The file as it stands, read without writing or locking (the doctor): undefined when missing or empty. Throws CapSidFileError. */
+export async function readCapSidFile(codexHome: string): Promise<{ target: string; parsed?: { caps: CapSids; legacy: boolean } }> {
+  const target = await capSidTarget(capSidFile(codexHome));
+  return { target, parsed: await readCaps(target) };
 }
 
 /**
@@ -126,7 +137,7 @@ export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promis
   try {
     await fs.mkdir(path.dirname(target), { recursive: true });
   } catch (err) {
-    throw new CapSidFileError(file, `cannot be created: its folder ${path.dirname(target)} could not be made (${(err as Error).message})`);
+    throw new CapSidFileError(file, `cannot be created: its folder ${path.dirname(target)} could not be made (${(err as Error).message})`, 'unreadable');
   }
   const release = await lock(file, `${target}.lock`);
   try {
@@ -152,8 +163,8 @@ async function lock(file: string, lockFile: string): Promise<() => Promise<void>
     return await acquireLock(lockFile);
   } catch (err) {
     if (!(err instanceof LockError)) throw err;
-    if (err.problem === 'timeout') throw new CapSidFileError(file, `stayed locked by ${lockFile} for ${LOCK_WAIT_MS} ms (${err.message}); if no codex-runner-ipc process is running, delete the lock file`);
-    throw new CapSidFileError(file, `could not be locked: ${lockFile} ${err.message}`);
+    if (err.problem === 'timeout') throw new CapSidFileError(file, `stayed locked by ${lockFile} for ${LOCK_WAIT_MS} ms (${err.message}); if no codex-runner-ipc process is running, delete the lock file`, 'lock');
+    throw new CapSidFileError(file, `could not be locked: ${lockFile} ${err.message}`, 'lock');
   }
 }
 
@@ -174,6 +185,6 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     }
   } catch (err) {
     await fs.rm(temp, { force: true }).catch(() => {});
-    throw new CapSidFileError(file, `could not be written: ${(err as Error).message}`);
+    throw new CapSidFileError(file, `could not be written: ${(err as Error).message}`, 'write');
   }
 }
