@@ -33,6 +33,8 @@ export interface DoctorReport {
 
 export interface DoctorOptions {
   codexHome?: string;
+  /** codex's setup helper (absolute), as the setupHelper session option: looked for before anywhere else. */
+  setupHelper?: string;
   /** Sessions' connect and spawn-ready bound (default 15 s, upstream's). */
   timeoutMs?: number;
 }
@@ -66,10 +68,13 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
       // Each file itself (findCodexRunner would pick only the newest), run as codex's sandbox user
       // with everything codex's parent prepares (cap_sid SIDs, refresh, private desktop). Without
       // the setup helper the session runs without a refresh, and the helper's step says so.
-      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome);
+      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome, options.setupHelper);
       steps.push(helper.step);
-      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found } });
+      const setupHelper = options.setupHelper !== undefined ? { setupHelper: options.setupHelper } : {};
+      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found, ...setupHelper } });
     }
+  } else if (options.setupHelper !== undefined) {
+    steps.push({ name: 'setup helper', ok: null, detail: `${options.setupHelper}: Windows only, run before sessions through codex's runner` });
   }
 
   let sessionWorked = false;
@@ -160,8 +165,8 @@ function capSidFix(err: CapSidFileError): string {
 }
 
 /** codex's setup helper, which a session runs to refresh the sandbox's ACLs before its command. */
-async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string): Promise<{ step: DoctorStep; found: boolean }> {
-  const helper = await findSetupHelper(runnerPath, codexHome);
+async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string, explicit: string | undefined): Promise<{ step: DoctorStep; found: boolean }> {
+  const helper = await findSetupHelper(runnerPath, codexHome, explicit);
   const name = `setup helper for ${runnerName}`;
   if (helper.found) return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots` } };
   return {
