@@ -117,10 +117,13 @@ test("a fresh lock from another pid space (host, pid namespace, boot), or one na
   const lock = `${capSidFile(h)}.lock`;
   const pid = await deadPid();
   const mine = (await currentPidSpace()) ?? 'linux:h:b:pid:[1]';
+  const host = mine.split(':')[1];
   const others = [
     mine.replace(/^([^:]+):[^:]+:/, '$1:another-host:'),
-    mine.replace(/\[\d+\]$/, '[1]'), // same host and boot, another pid namespace (a container)
-    `win32:${mine.split(':')[1]}:boot-1`, // Windows (or Wine) on the same host
+    mine.startsWith('linux:')
+      ? mine.replace(/\[\d+\]$/, '[1]') // same host and boot, another pid namespace (a container)
+      : mine.replace(/boot-(\d+)$/, (_, m: string) => `boot-${Number(m) - 5}`), // same name, another boot: another machine
+    mine.startsWith('linux:') ? `win32:${host}:boot-1` : `linux:${host}:b:pid:[1]`, // Linux and Windows (Wine, WSL) on one host
     undefined,
   ];
   for (const text of [...others.map((space) => lockText(pid, space)), `${pid} 00000000-0000-0000-0000-000000000000` /* older versions' form */]) {
