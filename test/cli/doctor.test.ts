@@ -50,6 +50,9 @@ test('--json: the same report as data; a codex home with runner files lists them
     detail: 'codex-command-runner-0.158.0.exe (0.158.0), codex-command-runner-0.130.0-alpha.5.exe (0.130.0-alpha.5), codex-command-runner.exe (legacy)',
   });
   assert.equal(step('sandbox users')?.ok, null);
+  // --setup-helper is taken (a relative path made absolute), and said to be for Windows here.
+  const withHelper = JSON.parse((await doctor(['--codex-home', home, '--setup-helper', 'setup.exe', '--json'])).stdout) as DoctorReport;
+  assert.deepEqual(withHelper.steps.find((s) => s.name === 'setup helper'), { name: 'setup helper', ok: null, detail: `${path.resolve('setup.exe')}: Windows only, run before sessions through codex's runner` });
 });
 
 test('a machine where no session can work: exit 1, the failing stage, its cause and a fix', { skip: posixOnly('expects the Linux report; test/win32/doctor.test.ts checks the Windows one') }, async () => {
