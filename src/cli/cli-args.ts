@@ -104,7 +104,7 @@ function text(flag: string, value: string | undefined): string {
 
 function protocol(flag: string, value: string | undefined): ProtocolVersion | 'auto' {
   if (value === 'auto') return 'auto';
-  const n = Number(value);
+  const n = /^[0-9]+$/.test(value ?? '') ? Number(value) : NaN;
   if (!isProtocolVersion(n)) throw new UsageError(`${flag} must be auto or one of ${[...PROTOCOL_VERSIONS].reverse().join(', ')}, got ${JSON.stringify(value ?? '')}`);
   return n;
 }

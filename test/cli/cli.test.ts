@@ -74,6 +74,8 @@ test('numbers are decimal digits within what a timer holds; a switch given a val
   for (const flag of ['--timeout', '--connect-timeout']) {
     assert.throws(() => parseCliArgs(['run', flag, '2147483648', '--', 'x']), new UsageError(`${flag} must be at most 2147483647 ms (about 24.8 days, the longest timer Node holds), got 2147483648`));
   }
+  for (const bad of ['0x6', '6.0', '6e0']) assert.throws(() => parseCliArgs(['run', '--protocol', bad, '--', 'x']), new RegExp(`--protocol must be auto or one of .*, got "${bad}"`));
+  assert.equal((parseCliArgs(['run', '--protocol', '6', '--', 'x']) as { args: { protocol: number } }).args.protocol, 6);
   for (const flag of ['--no-stdin', '--status', '--tty', '--help']) {
     assert.throws(() => parseCliArgs(['run', `${flag}=no`, '--', 'x']), new UsageError(`${flag} takes no value, got ${flag}=no`));
   }
