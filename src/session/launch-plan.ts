@@ -33,6 +33,8 @@ export interface LaunchPrep {
   desktops: PrivateDesktops;
   signal: AbortSignal;
   stage(stage: SetupStage): void;
+  /** The preparation step under way ("sandbox refresh"), for a bound's message. */
+  step?(name: string): void;
 }
 export type { SandboxPrepStatus };
 
@@ -101,6 +103,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
         sandboxUsername,
         desktops: prep.desktops,
         signal: prep.signal,
+        ...(prep.step ? { onStep: prep.step } : {}),
       });
     } catch (err) {
       if (prep.signal.aborted) throw err;

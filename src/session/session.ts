@@ -272,9 +272,12 @@ export class Session extends EventEmitter<SessionEvents> {
   // ---- setup -------------------------------------------------------------------------------
 
   private async setUp(): Promise<void> {
+    // Preparation launches nothing: it holds no launch slot (those bound runner launches and
+    // connects), so a slow sandbox refresh never stalls other sessions' launches.
+    const launch = await this.prepare();
     const release = await this.admit();
     try {
-      await this.launchAndSpawn();
+      await this.launchAndSpawn(launch);
     } finally {
       release?.();
     }
@@ -305,23 +308,50 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  private async launchAndSpawn(): Promise<void> {
+  /**
+   * The launch plan, and for codex's runner the sandbox preparation. It touches files and processes
+   * others control (codex's home, the runner's source, codex's setup helper): the session's end
+   * bounds it, and so does `timeoutMs` when given (the steps' own bounds apply besides).
+   */
+  private async prepare(): Promise<ResolvedLaunch> {
     const o = this.options;
     this.mark('preparing');
     const desktops = this.host.desktops ?? (this.ownDesktops ??= new PrivateDesktops());
-    // Preparing touches files others control (codex's home, the runner's source): the session's end bounds it.
-    const launch = await this.untilAborted(
-      resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) }),
-    );
-    if (launch.sandboxPrep) {
-      Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
-      checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
-      this.snapshot.sandboxPrep = launch.sandboxPrep.status;
+    let step: string | undefined;
+    const limitMs = o.timeoutMs ?? undefined;
+    const timer = limitMs
+      ? setTimeout(() => {
+          const what = this.snapshot.state === 'preparing_sandbox' && step ? `${step}: ` : '';
+          void this.end(new SessionError(this.setupStage(), `${what}not done within the session's timeoutMs (${limitMs} ms)`));
+        }, limitMs)
+      : undefined;
+    try {
+      const launch = await this.untilAborted(
+        resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, {
+          input: this.spawn.input,
+          desktops,
+          signal: this.abort.signal,
+          stage: (stage) => this.mark(stage),
+          step: (name) => (step = name),
+        }),
+      );
+      if (launch.sandboxPrep) {
+        Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
+        checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
+        this.snapshot.sandboxPrep = launch.sandboxPrep.status;
+      }
+      this.snapshot.runner = launch.runner;
+      this.snapshot.policy = launch.policy;
+      this.changed();
+      this.checkAborted();
+      return launch;
+    } finally {
+      clearTimeout(timer);
     }
-    this.snapshot.runner = launch.runner;
-    this.snapshot.policy = launch.policy;
-    this.changed();
-    this.checkAborted();
+  }
+
+  private async launchAndSpawn(launch: ResolvedLaunch): Promise<void> {
+    const o = this.options;
     const identity = await runnerIdentity([launch.plan.spec.exe, ...(launch.plan.spec.args ?? [])], launch.identityFile);
 
     const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
