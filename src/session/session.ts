@@ -181,17 +181,14 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.snapshot.state;
   }
 
-  /** node-pty style: output of both streams, as it arrives. Returns a function that unsubscribes. */
+  /**
+   * node-pty style: output of both streams, as it arrives. Returns a function that unsubscribes.
+   * A listener that throws is treated as a `stdout.on('data')` one is (see pushOutput): an uncaught
+   * exception, the session and its command going on.
+   */
   onData(listener: (data: Buffer, stream: 'stdout' | 'stderr') => void): () => void {
-    const call = (d: Buffer, stream: 'stdout' | 'stderr') => {
-      try {
-        listener(d, stream);
-      } catch (e) {
-        this.listenerThrew('output', e);
-      }
-    };
-    const out = (d: Buffer) => call(d, 'stdout');
-    const err = (d: Buffer) => call(d, 'stderr');
+    const out = (d: Buffer) => listener(d, 'stdout');
+    const err = (d: Buffer) => listener(d, 'stderr');
     this.stdout.on('data', out);
     this.stderr.on('data', err);
     return () => {

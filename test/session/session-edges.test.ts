@@ -72,11 +72,13 @@ test('a tty session whose stdin is closed reads end-of-file: cat ends', { skip }
   assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
 });
 
-test("a consumer's throwing stdout 'data' listener surfaces as its own uncaught exception, not as bad data from the runner; the session goes on", { skip: posixOnly('runs sh as the command') }, async () => {
-  const script = path.join(__dirname, '..', 'fixtures', 'throwing-listener.js');
-  const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script], (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
-  const report = JSON.parse(stdout) as { uncaught: string[]; seen: string; result: { state: string; exitCode: number; error?: string } };
-  assert.deepEqual(report.result, { state: 'exited', exitCode: 0 });
-  assert.equal(report.seen, 'one\ntwo\n');
-  assert.deepEqual(report.uncaught, ['consumer bug in a data listener', 'consumer bug in a data listener']);
-});
+for (const which of ['stdout', 'onData'] as const) {
+  test(`a consumer's throwing ${which === 'stdout' ? "stdout 'data'" : 'onData'} listener surfaces as its own uncaught exception, not as the runner's fault; the session and its command go on`, { skip: posixOnly('runs sh as the command') }, async () => {
+    const script = path.join(__dirname, '..', 'fixtures', 'throwing-listener.js');
+    const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script, which], (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
+    const report = JSON.parse(stdout) as { uncaught: string[]; seen: string; result: { state: string; exitCode: number; error?: string } };
+    assert.deepEqual(report.result, { state: 'exited', exitCode: 0 });
+    assert.equal(report.seen, 'one\ntwo\n');
+    assert.deepEqual(report.uncaught, [`consumer bug in the ${which} listener`, `consumer bug in the ${which} listener`]);
+  });
+}
