@@ -207,6 +207,8 @@ export class Session extends EventEmitter<SessionEvents> {
   write(data: string | Uint8Array): boolean {
     if (!this.options.stdinOpen) throw new Error('stdin is not open for this session (start it with stdinOpen: true)');
     if (this.stdin.writableEnded) throw new Error(`stdin of session ${this.id} is already closed (closeStdin was called)`);
+    // A destroyed Writable answers false and never drains: a writer waiting for 'drain' would hang.
+    if (this.ending || this.stdin.destroyed) throw new Error(`session ${this.id} has ended: its stdin takes no more input`);
     return this.stdin.write(data);
   }
 
@@ -619,7 +621,8 @@ export class Session extends EventEmitter<SessionEvents> {
           last = encodeDataFrame('stdin', piece, this.version);
           this.count(last.length);
           this.snapshot.traffic.stdin.frames++;
-          socket.write(last, piece.byteOffset + piece.byteLength === chunk.byteOffset + chunk.byteLength ? (err) => done(err) : undefined);
+          // A write cut off by the end (the pipe closed under it) says so, not "write after destroyed".
+          socket.write(last, piece.byteOffset + piece.byteLength === chunk.byteOffset + chunk.byteLength ? (err) => done(err && this.ending ? this.stdinCutOff() : err) : undefined);
         }
         this.snapshot.traffic.stdin.bytes += chunk.length;
         this.changed();
@@ -707,10 +710,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (result.timedOut || !error) this.snapshot.timedOut = result.timedOut;
     this.stdout.push(null);
     this.stderr.push(null);
-    this.stdin.destroy();
+    // Input still queued will never go: a writer waiting for 'drain' gets an 'error' saying so.
+    this.stdin.destroy(this.stdin.writableLength > 0 || this.stdin.writableNeedDrain ? this.stdinCutOff() : undefined);
     this.mark(result.state);
     this.settle(result);
     this.emitSafely('exit', result);
+  }
+
+  private stdinCutOff(): Error {
+    return new Error(`session ${this.id} ended before its stdin took everything written`);
   }
 
   private checkAborted(): void {

@@ -72,7 +72,7 @@ test('every option is used, refused with its reason, or an unknown-option TypeEr
   refuses({}, /^spawn: args as one command-line string is not supported: pass an array of arguments$/, '-c "echo hi"');
   assert.throws(() => spawn('', []), TypeError);
   // Session's own validation still runs: a bad Session option is its TypeError, before anything exists.
-  assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 0..2147483647 or null/);
+  assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 1..2147483647, or null \(or left out\) for no timeout/);
   // node-pty's defaults pass.
   const ok = spawn('sh', ['-c', 'exit 0'], { manager, encoding: 'utf8', handleFlowControl: false, useConpty: true });
   assert.equal(manager.list().length, before + 1);
