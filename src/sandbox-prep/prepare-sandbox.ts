@@ -94,7 +94,7 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
   checkCodexRunnerProfile(r.permissions);
   const { input } = r;
   const env = await step('environment', r, () => prepareRunnerEnv(input.env, input.cwd));
-  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env };
+  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env, signal: r.signal };
 
   const [capSids, capSidsFrom] = await step('capability SIDs', r, async (): Promise<[string[], string]> => {
     if (r.capSids === undefined) return [(await capabilitySids(sidRequest)).sids, capSidFile(r.codexHome)];

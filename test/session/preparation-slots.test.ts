@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { SessionManager } from '../../src/session/session-manager';
 import type { Session } from '../../src/session/session';
 import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+import { capSidFile } from '../../src/sandbox-prep/cap-sid-file';
 import { BUNDLED_RUNNER, realRunner } from '../helpers/fixture-paths';
 import { eventually } from '../helpers/process-state';
 import { posixOnly } from '../helpers/platform';
@@ -108,4 +109,23 @@ test('sessions with timeoutMs against a hanging helper each fail within their bo
   assert.deepEqual([two.error?.stage, two.error?.message], ['preparing_sandbox', "sandbox refresh: not done within the session's timeoutMs (2500 ms)"]);
   assert.ok(await eventually(() => !alive(pid!), 5000), 'the helper is killed once nobody waits on it');
   assert.equal(helperPids(d.pidFile).length, 1);
+});
+
+test("a session waiting on another writer's cap_sid.lock fails within its timeoutMs, naming the step, and stops waiting (it writes nothing later)", { skip }, async (t) => {
+  const d = scratch(t);
+  // A live writer's fresh lock (this process's pid): waited for, up to 45 s by the lock's own rule.
+  const lock = `${capSidFile(d.home)}.lock`;
+  writeFileSync(lock, `${process.pid} another-writer`);
+  const manager = new SessionManager({ launchConcurrency: 1 });
+  t.after(() => manager.dispose());
+  const plain = manager.start({ command: ['sh', '-c', 'echo hi'], runner: realRunner() });
+  const session = manager.start({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, refreshSandbox: false, timeoutMs: 2000 });
+  const result = await session.exited;
+  assert.deepEqual([result.error?.stage, result.error?.message], ['preparing_sandbox', "capability SIDs: not done within the session's timeoutMs (2000 ms)"]);
+  assert.equal((await plain.exited).state, 'exited');
+  // The writer goes: an abandoned wait would now take the lock and write cap_sid for nobody.
+  rmSync(lock);
+  await new Promise((r) => setTimeout(r, 500)); // the lock is polled every <= 100 ms
+  assert.equal(existsSync(capSidFile(d.home)), false, 'nothing was written after the session ended');
+  assert.equal(existsSync(lock), false);
 });
