@@ -207,8 +207,9 @@ export class Session extends EventEmitter<SessionEvents> {
   write(data: string | Uint8Array): boolean {
     if (!this.options.stdinOpen) throw new Error('stdin is not open for this session (start it with stdinOpen: true)');
     if (this.stdin.writableEnded) throw new Error(`stdin of session ${this.id} is already closed (closeStdin was called)`);
-    // A destroyed Writable answers false and never drains: a writer waiting for 'drain' would hang.
-    if (this.ending || this.stdin.destroyed) throw new Error(`session ${this.id} has ended: its stdin takes no more input`);
+    // A destroyed Writable (the session has ended) answers false and never drains: a writer
+    // waiting for 'drain' would hang. (Writes while the end is under way fail when it destroys stdin.)
+    if (this.stdin.destroyed) throw new Error(`session ${this.id} has ended: its stdin takes no more input`);
     return this.stdin.write(data);
   }
 

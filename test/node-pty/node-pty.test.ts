@@ -110,6 +110,8 @@ test('data arrives as strings, write reaches stdin, exit comes once with the cod
   assert.ok(chunks.length > 0 && chunks.every((c) => typeof c === 'string'));
   await pty.session.exited;
   assert.equal(exits.length, 1);
+  pty.write('a keystroke after the exit\r'); // dropped, as to a terminal that has gone: no throw
+  assert.throws(() => pty.session.write('x'), /has ended/, 'the Session itself refuses it');
 });
 
 test('a command killed by a signal: exitCode as the runner gave it, signal as a number (node-pty\'s shape)', { skip }, async () => {
