@@ -103,7 +103,7 @@ async function readCaps(file: string): Promise<{ caps: CapSids; legacy: boolean 
  * The SID for each slot, in order, from `<codexHome>/cap_sid`; missing ones (and the file itself)
  * are created. A read that finds them all writes nothing and takes no lock.
  */
-export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promise<string[]> {
+export async function capSidsFor(codexHome: string, slots: CapSidSlot[], signal?: AbortSignal): Promise<string[]> {
   const file = capSidFile(codexHome);
   const first = await readCaps(file);
   if (first && !first.legacy) {
@@ -111,7 +111,7 @@ export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promis
     if (found.every((s) => s !== undefined)) return found as string[];
   }
   await fs.mkdir(codexHome, { recursive: true });
-  const release = await lockFile(`${file}.lock`);
+  const release = await lockFile(`${file}.lock`, signal);
   try {
     // Read again under the lock: another writer may have added SIDs since.
     const current = (await readCaps(file))?.caps ?? { workspace: randomCapSid(), readonly: randomCapSid(), workspace_by_cwd: {}, writable_root_by_path: {} };
@@ -150,12 +150,16 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-/** An exclusive lock file, waited for without blocking the thread; a dead writer's lock is taken over. */
-async function lockFile(lock: string): Promise<() => Promise<void>> {
+/**
+ * An exclusive lock file, waited for without blocking the thread; a dead writer's lock is taken
+ * over. An abort ends the wait: a session that gave up must not take the lock and write later.
+ */
+async function lockFile(lock: string, signal?: AbortSignal): Promise<() => Promise<void>> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   const token = `${process.pid} ${randomUUID()}`;
   const readLock = (file: string) => readBoundedFile(file, MAX_LOCK_BYTES).then((b) => b.toString('utf8'), () => undefined);
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    if (signal?.aborted) throw signal.reason;
     try {
       await fs.writeFile(lock, token, { flag: 'wx' });
       return async () => {
