@@ -102,6 +102,9 @@ export class SessionPty implements IPty {
   }
 
   write(data: string | Buffer): void {
+    // A keystroke after the command ended is dropped, as node-pty's write to a gone terminal is
+    // (Session.write throws then).
+    if (this.session.stdin.destroyed) return;
     this.session.write(data);
   }
 

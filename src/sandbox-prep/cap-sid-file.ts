@@ -126,7 +126,7 @@ export async function readCapSidFile(codexHome: string): Promise<{ target: strin
  * The SID for each slot, in order, from `<codexHome>/cap_sid`; missing ones (and the file itself)
  * are created. A read that finds them all writes nothing and takes no lock.
  */
-export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promise<string[]> {
+export async function capSidsFor(codexHome: string, slots: CapSidSlot[], signal?: AbortSignal): Promise<string[]> {
   const file = capSidFile(codexHome);
   const target = await capSidTarget(file);
   const first = await readCaps(target);
@@ -139,7 +139,7 @@ export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promis
   } catch (err) {
     throw new CapSidFileError(file, `cannot be created: its folder ${path.dirname(target)} could not be made (${(err as Error).message})`, 'unreadable');
   }
-  const release = await lock(file, `${target}.lock`);
+  const release = await lock(file, `${target}.lock`, signal);
   try {
     // Read again under the lock: another writer may have added SIDs since.
     const current = (await readCaps(target))?.caps ?? { workspace: randomCapSid(), readonly: randomCapSid(), workspace_by_cwd: {}, writable_root_by_path: {} };
@@ -158,9 +158,9 @@ export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promis
   }
 }
 
-async function lock(file: string, lockFile: string): Promise<() => Promise<void>> {
+async function lock(file: string, lockFile: string, signal: AbortSignal | undefined): Promise<() => Promise<void>> {
   try {
-    return await acquireLock(lockFile);
+    return await acquireLock(lockFile, signal);
   } catch (err) {
     if (!(err instanceof LockError)) throw err;
     if (err.problem === 'timeout') throw new CapSidFileError(file, `stayed locked by ${lockFile} for ${LOCK_WAIT_MS} ms (${err.message}); if no codex-runner-ipc process is running, delete the lock file`, 'lock');

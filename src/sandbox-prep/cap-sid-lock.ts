@@ -50,11 +50,16 @@ function kindOf(st: Stats): string {
   return st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
 }
 
-/** An exclusive lock file, waited for without blocking the thread; a stale one is taken over. Resolves to its release. */
-export async function acquireLock(lock: string): Promise<() => Promise<void>> {
+/**
+ * An exclusive lock file, waited for without blocking the thread; a stale one is taken over.
+ * Resolves to its release. An abort ends the wait: a session that gave up must not take the lock
+ * and write later.
+ */
+export async function acquireLock(lock: string, signal?: AbortSignal): Promise<() => Promise<void>> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   const mine = JSON.stringify({ pid: process.pid, space: await currentPidSpace(), token: randomUUID() } satisfies LockOwner);
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    if (signal?.aborted) throw signal.reason;
     let code: string | undefined;
     try {
       await fs.writeFile(lock, mine, { flag: 'wx' });

@@ -42,8 +42,14 @@ export interface SandboxPrepRequest {
   /** The account the runner runs as (undefined: the current user). */
   sandboxUsername?: string;
   desktops: PrivateDesktops;
+  /**
+   * The session's end and its own bounds (its timeoutMs). No timeout of the refresh is taken from
+   * here: sessions share one run of the helper, which one session's bound must not cut short for
+   * the others; a session that gives up leaves it, and the last to leave ends it.
+   */
   signal: AbortSignal;
-  refreshTimeoutMs?: number;
+  /** Told each step as it starts. */
+  onStep?(step: SandboxPrepStep): void;
 }
 
 export interface PreparedSandbox {
@@ -66,8 +72,10 @@ export class SandboxPrepError extends Error {
 }
 
 /** Runs one step, labelling its failure with the step; an abort passes through as it is. */
-async function step<T>(name: SandboxPrepStep, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+async function step<T>(name: SandboxPrepStep, r: Pick<SandboxPrepRequest, 'signal' | 'onStep'>, work: () => Promise<T>): Promise<T> {
+  const { signal } = r;
   checkAborted(signal);
+  r.onStep?.(name);
   try {
     return await work();
   } catch (err) {
@@ -85,10 +93,10 @@ export function checkCodexRunnerProfile(permissions: ResolvedPermissions): void 
 export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<PreparedSandbox> {
   checkCodexRunnerProfile(r.permissions);
   const { input } = r;
-  const env = await step('environment', r.signal, () => prepareRunnerEnv(input.env, input.cwd));
-  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env };
+  const env = await step('environment', r, () => prepareRunnerEnv(input.env, input.cwd));
+  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env, signal: r.signal };
 
-  const [capSids, capSidsFrom] = await step('capability SIDs', r.signal, async (): Promise<[string[], string]> => {
+  const [capSids, capSidsFrom] = await step('capability SIDs', r, async (): Promise<[string[], string]> => {
     if (r.capSids === undefined) return [(await capabilitySids(sidRequest)).sids, capSidFile(r.codexHome)];
     if (r.capSids.length === 0) {
       throw new Error(`capSids is an empty list: codex's runner refuses to run without a capability SID ("runner: empty capability SID list"); omit capSids to use the ones in ${capSidFile(r.codexHome)}, or give at least one`);
@@ -98,12 +106,12 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
 
   let refresh: SandboxPrepStatus['refresh'] = 'off';
   let setupHelper: string | undefined;
-  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => refreshSandbox(r, sidRequest));
+  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r, () => refreshSandbox(r, sidRequest));
 
   let desktop: string | null = r.privateDesktopName ?? null;
   let desktopNote: string | undefined = r.privateDesktopName ? 'given by the caller' : undefined;
   if (desktop === null) {
-    if (process.platform === 'win32') desktop = await step('private desktop', r.signal, () => r.desktops.nameFor(r.sandboxUsername));
+    if (process.platform === 'win32') desktop = await step('private desktop', r, () => r.desktops.nameFor(r.sandboxUsername));
     else desktopNote = 'none: desktops exist only on Windows';
   }
   return {
@@ -126,7 +134,7 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
     realUser: os.userInfo().username,
     userProfile: process.env.USERPROFILE ?? os.homedir(),
   });
-  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
+  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal });
   return [ran, helper.found];
 }
 

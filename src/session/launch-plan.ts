@@ -2,6 +2,7 @@
 // before any pipe exists (the pipes admit only the account the runner will run as).
 import * as path from 'node:path';
 import { SecretText } from '../codex-home/secret-text';
+import { cwdProblem } from '../launch/cwd-problem';
 import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
@@ -33,6 +34,8 @@ export interface LaunchPrep {
   desktops: PrivateDesktops;
   signal: AbortSignal;
   stage(stage: SetupStage): void;
+  /** The preparation step under way ("sandbox refresh"), for a bound's message. */
+  step?(name: string): void;
 }
 export type { SandboxPrepStatus };
 
@@ -79,6 +82,9 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
   // cwd may be closed to that account. Other runners start where this process runs.
   const runnerCwd = codexRunner || logon ? (prep?.input.cwd ?? o.cwd) : undefined;
+  // Checked before anything is made for it (a SID in cap_sid, a refresh): the launch would say only ENOENT.
+  const cwdFault = runnerCwd === undefined ? undefined : await cwdProblem(runnerCwd);
+  if (cwdFault) throw new SessionError('preparing', cwdFault);
   const file = runnerFile(spec);
   // 'current': no logon, and the pipes admit this process's own user.
   const sandboxUsername = logon?.username ?? (sandbox === 'codex' || sandbox === 'current' ? undefined : sandbox?.username);
@@ -101,6 +107,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
         sandboxUsername,
         desktops: prep.desktops,
         signal: prep.signal,
+        ...(prep.step ? { onStep: prep.step } : {}),
       });
     } catch (err) {
       if (prep.signal.aborted) throw err;

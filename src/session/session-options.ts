@@ -23,7 +23,10 @@ export interface SessionOptions {
    * out, so `process.env` (NodeJS.ProcessEnv) fits as it is.
    */
   env?: Record<string, string | undefined>;
-  /** Kill the command after this long (it then exits with 192, `timedOut: true`). At most 2^31-1. */
+  /**
+   * Kill the command after this long (it then exits with 192, `timedOut: true`); 1..2^31-1. Also
+   * bounds the preparation. null or left out: no timeout (0 is refused: codex's runner would kill at once).
+   */
   timeoutMs?: number | null;
   /** Keep the command's stdin open for `write`/`closeStdin`; otherwise it reads EOF. */
   stdinOpen?: boolean;
@@ -121,8 +124,10 @@ export function validateSessionOptions(o: SessionOptions): void {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
   // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
-  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0 && o.timeoutMs <= MAX_TIMER_MS)) {
-    throw bad('timeoutMs', `an integer 0..${MAX_TIMER_MS} or null`, o.timeoutMs);
+  // 0 is refused: codex's runner times a command out at once with 0, where "no timeout" here is
+  // null or no timeoutMs; one meaning for every runner.
+  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1 && o.timeoutMs <= MAX_TIMER_MS)) {
+    throw bad('timeoutMs', `an integer 1..${MAX_TIMER_MS}, or null (or left out) for no timeout`, o.timeoutMs);
   }
   for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs', 'queueTimeoutMs'] as const) {
     const v = o[name];

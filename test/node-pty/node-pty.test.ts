@@ -72,7 +72,7 @@ test('every option is used, refused with its reason, or an unknown-option TypeEr
   refuses({}, /^spawn: args as one command-line string is not supported: pass an array of arguments$/, '-c "echo hi"');
   assert.throws(() => spawn('', []), TypeError);
   // Session's own validation still runs: a bad Session option is its TypeError, before anything exists.
-  assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 0..2147483647 or null/);
+  assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 1..2147483647, or null \(or left out\) for no timeout/);
   // node-pty's defaults pass.
   const ok = spawn('sh', ['-c', 'exit 0'], { manager, encoding: 'utf8', handleFlowControl: false, useConpty: true });
   assert.equal(manager.list().length, before + 1);
@@ -110,6 +110,8 @@ test('data arrives as strings, write reaches stdin, exit comes once with the cod
   assert.ok(chunks.length > 0 && chunks.every((c) => typeof c === 'string'));
   await pty.session.exited;
   assert.equal(exits.length, 1);
+  pty.write('a keystroke after the exit\r'); // dropped, as to a terminal that has gone: no throw
+  assert.throws(() => pty.session.write('x'), /has ended/, 'the Session itself refuses it');
 });
 
 test('a command killed by a signal: exitCode as the runner gave it, signal as a number (node-pty\'s shape)', { skip }, async () => {
