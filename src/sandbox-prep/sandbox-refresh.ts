@@ -154,7 +154,7 @@ async function runHelper(run: RefreshRun): Promise<void> {
   if (report.kind === 'report') {
     throw new SandboxRefreshError(`codex's sandbox setup helper ${how}: ${report.code}: ${report.message} (from ${reportFile})`, report.code);
   }
-  throw new SandboxRefreshError(`codex's sandbox setup helper ${how} ${report.kind === 'none' ? `and wrote no ${reportFile}` : `; ${reportFile} ${report.why}`}; its log is in ${path.dirname(reportFile)}`);
+  throw new SandboxRefreshError(`codex's sandbox setup helper ${how}${report.kind === 'none' ? ` and wrote no ${reportFile}` : `; ${reportFile} ${report.why}`}; its log is in ${path.dirname(reportFile)}`);
 }
 
 type SetupErrorReport = { kind: 'report'; code: string; message: string } | { kind: 'none' } | { kind: 'bad'; why: string };

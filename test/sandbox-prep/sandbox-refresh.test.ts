@@ -85,6 +85,30 @@ test('setup_error.json is read with a bound and must be the helper\'s shape', as
   assert.deepEqual(await readSetupError(path.join(d.root, 'none.json')), { kind: 'none' });
 });
 
+test('a helper whose setup_error.json is not its report: "exited with code 3; <file> is not JSON", no stray space', async (t) => {
+  const d = scratch(t);
+  const report = setupErrorFile(d.home);
+  mkdirSync(path.dirname(report), { recursive: true });
+  const helper = helperScript(d.root, `printf 'oops' > '${report}'\nexit 3`);
+  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'YmFkMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
+  assert.ok(err instanceof SandboxRefreshError);
+  assert.ok(err.message.startsWith(`codex's sandbox setup helper exited with code 3; ${report} is not JSON (`), err.message);
+});
+
+test('a 100 MB setup_error.json is refused at the 64 KiB bound, not read into memory', async (t) => {
+  const d = scratch(t);
+  const report = setupErrorFile(d.home);
+  mkdirSync(path.dirname(report), { recursive: true });
+  // The helper leaves 100 MB (sparse: no disk used) where its report goes, and fails.
+  const helper = helperScript(d.root, `truncate -s 100M '${report}'\nexit 1`);
+  const before = process.memoryUsage().arrayBuffers;
+  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'YmlnMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
+  const grew = process.memoryUsage().arrayBuffers - before;
+  assert.ok(err instanceof SandboxRefreshError);
+  assert.equal(err.message, `codex's sandbox setup helper exited with code 1; ${report} is over 65536 bytes; its log is in ${path.dirname(report)}`);
+  assert.ok(grew < 16 * 1024 * 1024, `buffers grew by ${grew} bytes`);
+});
+
 test('a helper that hangs is killed at the bound; an abort kills it at once', async (t) => {
   const d = scratch(t);
   const pidFile = path.join(d.root, 'pid');
