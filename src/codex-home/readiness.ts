@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { CodexHomeError } from './codex-home-error';
 import { resolveCodexHome, setupMarkerPath } from './codex-home-paths';
 import { readSandboxUsers, readSetupMarker, type SandboxUsersFile, type SetupMarker } from './sandbox-setup-files';
-import { SETUP_VERSION } from './setup-version';
+import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from './setup-version';
 import { CodexInstallError } from '../codex-install/codex-install-error';
 import { findCodexInstall, type CodexInstall, type CodexInstallLookup } from '../codex-install/find-codex-install';
 import { findSetupHelper } from '../codex-install/setup-helper';
@@ -98,6 +98,10 @@ export async function sandboxReadiness(options: SandboxReadinessOptions): Promis
   } else if (accountNames.length) {
     notes.push('sandbox accounts not checked: local accounts exist only on Windows');
   }
+  // codex itself checks its two fixed account names (0.171.0 under Wine: "sandbox account is missing,
+  // disabled, or password expired" for a users file naming others, which it then deletes).
+  const unusual = accountNames.filter((n, i) => n.toLowerCase() !== [OFFLINE_USERNAME, ONLINE_USERNAME][i]!.toLowerCase());
+  if (unusual.length) notes.push(`the users file names ${unusual.join(' and ')}, not codex's own ${OFFLINE_USERNAME}/${ONLINE_USERNAME}: these accounts are the ones checked and logged on as here, but codex itself checks its fixed names and would set up again`);
 
   let helper: ReadinessFacts['helper'];
   let install: CodexInstall | undefined;
