@@ -109,28 +109,3 @@ test("with sandbox 'current' the refresh is off unless asked for; the setupHelpe
   assert.equal(asked.session.status().sandboxPrep?.refresh, 'ran');
   assert.equal(readFileSync(runs, 'utf8').trim().split('\n').length, 1);
 });
-
-test("codexInstall: the refresh runs the install's own helper; a runner from another release is said in the status, not refused", { skip }, async (t) => {
-  const d = scratch(t);
-  const install = path.join(d.root, 'codex-install');
-  mkdirSync(path.join(install, 'codex-resources'), { recursive: true });
-  writeFileSync(path.join(install, 'codex-package.json'), JSON.stringify({ layoutVersion: 1, version: '0.171.0', entrypoint: 'bin/codex.exe', resourcesDir: 'codex-resources' }));
-  const runs = path.join(d.root, 'runs');
-  const helper = path.join(install, 'codex-resources', SETUP_HELPER_FILE);
-  writeFileSync(helper, `#!/bin/sh\necho "$1" >> '${runs}'\n`);
-  chmodSync(helper, 0o755);
-  // codex's 0.165.0 runner, as its .sandbox-bin copy is named (this package's runner stands in for it).
-  const runner = path.join(d.home, '.sandbox-bin', 'codex-command-runner-0.165.0.exe');
-  writeFileSync(runner, `#!/bin/sh\nexec '${process.execPath}' '${BUNDLED_RUNNER}' "$@"\n`);
-  chmodSync(runner, 0o755);
-  const { result, session } = await run({ command: ['true'], cwd: d.work, runner: { exe: runner, kind: 'codex' }, codexHome: d.home, sandbox: 'current', refreshSandbox: true, codexInstall: install });
-  assert.equal(result.state, 'exited', result.error?.message);
-  const prep = session.status().sandboxPrep!;
-  assert.deepEqual([prep.refresh, prep.setupHelper], ['ran', helper]);
-  assert.equal(readFileSync(runs, 'utf8').trim().split('\n').length, 1);
-  assert.deepEqual(prep.warnings, [`codex's runner ${runner} is from codex 0.165.0, but the setup helper ${helper} from codex 0.171.0 (${install}): they come from different releases`]);
-  // A codexInstall that names no install fails the session at once, naming it.
-  const bad = await run({ command: ['true'], cwd: d.work, runner: { exe: runner, kind: 'codex' }, codexHome: d.home, sandbox: 'current', codexInstall: path.join(d.root, 'nowhere') });
-  assert.equal(bad.result.error?.stage, 'preparing');
-  assert.match(bad.result.error?.message ?? '', /^codexInstall .*nowhere does not exist/);
-});
