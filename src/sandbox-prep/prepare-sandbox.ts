@@ -140,7 +140,15 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
     realUser: os.userInfo().username,
     userProfile: process.env.USERPROFILE ?? os.homedir(),
   });
-  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
+  let ran: 'ran' | 'skipped';
+  try {
+    ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
+  } catch (err) {
+    // A failing helper from another release than the runner: the first thing to know.
+    const mismatch = releaseWarnings(r, helper.found).warnings?.[0];
+    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode);
+    throw err;
+  }
   return [ran, helper.found];
 }
 
