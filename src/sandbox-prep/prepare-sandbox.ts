@@ -111,7 +111,7 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
 
   let refresh: SandboxPrepStatus['refresh'] = 'off';
   let setupHelper: string | undefined;
-  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => refreshSandbox(r, sidRequest));
+  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => withReleaseNote(r, () => refreshSandbox(r, sidRequest)));
 
   let desktop: string | null = r.privateDesktopName ?? null;
   let desktopNote: string | undefined = r.privateDesktopName ? 'given by the caller' : undefined;
@@ -140,15 +140,7 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
     realUser: os.userInfo().username,
     userProfile: process.env.USERPROFILE ?? os.homedir(),
   });
-  let ran: 'ran' | 'skipped';
-  try {
-    ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
-  } catch (err) {
-    // A failing helper from another release than the runner: the first thing to know.
-    const mismatch = releaseWarnings(r, helper.found).warnings?.[0];
-    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode);
-    throw err;
-  }
+  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
   return [ran, helper.found];
 }
 
@@ -164,6 +156,20 @@ function releaseWarnings(r: SandboxPrepRequest, helper: string | undefined): { w
   const runnerRelease = suffix !== null && parseRunnerVersion(suffix)?.kind === 'release' ? suffix : undefined;
   if (!runnerRelease || runnerRelease === release) return {};
   return { warnings: [`codex's runner ${r.launchedRunner ?? r.runnerFile} is from codex ${runnerRelease}, but the setup helper ${helper} from codex ${release} (${r.install.root}): they come from different releases`] };
+}
+
+/**
+ * A failing helper from another release than the runner: said in the error, the first thing to
+ * know. Without the setupHelper option the install's helper is the one found first, when it has one.
+ */
+async function withReleaseNote<T>(r: SandboxPrepRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const mismatch = r.setupHelperFile === undefined ? releaseWarnings(r, r.install?.setupHelper).warnings?.[0] : undefined;
+    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode);
+    throw err;
+  }
 }
 
 function readsRoot(permissions: ResolvedPermissions): boolean {
