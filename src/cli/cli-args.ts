@@ -3,7 +3,8 @@ import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../p
 import { MAX_TIMER_MS } from '../session/session-options';
 
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
-       codex-runner-ipc doctor [--codex-home DIR] [--setup-helper PATH] [--json]
+       codex-runner-ipc doctor [--codex-home DIR] [--codex-install PATH] [--setup-helper PATH] [--json]
+       codex-runner-ipc sandbox status [--codex-home DIR] [--codex-install PATH] [--json]
        codex-runner-ipc --version
 
 run: runs <command> through a runner session (pipes, runner, spawn) and streams its output.
@@ -11,6 +12,9 @@ Exits with the command's exit code (1 for a code outside 0-255, such as Windows'
 125 when the session itself failed or its output could not be written, 141 when this program's
 own stdout or stderr was closed (as a shell tool killed by SIGPIPE would), 130/143 on SIGINT/SIGTERM.
 doctor: checks every step of a session on this machine and says what fails, why, and the fix.
+sandbox status: whether codex's Windows sandbox is set up in the codex home (ready, not_configured,
+update_required) and every reason, decided as codex decides to run its setup. Exits 0 when ready,
+3 otherwise. --json prints {"state":"...","reasons":[{"code":"...","message":"..."}]}.
 
 run options:
   --timeout MS          kill the command after MS milliseconds (it then exits with 192);
@@ -33,8 +37,11 @@ run options:
                         (skipped by default with --sandbox current)
   --sandbox-refresh     with --runner codex --sandbox current: run the refresh all the same
   --setup-helper PATH   with --runner codex, when the refresh runs: codex's
-                        codex-windows-sandbox-setup.exe; default: beside the runner,
-                        DIR/.sandbox-bin, then PATH (doctor takes it too)
+                        codex-windows-sandbox-setup.exe; default: from codex's install, beside
+                        the runner, DIR/.sandbox-bin, then PATH (doctor takes it too)
+  --codex-install PATH  with --runner codex: codex's install: codex.exe, or the folder holding
+                        codex-resources; default: codex on PATH (npm's shims followed), then the
+                        standalone installer's and the desktop app's folders (doctor takes it too)
   --cwd DIR             working directory of the command (default: the current one)
   --no-stdin            do not forward this process's stdin (the command reads EOF)
   --tty                 run the command on a terminal (PTY, ConPTY on Windows); its size follows
@@ -61,16 +68,30 @@ export interface RunArgs {
   refreshSandbox?: boolean;
   /** --setup-helper PATH */
   setupHelper?: string;
+  /** --codex-install PATH */
+  codexInstall?: string;
 }
 
 export interface DoctorArgs {
   codexHome?: string;
   /** --setup-helper PATH */
   setupHelper?: string;
+  codexInstall?: string;
   json: boolean;
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; args: RunArgs } | { kind: 'doctor'; args: DoctorArgs };
+export interface SandboxStatusArgs {
+  codexHome?: string;
+  codexInstall?: string;
+  json: boolean;
+}
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; args: RunArgs }
+  | { kind: 'doctor'; args: DoctorArgs }
+  | { kind: 'sandbox-status'; args: SandboxStatusArgs };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -121,6 +142,7 @@ function parseDoctorArgs(argv: readonly string[]): CliCommand {
     const [flag, inline] = splitInline(arg);
     if (flag === '--codex-home') args.codexHome = text(flag, inline ?? argv[++i]);
     else if (flag === '--setup-helper') args.setupHelper = text(flag, inline ?? argv[++i]);
+    else if (flag === '--codex-install') args.codexInstall = text(flag, inline ?? argv[++i]);
     else if (flag === '--json') args.json = noValue(flag, inline);
     else if ((flag === '-h' || flag === '--help') && noValue(flag, inline)) return { kind: 'help' };
     else throw new UsageError(`unknown doctor option ${arg}`);
@@ -128,11 +150,30 @@ function parseDoctorArgs(argv: readonly string[]): CliCommand {
   return { kind: 'doctor', args };
 }
 
+/** `sandbox status [...]`. */
+function parseSandboxArgs(argv: readonly string[]): CliCommand {
+  const sub = argv[1];
+  if (sub === '-h' || sub === '--help') return { kind: 'help' };
+  if (sub !== 'status') throw new UsageError(`unknown sandbox command ${JSON.stringify(sub ?? '')} (status)`);
+  const args: SandboxStatusArgs = { json: false };
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = splitInline(arg);
+    if (flag === '--codex-home') args.codexHome = text(flag, inline ?? argv[++i]);
+    else if (flag === '--codex-install') args.codexInstall = text(flag, inline ?? argv[++i]);
+    else if (flag === '--json') args.json = noValue(flag, inline);
+    else if ((flag === '-h' || flag === '--help') && noValue(flag, inline)) return { kind: 'help' };
+    else throw new UsageError(`unknown sandbox ${sub} option ${arg}`);
+  }
+  return { kind: 'sandbox-status', args };
+}
+
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv.length === 0) throw new UsageError('no command given');
   if (argv[0] === '--version') return { kind: 'version' };
   if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
   if (argv[0] === 'doctor') return parseDoctorArgs(argv);
+  if (argv[0] === 'sandbox') return parseSandboxArgs(argv);
   if (argv[0] !== 'run') throw new UsageError(`unknown command ${JSON.stringify(argv[0])}`);
   const args: RunArgs = { command: [], status: false, stdin: true, tty: false };
   const given = new Set<string>();
@@ -162,6 +203,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case '--no-sandbox-refresh': args.refreshSandbox = !noValue(flag, inline); break;
       case '--sandbox-refresh': args.refreshSandbox = noValue(flag, inline); break;
       case '--setup-helper': args.setupHelper = text(flag, value()); break;
+      case '--codex-install': args.codexInstall = text(flag, value()); break;
       case '-h':
       case '--help': noValue(flag, inline); return { kind: 'help' };
       default:
@@ -179,7 +221,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 
 /** Flags for codex's runner that nothing would apply are refused, not silently dropped. */
 function checkCodexRunnerFlags(args: RunArgs, given: ReadonlySet<string>): void {
-  const codexOnly = ['--sandbox', '--no-sandbox-refresh', '--sandbox-refresh', '--setup-helper', '--codex-version'].filter((f) => given.has(f));
+  const codexOnly = ['--sandbox', '--no-sandbox-refresh', '--sandbox-refresh', '--setup-helper', '--codex-version', '--codex-install'].filter((f) => given.has(f));
   if (args.runner !== 'codex' && codexOnly.length > 0) {
     throw new UsageError(`${codexOnly.join(', ')} ${codexOnly.length === 1 ? 'applies' : 'apply'} to codex's runner only: add --runner codex (and --codex-home DIR)`);
   }

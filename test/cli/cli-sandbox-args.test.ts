@@ -46,7 +46,7 @@ test('--setup-helper PATH reaches the run arguments and the usage text', () => {
 });
 
 test("flags only codex's runner can apply are refused without --runner codex, not dropped", () => {
-  for (const flags of [['--no-sandbox-refresh'], ['--sandbox-refresh'], ['--setup-helper', '/x/setup.exe'], ['--sandbox', 'current'], ['--codex-version', '0.171.0']]) {
+  for (const flags of [['--codex-install', '/x'], ['--no-sandbox-refresh'], ['--sandbox-refresh'], ['--setup-helper', '/x/setup.exe'], ['--sandbox', 'current'], ['--codex-version', '0.171.0']]) {
     assert.throws(() => parseCliArgs(['run', ...flags, '--', 'x']), new UsageError(`${flags[0]} applies to codex's runner only: add --runner codex (and --codex-home DIR)`), flags.join(' '));
   }
   assert.throws(() => parseCliArgs(['run', '--runner', 'r.js', '--no-sandbox-refresh', '--setup-helper=/x', '--', 'x']), new UsageError("--no-sandbox-refresh, --setup-helper apply to codex's runner only: add --runner codex (and --codex-home DIR)"));
@@ -67,7 +67,7 @@ test('doctor takes --setup-helper', () => {
   assert.deepEqual(parseCliArgs(['doctor', '--setup-helper', '/x/setup.exe', '--json']), { kind: 'doctor', args: { json: true, setupHelper: '/x/setup.exe' } });
   assert.deepEqual(parseCliArgs(['doctor', '--setup-helper=/y']), { kind: 'doctor', args: { json: false, setupHelper: '/y' } });
   assert.throws(() => parseCliArgs(['doctor', '--json=1']), new UsageError('--json takes no value, got --json=1'));
-  assert.match(CLI_USAGE, /doctor \[--codex-home DIR\] \[--setup-helper PATH\] \[--json\]/);
+  assert.match(CLI_USAGE, /doctor \[--codex-home DIR\] \[--codex-install PATH\] \[--setup-helper PATH\] \[--json\]/);
 });
 
 test('the bin with --runner codex --sandbox current --sandbox-refresh --setup-helper runs that helper before the runner', { skip: posixOnly('the helper stand-in is a sh script') }, async (t) => {
@@ -97,3 +97,16 @@ function runBin(args: string[]): Promise<{ code: number | null; stderr: string }
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
 }
+
+test('--codex-install PATH for run and doctor; sandbox status with its flags; the usage names them', () => {
+  const run = parseCliArgs(['run', '--runner', 'codex', '--codex-home', 'H', '--codex-install', 'C:/npm/codex.exe', '--', 'cmd.exe']);
+  assert.equal(run.kind === 'run' && run.args.codexInstall, 'C:/npm/codex.exe');
+  assert.deepEqual(parseCliArgs(['doctor', '--codex-install=D:/codex']), { kind: 'doctor', args: { json: false, codexInstall: 'D:/codex' } });
+  assert.deepEqual(parseCliArgs(['sandbox', 'status', '--codex-home', 'H', '--codex-install', 'I', '--json']), { kind: 'sandbox-status', args: { json: true, codexHome: 'H', codexInstall: 'I' } });
+  assert.deepEqual(parseCliArgs(['sandbox', 'status']), { kind: 'sandbox-status', args: { json: false } });
+  assert.throws(() => parseCliArgs(['sandbox', 'status', '--codex-home']), UsageError);
+  assert.throws(() => parseCliArgs(['sandbox']), /unknown sandbox command ""/);
+  assert.match(CLI_USAGE, /codex-runner-ipc sandbox status \[--codex-home DIR\] \[--codex-install PATH\] \[--json\]/);
+  assert.match(CLI_USAGE, /--codex-install PATH {2}with --runner codex: codex's install/);
+  assert.throws(() => parseCliArgs(['run', '--codex-install', 'I', '--', 'x']), new UsageError("--codex-install applies to codex's runner only: add --runner codex (and --codex-home DIR)"));
+});
