@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { readBoundedFile } from '../platform/read-bounded-file';
-import { currentPidSpace, pidIsDeadHere, pidSpaceTag } from './pid-space';
+import { currentPidSpace, pidIsDeadHere, pidSpaceTag } from '../platform/pid-space';
 
 /** A lock or temp file older than this is stale whoever owns it; writers wait longer, so a crashed one never fails a session. */
 export const STALE_MS = 30_000;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { capSidFile, capSidsFor, CapSidFileError, parseCapSids, randomCapSid } from '../../src/sandbox-prep/cap-sid-file';
-import { currentPidSpace, pidSpaceTag } from '../../src/sandbox-prep/pid-space';
+import { currentPidSpace, pidSpaceTag } from '../../src/platform/pid-space';
 import { posixOnly } from '../helpers/platform';
 
 const run = promisify(execFile);

@@ -2,13 +2,17 @@
 // `<tmp>/codex-runner-<32 hex>/` directories, so each directory carries an owner record (pid and
 // process start time: a pid alone may have been reused by then), and the first pair a process
 // creates in a tmp dir sweeps that dir: ours (our uid, a real directory, mode 0700, our naming),
-// only our files in it, and an owner that is dead. All asynchronous: this runs on the app's main
+// only our files in it, and an owner that is dead. A pid is judged only in the pid space it came
+// from (the record names it): a tmp dir shared with a container or another pid namespace holds
+// live sessions whose pids mean nothing here, so those, and records from before spaces were
+// written, fall to the age-and-probe rule of ownerless directories. All asynchronous: this runs on the app's main
 // thread. Symlinks are never followed (lstat everywhere, the record opened O_NOFOLLOW), and
 // nothing of another user is touched.
 import { execFile } from 'node:child_process';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { currentPidSpace, pidSpaceTag } from '../pid-space';
 import { readStatFields } from './proc-stat';
 
 /** The owner record's file name inside a socket directory (the sockets are `in` and `out`). */
@@ -29,6 +33,8 @@ export interface OwnerRecord {
   pid: number;
   /** Linux: start time in clock ticks since boot (/proc/<pid>/stat field 22); macOS: `ps -o lstart=`. */
   start: string | null;
+  /** The owner's pid space (pidSpaceTag), null when it could not be told. */
+  space: string | null;
 }
 
 /** When `pid` started, as this platform records it; undefined when it does not exist (or cannot be read). */
@@ -46,16 +52,27 @@ let ownRecord: Promise<string> | undefined;
 
 /** This process's owner record, as written into each socket directory it creates. */
 export function ownerRecordText(): Promise<string> {
-  ownRecord ??= processStartTime(process.pid).then((start) => `${JSON.stringify({ pid: process.pid, start: start ?? null } satisfies OwnerRecord)}\n`);
+  ownRecord ??= Promise.all([processStartTime(process.pid), currentPidSpace()]).then(
+    ([start, space]) => `${JSON.stringify({ pid: process.pid, start: start ?? null, space: space === undefined ? null : pidSpaceTag(space) } satisfies OwnerRecord)}\n`,
+  );
   return ownRecord;
 }
 
 function parseOwner(text: string): OwnerRecord | undefined {
   try {
     const v = JSON.parse(text) as Partial<OwnerRecord>;
-    if (Number.isSafeInteger(v.pid) && (v.pid as number) > 0 && (v.start === null || typeof v.start === 'string')) return { pid: v.pid!, start: v.start ?? null };
+    const space = v.space === undefined ? null : v.space; // a record from before spaces were written
+    if (Number.isSafeInteger(v.pid) && (v.pid as number) > 0 && (v.start === null || typeof v.start === 'string') && (space === null || typeof space === 'string')) {
+      return { pid: v.pid!, start: v.start ?? null, space };
+    }
   } catch {}
   return undefined;
+}
+
+/** Is the record's pid one of this pid space's? Only then can this process judge it. */
+async function ownerIsLocal(owner: OwnerRecord): Promise<boolean> {
+  const mine = await currentPidSpace();
+  return mine !== undefined && owner.space !== null && owner.space === pidSpaceTag(mine);
 }
 
 /** Alive means: a process with that pid exists and, where the record says when it started, started then. */
@@ -131,11 +148,13 @@ export async function sweepSocketDir(dir: string, now = Date.now()): Promise<Swe
     if ((name === 'in' || name === 'out') && entry.isSocket()) sockets.push(path.join(dir, name));
     else if (!(name === OWNER_FILE && entry.isFile())) return 'kept: unexpected contents';
   }
-  if (entries.includes(OWNER_FILE)) {
-    const owner = await readOwner(path.join(dir, OWNER_FILE), uid);
-    if (owner === 'unreadable') return 'kept: unreadable owner';
+  const owner = entries.includes(OWNER_FILE) ? await readOwner(path.join(dir, OWNER_FILE), uid) : undefined;
+  if (owner === 'unreadable') return 'kept: unreadable owner';
+  if (owner !== undefined && (await ownerIsLocal(owner))) {
     if (await ownerAlive(owner)) return 'kept: owner alive';
   } else {
+    // No record, or a pid from another space (or an older record that does not say): nothing
+    // proves the owner dead, so only old and silent directories go.
     if (now - st.mtimeMs < OWNERLESS_MIN_AGE_MS) return 'kept: too recent'; // mtime: the last entry added or removed
     for (const socket of sockets) if (await accepts(socket)) return 'kept: a socket accepts';
   }

@@ -7,6 +7,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, s
 import * as path from 'node:path';
 import { pipeNonce } from '../../../src/platform/pipe-names';
 import { createRunnerPipePair } from '../../../src/platform/runner-pipes';
+import { currentPidSpace, pidSpaceTag } from '../../../src/platform/pid-space';
 import { OWNERLESS_MIN_AGE_MS, sweepSocketDir, sweepStaleSocketDirs } from '../../../src/platform/unix/stale-socket-dirs';
 import { eventually, usePrivateTmpdir } from '../../helpers/process-state';
 
@@ -15,6 +16,12 @@ const base = usePrivateTmpdir('stale');
 /** Where the left-behind directories go: no pair is created here, so no background sweep races the tests. */
 const left = path.join(base, 'left');
 mkdirSync(left, { mode: 0o700 });
+
+/** This process's pid space as records name it (a record from elsewhere names another). */
+let space = '';
+test.before(async () => {
+  space = pidSpaceTag((await currentPidSpace())!);
+});
 
 function ownStartTime(pid = process.pid): string {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -51,7 +58,7 @@ test('each new socket directory holds an owner record: our pid and our start tim
   const dir = path.dirname(pair.names.in);
   try {
     const file = path.join(dir, 'owner');
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { pid: process.pid, start: ownStartTime() });
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { pid: process.pid, start: ownStartTime(), space });
     assert.equal(lstatSync(file).mode & 0o777, 0o600);
     assert.ok(lstatSync(file).isFile());
     assert.equal(await sweepSocketDir(dir), 'kept: owner alive');
@@ -62,18 +69,18 @@ test('each new socket directory holds an owner record: our pid and our start tim
 });
 
 test('a dead owner, or a live pid that started at another time (reused), is stale: removed with its sockets', { skip: !linux && 'reads /proc' }, async () => {
-  const dead = leftDir({ pid: deadPid(), start: '12345' }, { sockets: 'dead' });
+  const dead = leftDir({ pid: deadPid(), start: '12345', space }, { sockets: 'dead' });
   assert.ok(lstatSync(path.join(dead, 'in')).isSocket());
   assert.equal(await sweepSocketDir(dead), 'removed');
   assert.equal(existsSync(dead), false);
-  const reused = leftDir({ pid: process.pid, start: String(Number(ownStartTime()) - 1) });
+  const reused = leftDir({ pid: process.pid, start: String(Number(ownStartTime()) - 1), space });
   assert.equal(await sweepSocketDir(reused), 'removed');
-  const unknownStart = leftDir({ pid: process.pid, start: null });
+  const unknownStart = leftDir({ pid: process.pid, start: null, space });
   assert.equal(await sweepSocketDir(unknownStart), 'kept: owner alive', 'no start time to compare: a live pid is taken as the owner');
 });
 
 test('nothing that is not exactly ours is touched', { skip: !linux && 'reads /proc' }, async () => {
-  const deadOwner = () => ({ pid: deadPid(), start: '1' });
+  const deadOwner = () => ({ pid: deadPid(), start: '1', space });
   const open = leftDir(deadOwner(), { mode: 0o755 });
   assert.equal(await sweepSocketDir(open), 'kept: not ours');
   // A symlink with our name, to a directory that would qualify: neither is followed nor removed.
@@ -132,7 +139,7 @@ test('the first pair created in a tmp dir sweeps it', { skip: !linux && 'reads /
   mkdirSync(fresh, { mode: 0o700 });
   const stale = path.join(fresh, `codex-runner-${pipeNonce()}`);
   mkdirSync(stale, { mode: 0o700 });
-  writeFileSync(path.join(stale, 'owner'), JSON.stringify({ pid: deadPid(), start: '1' }));
+  writeFileSync(path.join(stale, 'owner'), JSON.stringify({ pid: deadPid(), start: '1', space }));
   process.env.TMPDIR = fresh;
   try {
     const pair = await createRunnerPipePair();
@@ -140,5 +147,31 @@ test('the first pair created in a tmp dir sweeps it', { skip: !linux && 'reads /
     await pair.close();
   } finally {
     process.env.TMPDIR = base;
+  }
+});
+
+test("a live session's directory is kept by a sweep from another pid namespace (its pid means nothing there)", { skip: (!linux || process.getuid?.() !== 0 || spawnSync('unshare', ['--version']).status !== 0) && 'needs Linux, root and unshare for a second pid namespace' }, async () => {
+  const pair = await createRunnerPipePair();
+  const dir = path.dirname(pair.names.in);
+  try {
+    // A process in a new pid namespace (as in a container sharing this tmp dir) sweeps this live
+    // session's directory: our pid does not exist there, so it must not be taken for dead.
+    const sweeper = path.resolve(__dirname, '../../../src/platform/unix/stale-socket-dirs.js');
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', `require(${JSON.stringify(sweeper)}).sweepSocketDir(${JSON.stringify(dir)}).then((v) => console.log(v))`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.notEqual(r.stdout.trim(), 'removed');
+    assert.ok(existsSync(pair.names.in), 'the live session keeps its socket');
+  } finally {
+    await pair.close();
+  }
+});
+
+test('a record from another pid space, or from before records named one, proves nothing: only old and silent directories go', { skip: !linux && 'reads /proc' }, async () => {
+  for (const owner of [{ pid: deadPid(), start: '1', space: 'feedfacefeedface' }, { pid: deadPid(), start: '1' }]) {
+    const young = leftDir(owner, { sockets: 'dead' });
+    assert.equal(await sweepSocketDir(young), 'kept: too recent', JSON.stringify(owner));
+    const old = leftDir(owner, { sockets: 'dead' });
+    makeOld(old);
+    assert.equal(await sweepSocketDir(old), 'removed', JSON.stringify(owner));
   }
 });
