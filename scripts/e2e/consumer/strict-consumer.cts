@@ -5,7 +5,7 @@ import { SessionManager, BUILTIN_PERMISSIONS, type PermissionProfile, type Sessi
 import type { RunnerPipesUpdate } from 'codex-runner-ipc/electron';
 import { configureAppRunner } from 'codex-runner-ipc/electron/app-runner';
 
-const update: RunnerPipesUpdate = { sessions: [], pools: [] };
+const update: RunnerPipesUpdate = { sessions: [], pools: [], readiness: [] };
 const profile: PermissionProfile | undefined = undefined;
 void [update, profile];
 assert.equal(BUILTIN_PERMISSIONS.length, 3);

@@ -30,7 +30,7 @@ const version: ProtocolVersion = 6;
 const password: PasswordSource = async () => 'from a vault';
 const account: SandboxAccount = { username: 'sandbox', credentials: { password } };
 const onExit: (...args: SessionEvents['exit']) => void = (result) => void result.exitCode;
-const update: RunnerPipesUpdate = { sessions: [] as SessionStatus[], pools: [] as PoolStatus[] };
+const update: RunnerPipesUpdate = { sessions: [] as SessionStatus[], pools: [] as PoolStatus[], readiness: [] };
 const facts: AppFacts = { isPackaged: false };
 const stream: OutputStream = 'stdout';
 const paths: string[] = [runnerScript(null), launcherScript(null), ...runnerPipesBuilderConfig().extraResources.map((r) => r.from)];
