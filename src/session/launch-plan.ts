@@ -9,6 +9,7 @@ import type { SpawnInput } from '../protocol/versions';
 import { checkCodexRunnerProfile, prepareCodexSandbox, type PreparedSandbox, type SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
 import type { PrivateDesktops } from '../sandbox-prep/private-desktops';
 import type { LaunchPlan, LogonSource } from './runner-connection';
+import { sandboxGate } from './sandbox-gate';
 import { SessionError } from './session-error';
 import type { PasswordSource, SandboxAccount, SessionOptions } from './session-options';
 import type { PolicyStatus, RunnerStatus, SetupStage } from './session-status';
@@ -52,6 +53,14 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       throw new SessionError('preparing', (err as Error).message);
     }
   }
+  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
+  const networkRestricted = !profileAllowsNetwork(permissions.profile);
+  const gate =
+    sandbox === 'codex' && prep
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+      : undefined;
+  // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
+  await gate?.requireReady();
   let spec: RunnerSpec;
   if (o.runner === 'codex') spec = { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
   else spec = o.runner ?? defaultRunnerSpec();
@@ -61,11 +70,11 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   if (o.codexHome && spec.materialize) {
     spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
   }
-  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   let logon: LogonSource | undefined;
   if (sandbox === 'codex') {
     // Upstream picks the offline user when the profile restricts the network.
-    logon = await codex.logon(o.codexHome!, !profileAllowsNetwork(permissions.profile));
+    logon = await codex.logon(o.codexHome!, networkRestricted);
+    if (gate) logon = { ...logon, recover: (code, failedAt) => gate.afterLogonFailure(code, failedAt) };
   } else if (sandbox !== 'current' && sandbox?.credentials && password !== undefined) {
     logon = {
       username: sandbox.username!,
