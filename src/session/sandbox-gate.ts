@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { sandboxUsersPath } from '../codex-home/codex-home-paths';
 import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness';
 import { SandboxNotReadyError } from '../sandbox-setup/sandbox-not-ready-error';
-import { setupSandbox, type SandboxSetupResult } from '../sandbox-setup/setup-sandbox';
+import { setupSandbox, type SandboxSetupOptions, type SandboxSetupResult } from '../sandbox-setup/setup-sandbox';
 import type { SetupStage } from './session-status';
 
 export interface GateOptions {
@@ -23,6 +23,8 @@ export interface GateOptions {
   /** Marks the session's stage (setting_up_sandbox while setup runs). */
   stage(stage: SetupStage): void;
   signal: AbortSignal;
+  /** setupSandbox; tests on Linux give runSandboxSetup with a stand-in for the Windows-only platform. */
+  runSetup?: (options: SandboxSetupOptions) => Promise<SandboxSetupResult>;
 }
 
 export interface SandboxGate {
@@ -35,7 +37,7 @@ export function sandboxGate(o: GateOptions): SandboxGate {
   const readiness = () => sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), networkRestricted: o.networkRestricted });
   const setUp = async (): Promise<SandboxSetupResult> => {
     o.stage('setting_up_sandbox');
-    return setupSandbox({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), signal: o.signal });
+    return (o.runSetup ?? setupSandbox)({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), signal: o.signal });
   };
   return {
     async requireReady() {
