@@ -69,7 +69,7 @@ const flights = new Map<string, Flight>();
 
 export async function setupSandbox(options: SandboxSetupOptions): Promise<SandboxSetupResult> {
   if (process.platform !== 'win32') throw new Error(`codex's sandbox setup exists only on Windows (this is ${process.platform})`);
-  return runSandboxSetup(options, await windowsPlatform());
+  return runSandboxSetup(options, await windowsSetupPlatform());
 }
 
 /** setupSandbox with the platform given: the Windows one, or a boundary a test stands in for. */
@@ -244,7 +244,8 @@ function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   });
 }
 
-async function windowsPlatform(): Promise<SetupPlatform> {
+/** The real one: the token user, CheckTokenMembership, ShellExecuteExW "runas". */
+export async function windowsSetupPlatform(): Promise<SetupPlatform> {
   const [{ currentSetupUser }, { isProcessElevated }, { shellExecute, quoteArg }] = await Promise.all([
     import('../platform/win32/current-user'),
     import('../platform/win32/elevation'),
