@@ -2,7 +2,8 @@
 import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
 
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
-       codex-runner-ipc doctor [--codex-home DIR] [--json]
+       codex-runner-ipc doctor [--codex-home DIR] [--codex-install PATH] [--json]
+       codex-runner-ipc sandbox status [--codex-home DIR] [--codex-install PATH] [--json]
        codex-runner-ipc --version
 
 run: runs <command> through a runner session (pipes, runner, spawn) and streams its output.
@@ -10,6 +11,9 @@ Exits with the command's exit code (1 for a code outside 0-255, such as Windows'
 125 when the session itself failed or its output could not be written, 141 when this program's
 own stdout was closed (as a shell tool killed by SIGPIPE would), 130/143 on SIGINT/SIGTERM.
 doctor: checks every step of a session on this machine and says what fails, why, and the fix.
+sandbox status: whether codex's Windows sandbox is set up in the codex home (ready, not_configured,
+update_required) and every reason, decided as codex decides to run its setup. Exits 0 when ready,
+3 otherwise. --json prints {"state":"...","reasons":[{"code":"...","message":"..."}]}.
 
 run options:
   --timeout MS          kill the command after MS milliseconds (it then exits with 192)
@@ -30,7 +34,10 @@ run options:
   --no-sandbox-refresh  with --runner codex: skip codex's setup helper refresh before the command
                         (skipped by default with --sandbox current)
   --setup-helper PATH   with --runner codex: codex's codex-windows-sandbox-setup.exe (absolute);
-                        default: beside the runner, DIR/.sandbox-bin, then PATH
+                        default: from codex's install, beside the runner, DIR/.sandbox-bin, PATH
+  --codex-install PATH  codex's install: codex.exe, or the folder holding codex-resources;
+                        default: codex on PATH (npm's shims followed), then the standalone
+                        installer's and the desktop app's folders
   --cwd DIR             working directory of the command (default: the current one)
   --no-stdin            do not forward this process's stdin (the command reads EOF)
   --tty                 run the command on a terminal (PTY, ConPTY on Windows); its size follows
@@ -57,14 +64,28 @@ export interface RunArgs {
   refreshSandbox?: boolean;
   /** --setup-helper PATH */
   setupHelper?: string;
+  /** --codex-install PATH */
+  codexInstall?: string;
 }
 
 export interface DoctorArgs {
   codexHome?: string;
+  codexInstall?: string;
   json: boolean;
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; args: RunArgs } | { kind: 'doctor'; args: DoctorArgs };
+export interface SandboxStatusArgs {
+  codexHome?: string;
+  codexInstall?: string;
+  json: boolean;
+}
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; args: RunArgs }
+  | { kind: 'doctor'; args: DoctorArgs }
+  | { kind: 'sandbox-status'; args: SandboxStatusArgs };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -100,6 +121,7 @@ function parseDoctorArgs(argv: readonly string[]): CliCommand {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (flag === '--codex-home') args.codexHome = text(flag, inline ?? argv[++i]);
+    else if (flag === '--codex-install') args.codexInstall = text(flag, inline ?? argv[++i]);
     else if (flag === '--json') args.json = true;
     else if (flag === '-h' || flag === '--help') return { kind: 'help' };
     else throw new UsageError(`unknown doctor option ${arg}`);
@@ -107,11 +129,30 @@ function parseDoctorArgs(argv: readonly string[]): CliCommand {
   return { kind: 'doctor', args };
 }
 
+/** `sandbox status [...]`. */
+function parseSandboxArgs(argv: readonly string[]): CliCommand {
+  const sub = argv[1];
+  if (sub === '-h' || sub === '--help') return { kind: 'help' };
+  if (sub !== 'status') throw new UsageError(`unknown sandbox command ${JSON.stringify(sub ?? '')} (status)`);
+  const args: SandboxStatusArgs = { json: false };
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--codex-home') args.codexHome = text(flag, inline ?? argv[++i]);
+    else if (flag === '--codex-install') args.codexInstall = text(flag, inline ?? argv[++i]);
+    else if (flag === '--json') args.json = true;
+    else if (flag === '-h' || flag === '--help') return { kind: 'help' };
+    else throw new UsageError(`unknown sandbox ${sub} option ${arg}`);
+  }
+  return { kind: 'sandbox-status', args };
+}
+
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv.length === 0) throw new UsageError('no command given');
   if (argv[0] === '--version') return { kind: 'version' };
   if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
   if (argv[0] === 'doctor') return parseDoctorArgs(argv);
+  if (argv[0] === 'sandbox') return parseSandboxArgs(argv);
   if (argv[0] !== 'run') throw new UsageError(`unknown command ${JSON.stringify(argv[0])}`);
   const args: RunArgs = { command: [], status: false, stdin: true, tty: false };
   let i = 1;
@@ -138,6 +179,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case '--sandbox': args.sandbox = sandboxMode(flag, value()); break;
       case '--no-sandbox-refresh': args.refreshSandbox = false; break;
       case '--setup-helper': args.setupHelper = text(flag, value()); break;
+      case '--codex-install': args.codexInstall = text(flag, value()); break;
       case '-h':
       case '--help': return { kind: 'help' };
       default:

@@ -11,7 +11,12 @@ import { sandboxBinDir } from '../launch/materialize-runner';
 import { defaultRunnerSpec } from '../launch/runner-spec';
 import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
 import { capSidFile, parseCapSids } from '../sandbox-prep/cap-sid-file';
-import { findSetupHelper, SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
+import { SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
+import { CodexInstallError } from '../codex-install/codex-install-error';
+import { findCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
+import { findSetupHelper } from '../codex-install/setup-helper';
+import { sandboxReadiness } from '../codex-home/readiness';
+import * as path from 'node:path';
 import { SessionManager } from '../session/session-manager';
 import type { SessionOptions } from '../session/session-options';
 import type { SessionStatus } from '../session/session-status';
@@ -34,6 +39,8 @@ export interface DoctorReport {
 
 export interface DoctorOptions {
   codexHome?: string;
+  /** codex's install (codex.exe or the folder holding codex-resources); default: looked for. */
+  codexInstall?: string;
   /** Sessions' connect and spawn-ready bound (default 15 s, upstream's). */
   timeoutMs?: number;
 }
@@ -57,6 +64,11 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
   );
 
   const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: defaultRunnerSpec() } }];
+  const codexInstall = options.codexInstall !== undefined ? path.resolve(options.codexInstall) : undefined;
+  const installFound = await installStep(codexInstall);
+  steps.push(installFound.step);
+  const install = installFound.install;
+  if (homeExists) steps.push(await readinessStep(codexHome, codexInstall));
   const codexSteps = homeExists ? await codexHomeSteps(codexHome) : { steps: [], runners: [] };
   steps.push(...codexSteps.steps);
   if (windows) {
@@ -67,7 +79,7 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
       // Each file itself (findCodexRunner would pick only the newest), run as codex's sandbox user
       // with everything codex's parent prepares (cap_sid SIDs, refresh, private desktop). Without
       // the setup helper the session runs without a refresh, and the helper's step says so.
-      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome);
+      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome, install);
       steps.push(helper.step);
       sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found } });
     }
@@ -153,8 +165,8 @@ async function capSidStep(codexHome: string): Promise<DoctorStep> {
 }
 
 /** codex's setup helper, which a session runs to refresh the sandbox's ACLs before its command. */
-async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string): Promise<{ step: DoctorStep; found: boolean }> {
-  const helper = await findSetupHelper(runnerPath, codexHome);
+async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string, install: CodexInstall | undefined): Promise<{ step: DoctorStep; found: boolean }> {
+  const helper = await findSetupHelper({ codexHome, runnerFile: runnerPath, ...(install ? { install } : {}) });
   const name = `setup helper for ${runnerName}`;
   if (helper.found) return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots` } };
   return {
@@ -163,9 +175,38 @@ async function setupHelperStep(runnerPath: string, runnerName: string, codexHome
       name,
       ok: false,
       detail: `no ${SETUP_HELPER_FILE} (looked for ${helper.looked.join(', ')}); the session below runs without a refresh`,
-      fix: `codex ships ${SETUP_HELPER_FILE} beside its runner: copy it there, name it with setupHelper (--setup-helper PATH), or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
+      fix: `codex ships ${SETUP_HELPER_FILE} in its install's codex-resources folder: name the install with codexInstall (--codex-install PATH) or the helper with setupHelper (--setup-helper PATH), or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
     },
   };
+}
+
+/** codex's install, with every place looked. */
+async function installStep(codexInstall: string | undefined): Promise<{ step: DoctorStep; install?: CodexInstall }> {
+  const windows = process.platform === 'win32';
+  try {
+    const lookup = await findCodexInstall(codexInstall !== undefined ? { codexInstall } : {});
+    const looked = `looked in: ${lookup.looked.join(', ')}`;
+    const notes = lookup.notes.length ? `; ${lookup.notes.join('; ')}` : '';
+    const i = lookup.install;
+    if (!i) {
+      return { step: { name: 'codex install', ok: windows ? false : null, detail: `not found; ${looked}${notes}`, fix: windows ? 'install codex (npm install -g @openai/codex) or name it with --codex-install PATH' : "codex's Windows install is needed only on Windows" } };
+    }
+    const parts = [`${i.kind}${i.release ? ` ${i.release}` : ''} at ${i.root} (${i.foundBy})`, `runner ${i.runner ?? 'missing'}`, `setup helper ${i.setupHelper ?? 'missing'}`];
+    const complete = Boolean(i.runner && i.setupHelper);
+    return { install: i, step: { name: 'codex install', ok: complete || !windows ? true : false, detail: `${parts.join('; ')}; ${looked}${notes}`, ...(complete ? {} : { fix: `the install lacks codex-resources' files: reinstall codex (npm install -g @openai/codex)` }) } };
+  } catch (err) {
+    if (!(err instanceof CodexInstallError)) throw err;
+    return { step: { name: 'codex install', ok: false, detail: err.message, fix: 'name a CLI install of codex with --codex-install PATH' } };
+  }
+}
+
+/** codex's sandbox readiness in this home, as codex decides to run its setup. */
+async function readinessStep(codexHome: string, codexInstall: string | undefined): Promise<DoctorStep> {
+  const windows = process.platform === 'win32';
+  const r = await sandboxReadiness({ codexHome, ...(codexInstall !== undefined ? { codexInstall } : {}) });
+  const detail = [r.state, ...r.reasons.map((x) => `${x.code}: ${x.message}`), ...(r.notes ?? []).map((n) => `note: ${n}`)].join('; ');
+  if (r.state === 'ready') return { name: 'sandbox readiness', ok: true, detail };
+  return { name: 'sandbox readiness', ok: windows ? false : null, detail, fix: windows ? "set codex's sandbox up (codex-runner-ipc sandbox setup, or a codex command with the elevated Windows sandbox)" : 'Windows only' };
 }
 
 /** Windows: is there an interactive desktop the sandbox user's runner can start on? */

@@ -5,7 +5,7 @@ import type { DoctorArgs } from './cli-args';
 import { doctorChecks, formatDoctorReport } from './doctor-checks';
 
 export async function runDoctor(args: DoctorArgs): Promise<number> {
-  const report = await doctorChecks({ codexHome: args.codexHome });
+  const report = await doctorChecks({ codexHome: args.codexHome, ...(args.codexInstall !== undefined ? { codexInstall: args.codexInstall } : {}) });
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);
   return report.sessionWorked ? 0 : 1;
 }

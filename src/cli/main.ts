@@ -10,6 +10,7 @@ import { SessionManager } from '../session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
 import { runDoctor } from './doctor';
 import { runSandboxSetupCommand } from './sandbox-setup-command';
+import { runSandboxStatus } from './sandbox-status';
 import { cliExitStatus } from './exit-status';
 import { formatStatus } from './format-status';
 
@@ -42,6 +43,16 @@ export function main(argv: readonly string[]): void {
   }
   if (command.kind === 'doctor') {
     void runDoctor(command.args).then((code) => (process.exitCode = code));
+    return;
+  }
+  if (command.kind === 'sandbox-status') {
+    void runSandboxStatus(command.args).then(
+      (code) => (process.exitCode = code),
+      (err: Error) => {
+        process.stderr.write(`codex-runner-ipc: ${err.message}\n`);
+        process.exitCode = 2;
+      },
+    );
     return;
   }
   void run(command.args).catch((err: Error) => {
@@ -95,6 +106,7 @@ async function run(args: RunArgs): Promise<void> {
     sandbox: args.sandbox,
     refreshSandbox: args.refreshSandbox,
     ...(args.setupHelper !== undefined ? { setupHelper: path.resolve(args.setupHelper) } : {}),
+    ...(args.codexInstall !== undefined ? { codexInstall: path.resolve(args.codexInstall) } : {}),
     // This project's runner cannot enforce a profile; a terminal user running it asked for it.
     // `--status` says whether the profile was enforced.
     allowUnenforcedPolicy: true,

@@ -3,6 +3,7 @@
 // the private desktop. Called from the launch plan (session/launch-plan.ts) once the runner file
 // and its account are known, and before any pipe or process exists.
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { ResolvedPermissions } from '../protocol/permissions';
 import type { SpawnInput } from '../protocol/versions';
 import { capabilitySids, effectiveWriteRoots, type CapabilitySidRequest } from './capability-sids';
@@ -11,7 +12,11 @@ import { codexRunnerRefusal } from './codex-runner-profile';
 import type { PrivateDesktops } from './private-desktops';
 import { encodePayload, refreshPayload } from './refresh-payload';
 import { prepareRunnerEnv } from './runner-env';
-import { findSetupHelper, runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
+import { runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
+import type { CodexInstallError } from '../codex-install/codex-install-error';
+import type { CodexInstall } from '../codex-install/find-codex-install';
+import { findSetupHelper } from '../codex-install/setup-helper';
+import { parseRunnerVersion, runnerSuffixOf } from '../codex-home/runner-version';
 
 /** What the status shows of the preparation (SessionStatus.sandboxPrep). */
 export interface SandboxPrepStatus {
@@ -26,6 +31,8 @@ export interface SandboxPrepStatus {
   refresh: 'ran' | 'skipped' | 'off';
   /** The helper run, when it ran or was skipped. */
   setupHelper?: string;
+  /** What a person should know: the runner and the helper from different codex releases. */
+  warnings?: string[];
 }
 
 export interface SandboxPrepRequest {
@@ -41,6 +48,12 @@ export interface SandboxPrepRequest {
   setupHelperFile?: string;
   /** The account the runner runs as (undefined: the current user). */
   sandboxUsername?: string;
+  /** codex's install (find-codex-install.ts): the helper is taken from it first, as codex does. */
+  install?: CodexInstall;
+  /** The install found is one this module does not drive: said when no helper is found elsewhere. */
+  installError?: CodexInstallError;
+  /** The runner actually launched (its `.sandbox-bin` copy): its release is compared with the helper's. */
+  launchedRunner?: string;
   desktops: PrivateDesktops;
   signal: AbortSignal;
   refreshTimeoutMs?: number;
@@ -108,14 +121,15 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
   }
   return {
     spawn: { capSids, env, privateDesktopName: desktop },
-    status: { capSids, capSidsFrom, desktop, ...(desktopNote ? { desktopNote } : {}), refresh, ...(setupHelper ? { setupHelper } : {}) },
+    status: { capSids, capSidsFrom, desktop, ...(desktopNote ? { desktopNote } : {}), refresh, ...(setupHelper ? { setupHelper } : {}), ...releaseWarnings(r, setupHelper) },
   };
 }
 
 async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRequest): Promise<['ran' | 'skipped', string]> {
-  const helper = await findSetupHelper(r.runnerFile, r.codexHome, r.setupHelperFile);
+  const helper = await findSetupHelper({ codexHome: r.codexHome, runnerFile: r.runnerFile, ...(r.install ? { install: r.install } : {}), ...(r.setupHelperFile !== undefined ? { explicit: r.setupHelperFile } : {}) });
   if (!helper.found) {
-    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}); codex ships it beside its runner: copy it there, name it with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
+    const install = r.installError ? ` ${r.installError.message}.` : r.install ? '' : ' No codex install was found (codexInstall option, codex on PATH, the standalone and desktop app folders).';
+    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}).${install} codex ships it in its install's codex-resources folder: name the install with codexInstall (CLI --codex-install PATH), name the helper with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
   }
   const payload = await refreshPayload({
     codexHome: r.codexHome,
@@ -128,6 +142,20 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
   });
   const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
   return [ran, helper.found];
+}
+
+/**
+ * The runner copy's release (its `.sandbox-bin` name) against the install's, when the helper came
+ * from that install: a mismatch is said, not refused. Both releases of 0.150-0.171 take setup
+ * version 5, and the helper refuses any other payload version itself.
+ */
+function releaseWarnings(r: SandboxPrepRequest, helper: string | undefined): { warnings?: string[] } {
+  const release = r.install?.release;
+  if (!helper || !release || !r.install?.setupHelper || helper !== r.install.setupHelper) return {};
+  const suffix = runnerSuffixOf(path.basename(r.launchedRunner ?? r.runnerFile));
+  const runnerRelease = suffix !== null && parseRunnerVersion(suffix)?.kind === 'release' ? suffix : undefined;
+  if (!runnerRelease || runnerRelease === release) return {};
+  return { warnings: [`codex's runner ${r.launchedRunner ?? r.runnerFile} is from codex ${runnerRelease}, but the setup helper ${helper} from codex ${release} (${r.install.root}): they come from different releases`] };
 }
 
 function readsRoot(permissions: ResolvedPermissions): boolean {

@@ -12,7 +12,6 @@ import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness
 import { isAbsoluteAnywhere } from '../session/session-options';
 import { readSetupError, setupErrorFile } from '../sandbox-prep/sandbox-refresh';
 import { encodeProvisionPayload, provisionPayload } from './provision-payload';
-import { locateSetupHelper } from './setup-helper-path';
 import { acquireSetupLock, setupLockFile, type LockOwner } from './setup-lock';
 
 export type SetupStage =
@@ -116,14 +115,23 @@ function checkOptions(o: SandboxSetupOptions): void {
 
 async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promise<SandboxSetupResult> {
   const progress = (stage: SetupStage) => o.onProgress?.(stage);
-  const readiness = () => sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), proxyPorts: o.proxyPorts, allowLocalBinding: o.allowLocalBinding });
+  const readiness = () =>
+    sandboxReadiness({
+      codexHome: o.codexHome,
+      ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}),
+      ...(o.setupHelper !== undefined ? { setupHelper: o.setupHelper } : {}),
+      ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}),
+      ...(o.allowLocalBinding !== undefined ? { allowLocalBinding: o.allowLocalBinding } : {}),
+    });
   const failed = async (code: string, message: string): Promise<SandboxSetupResult> => ({ outcome: 'failed', code, message, readiness: await readiness() });
 
-  const helper = await locateSetupHelper(o);
-  if (!helper.found) {
-    const looked = helper.looked.length ? `looked for ${helper.looked.join(', ')}` : 'give setupHelper or codexInstall';
-    return failed('orchestrator_helper_launch_failed', `codex's setup helper codex-windows-sandbox-setup.exe was not found (${looked})`);
+  // The helper from codex's install (or the setupHelper option), where readiness finds it.
+  const before = await readiness();
+  if (!before.setupHelper) {
+    const why = before.reasons.filter((r) => r.code === 'helper_missing' || r.code === 'install_unsupported').map((r) => r.message).join('; ');
+    return { outcome: 'failed', code: 'orchestrator_helper_launch_failed', message: `failed to launch setup helper: codex-windows-sandbox-setup.exe not found${why ? ` (${why})` : ''}`, readiness: before };
   }
+  const helper = { found: before.setupHelper };
   // Upstream: the sandbox dir exists before the helper is sent it.
   try {
     await fs.mkdir(path.join(o.codexHome, '.sandbox'), { recursive: true });

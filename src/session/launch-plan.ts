@@ -1,7 +1,11 @@
 // Which runner to start, as whom, and what that means for the policy: resolved once per session
 // before any pipe exists (the pipes admit only the account the runner will run as).
 import * as path from 'node:path';
+import * as fs from 'node:fs/promises';
 import { SecretText } from '../codex-home/secret-text';
+import { CodexHomeError } from '../codex-home/codex-home-error';
+import { CodexInstallError } from '../codex-install/codex-install-error';
+import { findCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
 import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
@@ -53,22 +57,36 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       throw new SessionError('preparing', (err as Error).message);
     }
   }
+  // codex's install: where codex itself takes its runner and its setup helper from. A bad
+  // codexInstall option fails here; an install found that this module cannot drive (a registered
+  // runtime, the Store app) fails only where the install is needed.
+  let install: CodexInstall | undefined;
+  let installError: CodexInstallError | undefined;
+  if (codexRunner) {
+    try {
+      install = (await findCodexInstall(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {})).install;
+    } catch (err) {
+      if (!(err instanceof CodexInstallError)) throw err;
+      if (o.codexInstall !== undefined) throw new SessionError('preparing', err.message);
+      installError = err;
+    }
+  }
   const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   const networkRestricted = !profileAllowsNetwork(permissions.profile);
   const gate =
     sandbox === 'codex' && prep
-      ? sandboxGate({ codexHome: o.codexHome!, ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
       : undefined;
   // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
   await gate?.requireReady();
   let spec: RunnerSpec;
-  if (o.runner === 'codex') spec = { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
+  if (o.runner === 'codex') spec = await codexRunnerSpec(o, codex, install, installError);
   else spec = o.runner ?? defaultRunnerSpec();
   const kind = spec.kind ?? 'custom';
   if (kind === 'bundled' && o.allowUnenforcedPolicy) spec = { ...spec, args: [...(spec.args ?? []), '--allow-unenforced-policy'] };
 
   if (o.codexHome && spec.materialize) {
-    spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
+    spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir, ...(spec.materializeAs ? { destName: spec.materializeAs } : {}) }));
   }
   let logon: LogonSource | undefined;
   if (sandbox === 'codex') {
@@ -107,6 +125,9 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
         refreshSandbox: o.refreshSandbox ?? sandbox !== 'current',
         runnerFile: file,
         ...(o.setupHelper !== undefined ? { setupHelperFile: o.setupHelper } : {}),
+        ...(install ? { install } : {}),
+        ...(installError ? { installError } : {}),
+        launchedRunner: spec.exe,
         sandboxUsername,
         desktops: prep.desktops,
         signal: prep.signal,
@@ -138,6 +159,34 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
     identityFile: file,
     ...(sandboxPrep ? { sandboxPrep } : {}),
   };
+}
+
+/**
+ * codex's runner as codex itself launches it (helper_materialization.rs copy_runner_if_needed): the
+ * install's codex-command-runner.exe copied into `.sandbox-bin` as `codex-command-runner-<release>.exe`
+ * (re-copied when stale) and the copy launched. With codexVersion, or with no install that has a
+ * runner, the runner already in `.sandbox-bin` (runner-discovery.ts).
+ */
+async function codexRunnerSpec(o: SessionOptions, codex: CodexHomeAccess, install: CodexInstall | undefined, installError: CodexInstallError | undefined): Promise<RunnerSpec> {
+  if (install?.runner && o.codexVersion === undefined) {
+    return { exe: install.runner, kind: 'codex', materialize: install.runner, materializeAs: `codex-command-runner-${install.release ?? (await devBuildSuffix(install.runner))}.exe` };
+  }
+  try {
+    return { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
+  } catch (err) {
+    // No copy in the codex home, and the install that would have given one is not ours to drive: say that.
+    if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && installError) throw new SessionError('preparing', `${err.message} ${installError.message}`);
+    if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && install && !install.runner) {
+      throw new SessionError('preparing', `${err.message} codex's install at ${install.root} (${install.foundBy}) has no codex-command-runner.exe either`);
+    }
+    throw err;
+  }
+}
+
+/** codex's name suffix for a dev build's runner copy (helper_materialization.rs dev_build_suffix): `<size>-<mtime secs hex>`. */
+async function devBuildSuffix(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  return `${stat.size}-${Math.floor(stat.mtimeMs / 1000).toString(16)}`;
 }
 
 /** A caller's password as a SecretText; the UTF-8 copy made on the way is zeroed. */

@@ -33,8 +33,11 @@ export interface SandboxGate {
   afterLogonFailure(code: number, failedAt: SetupStage): Promise<void>;
 }
 
+const HELPER_ONLY: ReadonlySet<string> = new Set(['helper_missing', 'install_unsupported']);
+
 export function sandboxGate(o: GateOptions): SandboxGate {
-  const readiness = () => sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), networkRestricted: o.networkRestricted });
+  const readiness = () =>
+    sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), networkRestricted: o.networkRestricted });
   const setUp = async (): Promise<SandboxSetupResult> => {
     o.stage('setting_up_sandbox');
     return (o.runSetup ?? setupSandbox)({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), signal: o.signal });
@@ -42,7 +45,8 @@ export function sandboxGate(o: GateOptions): SandboxGate {
   return {
     async requireReady() {
       const before = await readiness();
-      if (before.state === 'ready') return;
+      // The helper alone missing does not stop a logon: the refresh step (if on) reports it there.
+      if (before.state === 'ready' || before.reasons.every((r) => HELPER_ONLY.has(r.code))) return;
       if (!o.autoSetupSandbox) throw new SandboxNotReadyError('preparing', o.codexHome, before);
       const setup = await setUp();
       if (setup.outcome !== 'succeeded') throw new SandboxNotReadyError('setting_up_sandbox', o.codexHome, setup.readiness, undefined, setup);
@@ -60,6 +64,6 @@ export function sandboxGate(o: GateOptions): SandboxGate {
 
 /** Readiness after a logon failure: update_required, whatever the files say, with the logon's reason. */
 function logonFailed(r: SandboxReadiness, code: number): SandboxReadiness {
-  const reason = { code: 'logon_failed', message: `the sandbox user's logon failed with Windows error ${code}; codex sets its users up again after this` };
+  const reason = { code: 'logon_failed' as const, message: `the sandbox user's logon failed with Windows error ${code}; codex sets its users up again after this` };
   return { state: r.state === 'not_configured' ? 'not_configured' : 'update_required', reasons: [...r.reasons, reason] };
 }

@@ -48,8 +48,18 @@ export interface SessionOptions {
    * not elevated) and go on, once. Default false: the session fails with SandboxNotReadyError.
    */
   autoSetupSandbox?: boolean;
-  /** codex's codex-windows-sandbox-setup.exe (absolute); default: beside the runner, `<codexHome>/.sandbox-bin`, then PATH. */
+  /**
+   * codex's codex-windows-sandbox-setup.exe (absolute); default: from codex's install (see
+   * codexInstall), beside the runner, `<codexHome>/.sandbox-bin`, then PATH.
+   */
   setupHelper?: string;
+  /**
+   * codex's install (absolute): codex.exe, the folder holding `codex-resources`, or the install
+   * root. Default: found as a user has it (`codex` on PATH, npm's shims followed to the platform
+   * package, the standalone installer's and the desktop app's folders). With `runner: 'codex'` the
+   * runner is copied from it into `.sandbox-bin` as codex does, and the setup helper taken from it.
+   */
+  codexInstall?: string;
   /** The codex home: runner materialization into `.sandbox-bin`, the runner's cwd, codex's runner and users. */
   codexHome?: string;
   logDir?: string;
@@ -142,6 +152,7 @@ export function validateSessionOptions(o: SessionOptions): void {
   }
   if (typeof o.runner === 'object' && o.runner.kind === 'codex' && !o.codexHome) throw new TypeError('session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)');
   if (o.setupHelper !== undefined && (typeof o.setupHelper !== 'string' || !isAbsoluteAnywhere(o.setupHelper))) throw bad('setupHelper', 'an absolute path', o.setupHelper);
+  if (o.codexInstall !== undefined && (typeof o.codexInstall !== 'string' || !isAbsoluteAnywhere(o.codexInstall))) throw bad('codexInstall', 'an absolute path', o.codexInstall);
   if (o.runner === 'codex' && !o.codexHome) throw new TypeError('session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)');
   if (o.sandbox !== undefined && o.sandbox !== 'codex' && o.sandbox !== 'current') {
     if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex', 'current' or an object { username?, credentials? }", o.sandbox);

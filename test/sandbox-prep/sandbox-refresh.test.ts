@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodePayload, refreshPayload } from '../../src/sandbox-prep/refresh-payload';
-import { findSetupHelper, readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+import { readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
 
 function scratch(t: { after(fn: () => void): void }) {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'refresh-')));
@@ -45,19 +45,6 @@ test("the refresh payload: the helper's 17 fields in its order, refresh_only, st
   assert.deepEqual(payload.deny_write_paths, [path.join(d.work, '.git')], 'existing carve-outs only');
   assert.equal(Object.values(payload).includes(null as never), true, 'otel is the only null');
   assert.equal(Object.entries(payload).filter(([, v]) => v === null).length, 1);
-});
-
-test('the helper is found beside the runner first, then in the codex home\'s .sandbox-bin', async (t) => {
-  const d = scratch(t);
-  const beside = path.join(d.root, 'resources');
-  mkdirSync(beside);
-  const runner = path.join(beside, 'codex-command-runner.exe');
-  assert.equal((await findSetupHelper(runner, d.home)).found, undefined);
-  assert.deepEqual((await findSetupHelper(runner, d.home)).looked.slice(0, 2), [path.join(beside, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE)]);
-  writeFileSync(path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), '');
-  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE));
-  writeFileSync(path.join(beside, SETUP_HELPER_FILE), '');
-  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(beside, SETUP_HELPER_FILE));
 });
 
 test("a failing helper is reported with its own code and message from setup_error.json; an old report is not taken for it", async (t) => {
@@ -110,26 +97,6 @@ test('a refresh done for the same payload is skipped in this process; another pa
   assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'skipped');
   assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2sy', signal }), 'ran');
   assert.equal(readFileSync(count, 'utf8'), 'run\nrun\n');
-});
-
-test('the setupHelper option wins; else beside the runner, .sandbox-bin, then PATH; not found lists every place', async (t) => {
-  const d = scratch(t);
-  const runner = path.join(d.root, 'codex-command-runner.exe');
-  const onPath = path.join(d.root, 'bin');
-  mkdirSync(onPath);
-  const savedPath = process.env.PATH;
-  t.after(() => { process.env.PATH = savedPath; });
-  process.env.PATH = [path.join(d.root, 'nothing-here'), onPath].join(path.delimiter);
-  const none = await findSetupHelper(runner, d.home);
-  assert.equal(none.found, undefined);
-  assert.deepEqual(none.looked, [path.join(d.root, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), path.join(d.root, 'nothing-here', SETUP_HELPER_FILE), path.join(onPath, SETUP_HELPER_FILE)]);
-  writeFileSync(path.join(onPath, SETUP_HELPER_FILE), '');
-  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(onPath, SETUP_HELPER_FILE));
-  const explicit = path.join(d.root, 'mine', 'setup.exe');
-  mkdirSync(path.dirname(explicit));
-  writeFileSync(explicit, '');
-  assert.equal((await findSetupHelper(runner, d.home, explicit)).found, explicit);
-  assert.deepEqual((await findSetupHelper(runner, d.home, path.join(d.root, 'absent.exe'))).looked, [path.join(d.root, 'absent.exe')]);
 });
 
 test("sessions sharing a refresh: one leaving does not kill the run for the others, nor give them its reason; the last leaving kills it", async (t) => {

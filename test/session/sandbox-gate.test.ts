@@ -64,7 +64,8 @@ test('a ready home passes; a fresh one fails with SandboxNotReadyError naming se
   assert.equal(existsSync(path.join(f.bin, 'runs.txt')), false, 'no setup without opting in');
   assert.deepEqual(f.stages, []);
   f.ready();
-  await f.gate().requireReady();
+  await f.gate({ setupHelper: helper }).requireReady();
+  await f.gate().requireReady(); // the helper alone missing is the refresh's to report, not a setup to run
 });
 
 test('opted in: setup runs first (stage setting_up_sandbox), then the session goes on; a failed setup is the typed error carrying it', async (t) => {
