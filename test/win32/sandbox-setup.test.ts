@@ -101,7 +101,7 @@ test('a session with runner codex on that home fails with SandboxNotReadyError b
   assert.deepEqual(stages, ['preparing', 'failed'], 'nothing was launched, no setup ran');
   assert.equal(existsSync(path.join(home, '.sandbox')), false, 'and nothing was written');
 
-  const opted = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: home, cwd: work, autoSetupSandbox: true, setupHelper: install.setupHelper });
+  const opted = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: home, cwd: work, autoSetupSandbox: true, codexInstall: install.codexExe });
   const after = await opted.exited;
   assert.ok(after.error instanceof SandboxNotReadyError, `${after.error?.name}: ${after.error?.message}`);
   assert.equal(after.error.setup?.code, 'helper_users_group_create_failed');
