@@ -1,6 +1,6 @@
 // `codex-runner-ipc sandbox setup` through the real bin: usage errors (exit 2), and off Windows the
 // plain statement that codex's setup exists only there (exit 1). Under Wine it runs codex's real
-// helper: test/win32/sandbox-setup-cli.test.ts.
+// helper: test/win32/sandbox-setup.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -108,3 +108,18 @@ test('a session with runner codex on that home fails with SandboxNotReadyError b
   assert.ok(opted.status().stages.some((s) => s.stage === 'setting_up_sandbox'));
   assert.ok(!opted.status().stages.some((s) => s.stage === 'launching_runner'));
 });
+
+test('the CLI: codex-runner-ipc sandbox setup --codex-install runs the real helper, prints its result as JSON and exits 1', { skip, timeout: 120_000 }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  const install = npmCodexInstall();
+  const home = freshHome(t);
+  const bin = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
+  const child = spawn(process.execPath, [bin, 'sandbox', 'setup', '--codex-home', home, '--codex-install', install.codexExe, '--json'], { windowsHide: true });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.resume();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 1, stdout);
+  const printed = JSON.parse(stdout) as { outcome: string; code: string; readiness: { state: string } };
+  assert.deepEqual([printed.outcome, printed.code], ['failed', 'helper_users_group_create_failed']);
+});
