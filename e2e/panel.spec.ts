@@ -203,3 +203,17 @@ test('screenshot of the panel with the sample sessions', async ({ openPanel }, t
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach('panel', { path: file, contentType: 'image/png' });
 });
+
+test("the readiness of codex's sandbox in each codex home the sessions use, read-only: a fresh home is not configured, with its reasons", async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*readiness*/setTimeout(()=>{},200)' }]);
+  const card = page.getByRole('listitem', { name: /readiness/ });
+  await expect(card).toBeVisible();
+  const readiness = page.getByRole('list', { name: 'Codex sandbox readiness' });
+  const line = readiness.getByRole('listitem');
+  await expect(line).toHaveCount(1);
+  // The harness's codex home is a fresh temp folder: codex never set its sandbox up there.
+  await expect(line).toHaveAttribute('data-state', 'not_configured');
+  await expect(line).toHaveText(/^Codex sandbox in .*runner-panel-e2e-.*: not configured \(marker_missing, users_missing(, helper_missing)?\)$/);
+  await expect(line).toHaveAttribute('title', /^marker_missing: codex's sandbox setup marker .*setup_marker\.json is missing/);
+  await expect(readiness.getByRole('button')).toHaveCount(0);
+});

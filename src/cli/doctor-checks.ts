@@ -168,7 +168,13 @@ async function capSidStep(codexHome: string): Promise<DoctorStep> {
 async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string, install: CodexInstall | undefined): Promise<{ step: DoctorStep; found: boolean }> {
   const helper = await findSetupHelper({ codexHome, runnerFile: runnerPath, ...(install ? { install } : {}) });
   const name = `setup helper for ${runnerName}`;
-  if (helper.found) return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots` } };
+  if (helper.found) {
+    // The runner copy's release against the install's, when the helper is the install's.
+    const runnerRelease = /^codex-command-runner-(\d+\.\d+\.\d+(?:-[\w.]+)?)\.exe$/i.exec(runnerName)?.[1];
+    const mismatch = install?.release && helper.found === install.setupHelper && runnerRelease && runnerRelease !== install.release;
+    const warning = mismatch ? `; the runner is from codex ${runnerRelease} but the helper from codex ${install!.release}: different releases` : '';
+    return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots${warning}` } };
+  }
   return {
     found: false,
     step: {

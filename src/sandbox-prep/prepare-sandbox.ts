@@ -114,7 +114,7 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
 
   let refresh: SandboxPrepStatus['refresh'] = 'off';
   let setupHelper: string | undefined;
-  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => refreshSandbox(r, sidRequest));
+  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => withReleaseNote(r, () => refreshSandbox(r, sidRequest)));
 
   let desktop: string | null = r.privateDesktopName ?? null;
   let desktopNote: string | undefined = r.privateDesktopName ? 'given by the caller' : undefined;
@@ -163,6 +163,20 @@ function releaseWarnings(r: SandboxPrepRequest, helper: string | undefined): { w
   const runnerRelease = suffix !== null && parseRunnerVersion(suffix)?.kind === 'release' ? suffix : undefined;
   if (!runnerRelease || runnerRelease === release) return {};
   return { warnings: [`codex's runner ${r.launchedRunner ?? r.runnerFile} is from codex ${runnerRelease}, but the setup helper ${helper} from codex ${release} (${r.install.root}): they come from different releases`] };
+}
+
+/**
+ * A failing helper from another release than the runner: said in the error, the first thing to
+ * know. Without the setupHelper option the install's helper is the one found first, when it has one.
+ */
+async function withReleaseNote<T>(r: SandboxPrepRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const mismatch = r.setupHelperFile === undefined ? releaseWarnings(r, r.install?.setupHelper).warnings?.[0] : undefined;
+    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode);
+    throw err;
+  }
 }
 
 function readsRoot(permissions: ResolvedPermissions): boolean {

@@ -117,6 +117,8 @@ export interface SessionStatus {
   protocol?: ProtocolStatus;
   policy: PolicyStatus;
   runner?: RunnerStatus;
+  /** The codex home the session uses (the codexHome option), when it has one. */
+  codexHome?: string;
   /**
    * codex's runner: what was prepared for it (stage `preparing_sandbox`): the capability SIDs
    * sent and where they came from, the private desktop's name, whether the refresh ran.

@@ -139,6 +139,7 @@ export class Session extends EventEmitter<SessionEvents> {
       stages: [],
       pipes: {},
       policy: { profile: this.spawn.permissions.name, enforced: false, note: 'not known yet' },
+      ...(options.codexHome ? { codexHome: options.codexHome } : {}),
       traffic: {
         stdout: { bytes: 0, frames: 0 },
         stderr: { bytes: 0, frames: 0 },

@@ -38,6 +38,15 @@ test('a fresh home: not_configured, the marker and users file missing (as codex.
   assert.equal(r.setupHelper, path.join(install, 'codex-resources', 'codex-windows-sandbox-setup.exe'));
 });
 
+test('an empty marker and no users file (what codex.exe 0.171.0 leaves after its setup failed, under Wine) is still not_configured', async () => {
+  const f = scratch.make();
+  f.writeRaw(f.markerFile, '');
+  const r = await sandboxReadiness({ codexHome: f.home, codexInstall: install });
+  assert.equal(r.state, 'not_configured');
+  assert.deepEqual(codes(r), ['marker_missing', 'users_missing']);
+  assert.match(r.reasons[0]!.message, /setup_marker\.json is empty \(a setup that did not finish leaves it so\): the sandbox was never set up/);
+});
+
 test('a set-up home is ready (accounts not checked off Windows, and said so)', async () => {
   const f = scratch.make();
   f.writeMarker(marker());
@@ -50,7 +59,7 @@ test('a set-up home is ready (accounts not checked off Windows, and said so)', a
 test('each file reason on a home made for it: update_required with that reason', async () => {
   const cases: Array<[string, (f: ReturnType<typeof scratch.make>) => void, string[]]> = [
     ['marker unparseable', (f) => { f.writeRaw(f.markerFile, '{"version": 5, '); f.writeUsers(users(BLOB, BLOB)); }, ['marker_unreadable']],
-    ['marker empty (as codex.exe leaves it after a failed setup)', (f) => { f.writeRaw(f.markerFile, ''); f.writeUsers(users(BLOB, BLOB)); }, ['marker_unreadable']],
+    ['marker empty, users file there', (f) => { f.writeRaw(f.markerFile, ''); f.writeUsers(users(BLOB, BLOB)); }, ['marker_missing']],
     ['marker of setup version 4', (f) => { f.writeMarker(marker(4)); f.writeUsers(users(BLOB, BLOB)); }, ['marker_version']],
     ['users file missing', (f) => f.writeMarker(marker()), ['users_missing']],
     ['users file unparseable', (f) => { f.writeMarker(marker()); f.writeRaw(f.usersFile, 'nope'); }, ['users_unreadable']],

@@ -49,3 +49,30 @@ test("default options: the runner copied from codex's install into .sandbox-bin,
   assert.equal(statSync(path.join(home, '.sandbox-bin', copies[0]!)).size, statSync(npm.runner).size);
   await manager.dispose();
 });
+
+test("a 0.152.1 runner copy with the 0.171.0 install's real helper: the helper's failure says the two are from different releases", { skip: skip || (!runningUnderWine() && 'Wine only: on Windows the refresh would succeed as an administrator') }, async (t) => {
+  const npm = npmCodexInstall();
+  const releases = path.resolve(__dirname, '..', '..', '..', '.cache', 'codex-releases');
+  const oldRunner = path.join(releases, '0.152.1', 'codex-command-runner.exe');
+  assert.ok(existsSync(oldRunner), `${oldRunner} is missing: the set-up fetches codex's releases (bash scripts/setup.sh)`);
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'codex-install-mixed-')));
+  t.after(() => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
+  const home = path.join(root, 'home');
+  const work = path.join(root, 'work');
+  mkdirSync(path.join(home, '.sandbox-bin'), { recursive: true });
+  mkdirSync(work);
+  const { copyFileSync } = await import('node:fs');
+  const copy = path.join(home, '.sandbox-bin', 'codex-command-runner-0.152.1.exe');
+  copyFileSync(oldRunner, copy);
+  const manager = new SessionManager();
+  t.after(() => manager.dispose());
+  // codexVersion picks the 0.152.1 copy in .sandbox-bin; codexInstall names the 0.171.0 install.
+  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, runner: 'codex', codexHome: home, codexVersion: '0.152.1', codexInstall: npm.vendor, sandbox: 'current', refreshSandbox: true });
+  session.stdout.resume();
+  session.stderr.resume();
+  const result = await session.exited;
+  assert.equal(result.error?.stage, 'preparing_sandbox', JSON.stringify(result));
+  const message = result.error!.message;
+  assert.match(message, /^sandbox refresh: codex's sandbox setup helper exited with code 1: helper_[a-z_]+: /);
+  assert.ok(message.endsWith(`(codex's runner ${copy} is from codex 0.152.1, but the setup helper ${npm.setupHelper} from codex ${npm.release} (${npm.vendor}): they come from different releases)`), message);
+});

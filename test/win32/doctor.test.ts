@@ -44,7 +44,17 @@ test('doctor on Windows: runner files, both sandbox users decrypt, the desktop, 
     const helper = step('setup helper for codex-command-runner-0.158.0.exe');
     assert.equal(helper.ok, false);
     assert.match(helper.detail, /^no codex-windows-sandbox-setup\.exe \(looked for .*\); the session below runs without a refresh$/);
-    assert.match(helper.fix ?? '', /beside its runner/);
+    assert.match(helper.fix ?? '', /in its install's codex-resources folder: name the install with codexInstall \(--codex-install PATH\)/);
+    // codex's install and the readiness, each with what it looked at.
+    const install = step('codex install');
+    assert.match(install.detail, /^(not found; looked in: .*codex\.cmd|\w+ )/);
+    const readiness = step('sandbox readiness');
+    if (runningUnderWine()) {
+      // No codex on Wine's PATH, and the fixture's accounts do not exist there.
+      assert.equal(install.ok, false);
+      assert.equal(readiness.ok, false);
+      assert.match(readiness.detail, /^update_required; account_missing: codex's sandbox account CodexSandboxOffline does not exist.*; account_missing: .*CodexSandboxOnline.*; helper_missing: /);
+    }
     assert.equal(report.sessionWorked, true);
 
     // A broken setup is named with its file and the fix.
