@@ -36,4 +36,3 @@ export { SecretText, SecretTextError, type SecretTextProblem } from './codex-hom
 export { CodexHomeError, type CodexHomeProblem } from './codex-home/codex-home-error';
 export { setupSandbox, type SandboxSetupOptions, type SandboxSetupResult, type SetupStage as SandboxSetupStage } from './sandbox-setup/setup-sandbox';
 export { SandboxNotReadyError } from './sandbox-setup/sandbox-not-ready-error';
-export { sandboxReadiness, type SandboxReadiness, type SandboxReadinessOptions, type ReadinessReason, type ReadinessCode, type ReadinessState } from './codex-home/readiness';
