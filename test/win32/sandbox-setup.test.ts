@@ -17,6 +17,7 @@ import { runSandboxSetup, setupSandbox, windowsSetupPlatform, type SetupStage } 
 import { SETUP_LOCK_FILE } from '../../src/sandbox-setup/setup-lock';
 import { SessionManager } from '../../src/session/session-manager';
 import { npmCodexInstall } from '../helpers/codex-install';
+import { readyHome } from './codex-oracle/homes';
 import { processHandleCount, runningUnderWine, skipUnlessWindows } from './win32-test-support';
 
 const skip = skipUnlessWindows;
@@ -122,4 +123,20 @@ test('the CLI: codex-runner-ipc sandbox setup --codex-install runs the real help
   assert.equal(code, 1, stdout);
   const printed = JSON.parse(stdout) as { outcome: string; code: string; readiness: { state: string } };
   assert.deepEqual([printed.outcome, printed.code], ['failed', 'helper_users_group_create_failed']);
+});
+
+test('opted in, on a home whose sandbox accounts do not exist (account_missing): the users file is deleted before setup runs, as codex does', { skip, timeout: 120_000 }, async (t) => {
+  const install = npmCodexInstall();
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'sandbox-setup-accounts-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const made = await readyHome(root, 'home', { accounts: { offline: 'CodexNoSuchOffline', online: 'CodexNoSuchOnline' } });
+  const work = path.join(root, 'work');
+  mkdirSync(work);
+  const manager = new SessionManager();
+  t.after(() => manager.dispose());
+  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: made.home, cwd: work, autoSetupSandbox: true, codexInstall: install.codexExe });
+  const result = await session.exited;
+  assert.ok(result.error instanceof SandboxNotReadyError, `${result.error?.name}: ${result.error?.message}`);
+  assert.equal(result.error.setup?.code, 'helper_users_group_create_failed');
+  assert.equal(existsSync(made.usersFile), false, 'the users file went before the setup');
 });
