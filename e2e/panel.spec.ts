@@ -74,7 +74,7 @@ test('a runner that never connects shows the failed stage and the message in ful
   await expect(card.getByLabel('state: failed')).toBeVisible();
 });
 
-test('the bridge exposes exactly list, subscribe and terminate, and the listener gets the sessions and the pools', async ({ openPanel }) => {
+test('the bridge exposes exactly list, subscribe and terminate, and the listener gets the sessions, the pools and the readiness', async ({ openPanel }) => {
   const page = await openPanel([{ script: '/*bridge*/setTimeout(()=>{},200)' }]);
   const shape = await page.evaluate(() => {
     const api = window.runnerPipes as unknown as Record<string, unknown>;
@@ -103,7 +103,7 @@ test('the bridge exposes exactly list, subscribe and terminate, and the listener
         });
       }),
   );
-  expect(delivery).toEqual({ argCount: 2, arrays: [true, true], sawBridgeSession: true, unsubscribeReturns: 'undefined' });
+  expect(delivery).toEqual({ argCount: 3, arrays: [true, true, true], sawBridgeSession: true, unsubscribeReturns: 'undefined' });
   const listed = await page.evaluate(() => window.runnerPipes!.list().then((s) => s.map((x) => x.command.join(' '))));
   expect(listed.some((c) => c.includes('/*bridge*/'))).toBe(true);
 });

@@ -3,7 +3,10 @@
 //   1. the codexInstall option (codex.exe, the folder holding codex-resources, or the install root);
 //   2. `codex` on PATH: a codex.exe (standalone) or npm's shims (codex.cmd / codex.ps1 / codex),
 //      followed as npm's shim and @openai/codex's bin/codex.js do (npm-layout.ts);
-//   3. the standalone installer's folder: %CODEX_INSTALL_DIR%, else %LOCALAPPDATA%\Programs\OpenAI\Codex\bin;
+//   3. the standalone installer's (install.ps1): its visible bin folder, %CODEX_INSTALL_DIR% or else
+//      %LOCALAPPDATA%\Programs\OpenAI\Codex\bin, a junction to <CODEX_HOME>\packages\standalone\current\bin
+//      (current: a junction to releases\<release>-<target>, holding codex-package.json, bin\codex.exe and
+//      codex-resources\), then that `current` folder itself;
 //   4. npm's default global prefix, %APPDATA%\npm (a desktop app may start without it on PATH);
 //   5. the desktop app's copy of codex, %LOCALAPPDATA%\OpenAI\Codex\bin\<hash>\ (newest first).
 // A registered runtime (CODEX_WINDOWS_REGISTERED_CORE=1; app_package.rs) and an app-package install
@@ -78,7 +81,9 @@ export async function findCodexInstall(options: FindCodexInstallOptions = {}): P
   if (platform === 'win32') {
     // 3. The standalone installer (install.ps1): its visible bin folder.
     const localAppData = env.LOCALAPPDATA;
-    const installDirs = [env.CODEX_INSTALL_DIR, localAppData ? path.join(localAppData, 'Programs', 'OpenAI', 'Codex', 'bin') : undefined];
+    const codexHome = env.CODEX_HOME || (env.USERPROFILE ? path.join(env.USERPROFILE, '.codex') : undefined);
+    const current = codexHome ? path.join(codexHome, 'packages', 'standalone', 'current') : undefined;
+    const installDirs = [env.CODEX_INSTALL_DIR, localAppData ? path.join(localAppData, 'Programs', 'OpenAI', 'Codex', 'bin') : undefined, current && path.join(current, 'bin'), current];
     for (const dir of installDirs) if (dir && path.isAbsolute(dir)) candidates.push(() => fromFolder(dir, exeName, platform, arch, `standalone installer folder ${dir}`, 'standalone', looked, notes));
     // 4. npm's default global prefix.
     if (env.APPDATA) {
@@ -178,7 +183,8 @@ async function explicitInstall(given: string, looked: string[]): Promise<CodexIn
 async function describeInstall(kind: CodexInstall['kind'], codexExe: string | undefined, foundBy: string, looked: string[], rootHint?: string, platformPackage?: string): Promise<CodexInstall> {
   let root = rootHint;
   if (!root) {
-    const dir = path.dirname(codexExe!);
+    // The standalone installer's bin folders are junctions: the install is where the file really is.
+    const dir = path.dirname(await fs.realpath(codexExe!).catch(() => codexExe!));
     root = path.basename(dir).toLowerCase() === 'bin' && ((await isDirectory(path.join(path.dirname(dir), RESOURCES_DIR))) || (await isFile(path.join(path.dirname(dir), 'codex-package.json')))) ? path.dirname(dir) : dir;
   }
   const lookup = async (file: string) => {

@@ -122,6 +122,31 @@ test('a standalone codex.exe on PATH (bin/ beside codex-resources/), and the ins
   assert.match(fromFolder.install!.foundBy, /standalone installer folder/);
 });
 
+test("the standalone installer's layout (install.ps1): the visible bin a junction to packages\\standalone\\current\\bin, current to releases\\<release>-<target>", async (t) => {
+  const d = scratch(t);
+  const codexHome = path.join(d.root, 'user', '.codex');
+  const release = path.join(codexHome, 'packages', 'standalone', 'releases', `0.171.0-${TRIPLE}`);
+  d.file(path.join(release, 'codex-package.json'), JSON.stringify({ layoutVersion: 1, version: '0.171.0', target: TRIPLE }));
+  d.file(path.join(release, 'bin', 'codex.exe'));
+  const runner = d.file(path.join(release, 'codex-resources', 'codex-command-runner.exe'));
+  const helper = d.file(path.join(release, 'codex-resources', 'codex-windows-sandbox-setup.exe'));
+  const current = path.join(codexHome, 'packages', 'standalone', 'current');
+  symlinkSync(release, current, 'junction');
+  const local = path.join(d.root, 'Local');
+  const visible = path.join(local, 'Programs', 'OpenAI', 'Codex', 'bin');
+  mkdirSync(path.dirname(visible), { recursive: true });
+  symlinkSync(path.join(current, 'bin'), visible, 'junction');
+  for (const env of [{ PATH: visible }, { PATH: '', LOCALAPPDATA: local }, { PATH: '', CODEX_HOME: codexHome }]) {
+    const i = (await findCodexInstall({ platform: 'win32', arch: 'x64', env })).install;
+    assert.equal(i?.kind, 'standalone', JSON.stringify(env));
+    assert.equal(i?.root, release, 'the install is where the junctions lead');
+    assert.equal(i?.release, '0.171.0');
+    // Found through the junctions (as codex's own lookup tries first), the same files.
+    assert.equal(realpathSync(i!.runner!), runner);
+    assert.equal(realpathSync(i!.setupHelper!), helper);
+  }
+});
+
 test("a codex.exe with codex-resources beside it (the layout find_setup_exe's comment names) and the desktop app's newest bin/<hash>", async (t) => {
   const d = scratch(t);
   const flat = path.join(d.root, 'flat');
