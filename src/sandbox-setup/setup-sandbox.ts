@@ -131,16 +131,27 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
     const why = before.reasons.filter((r) => r.code === 'helper_missing' || r.code === 'install_unsupported').map((r) => r.message).join('; ');
     return { outcome: 'failed', code: 'orchestrator_helper_launch_failed', message: `failed to launch setup helper: codex-windows-sandbox-setup.exe not found${why ? ` (${why})` : ''}`, readiness: before };
   }
-  const helper = { found: before.setupHelper };
   // Upstream: the sandbox dir exists before the helper is sent it.
   try {
     await fs.mkdir(path.join(o.codexHome, '.sandbox'), { recursive: true });
   } catch (err) {
     return failed('orchestrator_sandbox_dir_create_failed', `failed to create sandbox dir ${path.join(o.codexHome, '.sandbox')}: ${(err as Error).message}`);
   }
-  const lock = await acquireSetupLock(setupLockFile(o.codexHome), { signal: o.signal, onWait: () => progress('waiting_for_other_setup') });
+  let waited = false;
+  const lock = await acquireSetupLock(setupLockFile(o.codexHome), {
+    signal: o.signal,
+    onWait: () => {
+      waited = true;
+      progress('waiting_for_other_setup');
+    },
+  });
   try {
-    return await provisionLocked(o, platform, helper.found, progress, readiness, failed);
+    if (waited) {
+      // Another process set this home up meanwhile: no second helper run (nor a second UAC prompt).
+      const now = await readiness();
+      if (now.state === 'ready') return { outcome: 'succeeded', readiness: now };
+    }
+    return await provisionLocked(o, platform, before.setupHelper, progress, readiness, failed);
   } finally {
     await lock.release();
   }
@@ -178,6 +189,7 @@ async function provisionLocked(
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === ERROR_CANCELLED) return { outcome: 'canceled', code: 'orchestrator_helper_launch_canceled', message: `ShellExecuteExW failed to launch setup helper: ${code} (the elevation prompt was declined)`, readiness: await readiness() };
+    // codex's wording: "(non-elevated)" is the direct launch, taken when this process is elevated already.
     return failed('orchestrator_helper_launch_failed', `failed to launch setup helper (${elevated ? 'non-elevated' : 'elevated'}): ${(err as Error).message}`);
   }
   progress('running_helper');
