@@ -57,6 +57,14 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       throw new SessionError('preparing', (err as Error).message);
     }
   }
+  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
+  const networkRestricted = !profileAllowsNetwork(permissions.profile);
+  const gate =
+    sandbox === 'codex' && prep
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+      : undefined;
+  // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
+  await gate?.requireReady();
   // codex's install: where codex itself takes its runner and its setup helper from. A bad
   // codexInstall option fails here; an install found that this module cannot drive (a registered
   // runtime, the Store app) fails only where the install is needed.
@@ -71,14 +79,6 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       installError = err;
     }
   }
-  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
-  const networkRestricted = !profileAllowsNetwork(permissions.profile);
-  const gate =
-    sandbox === 'codex' && prep
-      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
-      : undefined;
-  // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
-  await gate?.requireReady();
   let spec: RunnerSpec;
   if (o.runner === 'codex') spec = await codexRunnerSpec(o, codex, install, installError);
   else spec = o.runner ?? defaultRunnerSpec();
