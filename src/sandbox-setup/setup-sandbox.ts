@@ -12,7 +12,6 @@ import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness
 import { isAbsoluteAnywhere } from '../session/session-options';
 import { readSetupError, setupErrorFile } from '../sandbox-prep/sandbox-refresh';
 import { encodeProvisionPayload, provisionPayload } from './provision-payload';
-import { locateSetupHelper } from './setup-helper-path';
 import { acquireSetupLock, setupLockFile, type LockOwner } from './setup-lock';
 
 export type SetupStage =
@@ -116,13 +115,21 @@ function checkOptions(o: SandboxSetupOptions): void {
 
 async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promise<SandboxSetupResult> {
   const progress = (stage: SetupStage) => o.onProgress?.(stage);
-  const readiness = () => sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), proxyPorts: o.proxyPorts, allowLocalBinding: o.allowLocalBinding });
+  const readiness = () =>
+    sandboxReadiness({
+      codexHome: o.codexHome,
+      ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}),
+      ...(o.setupHelper !== undefined ? { setupHelper: o.setupHelper } : {}),
+      ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}),
+      ...(o.allowLocalBinding !== undefined ? { allowLocalBinding: o.allowLocalBinding } : {}),
+    });
   const failed = async (code: string, message: string): Promise<SandboxSetupResult> => ({ outcome: 'failed', code, message, readiness: await readiness() });
 
-  const helper = await locateSetupHelper(o);
-  if (!helper.found) {
-    const looked = helper.looked.length ? `looked for ${helper.looked.join(', ')}` : 'give setupHelper or codexInstall';
-    return failed('orchestrator_helper_launch_failed', `codex's setup helper codex-windows-sandbox-setup.exe was not found (${looked})`);
+  // The helper from codex's install (or the setupHelper option), where readiness finds it.
+  const before = await readiness();
+  if (!before.setupHelper) {
+    const why = before.reasons.filter((r) => r.code === 'helper_missing' || r.code === 'install_unsupported').map((r) => r.message).join('; ');
+    return { outcome: 'failed', code: 'orchestrator_helper_launch_failed', message: `failed to launch setup helper: codex-windows-sandbox-setup.exe not found${why ? ` (${why})` : ''}`, readiness: before };
   }
   // Upstream: the sandbox dir exists before the helper is sent it.
   try {
@@ -130,9 +137,21 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
   } catch (err) {
     return failed('orchestrator_sandbox_dir_create_failed', `failed to create sandbox dir ${path.join(o.codexHome, '.sandbox')}: ${(err as Error).message}`);
   }
-  const lock = await acquireSetupLock(setupLockFile(o.codexHome), { signal: o.signal, onWait: () => progress('waiting_for_other_setup') });
+  let waited = false;
+  const lock = await acquireSetupLock(setupLockFile(o.codexHome), {
+    signal: o.signal,
+    onWait: () => {
+      waited = true;
+      progress('waiting_for_other_setup');
+    },
+  });
   try {
-    return await provisionLocked(o, platform, helper.found, progress, readiness, failed);
+    if (waited) {
+      // Another process set this home up meanwhile: no second helper run (nor a second UAC prompt).
+      const now = await readiness();
+      if (now.state === 'ready') return { outcome: 'succeeded', readiness: now };
+    }
+    return await provisionLocked(o, platform, before.setupHelper, progress, readiness, failed);
   } finally {
     await lock.release();
   }
@@ -170,6 +189,7 @@ async function provisionLocked(
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === ERROR_CANCELLED) return { outcome: 'canceled', code: 'orchestrator_helper_launch_canceled', message: `ShellExecuteExW failed to launch setup helper: ${code} (the elevation prompt was declined)`, readiness: await readiness() };
+    // codex's wording: "(non-elevated)" is the direct launch, taken when this process is elevated already.
     return failed('orchestrator_helper_launch_failed', `failed to launch setup helper (${elevated ? 'non-elevated' : 'elevated'}): ${(err as Error).message}`);
   }
   progress('running_helper');

@@ -33,8 +33,13 @@ export interface SandboxGate {
   afterLogonFailure(code: number, failedAt: SetupStage): Promise<void>;
 }
 
+const HELPER_ONLY: ReadonlySet<string> = new Set(['helper_missing', 'install_unsupported']);
+const ACCOUNT_PROBLEMS: ReadonlySet<string> = new Set(['account_missing', 'account_disabled', 'password_expired']);
+
 export function sandboxGate(o: GateOptions): SandboxGate {
-  const readiness = () => sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), networkRestricted: o.networkRestricted });
+  const readiness = () =>
+    sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), networkRestricted: o.networkRestricted });
+  const deleteUsersFile = () => fs.rm(sandboxUsersPath(o.codexHome), { force: true }).catch(() => {});
   const setUp = async (): Promise<SandboxSetupResult> => {
     o.stage('setting_up_sandbox');
     return (o.runSetup ?? setupSandbox)({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), signal: o.signal });
@@ -42,15 +47,18 @@ export function sandboxGate(o: GateOptions): SandboxGate {
   return {
     async requireReady() {
       const before = await readiness();
-      if (before.state === 'ready') return;
+      // The helper alone missing does not stop a logon: the refresh step (if on) reports it there.
+      if (before.state === 'ready' || before.reasons.every((r) => HELPER_ONLY.has(r.code))) return;
       if (!o.autoSetupSandbox) throw new SandboxNotReadyError('preparing', o.codexHome, before);
+      // Upstream, for an account missing, disabled or with an expired password: the users file goes first.
+      if (before.reasons.some((r) => ACCOUNT_PROBLEMS.has(r.code))) await deleteUsersFile();
       const setup = await setUp();
       if (setup.outcome !== 'succeeded') throw new SandboxNotReadyError('setting_up_sandbox', o.codexHome, setup.readiness, undefined, setup);
       o.stage('preparing');
     },
     async afterLogonFailure(code, failedAt) {
       // Upstream deletes the users file before setting up again: these credentials are known bad.
-      await fs.rm(sandboxUsersPath(o.codexHome), { force: true }).catch(() => {});
+      await deleteUsersFile();
       if (!o.autoSetupSandbox) throw new SandboxNotReadyError(failedAt, o.codexHome, logonFailed(await readiness(), code), code);
       const setup = await setUp();
       if (setup.outcome !== 'succeeded') throw new SandboxNotReadyError('setting_up_sandbox', o.codexHome, logonFailed(setup.readiness, code), code, setup);

@@ -95,7 +95,7 @@ test('a report that is not JSON is said to be so (orchestrator_helper_report_rea
 test('success is confirmed by reading readiness again: the marker and the users file there, ready', async (t) => {
   const d = scratch(t);
   const result = await runSandboxSetup({ codexHome: d.home, setupHelper: helperScript(d.bin, `HOME_DIR="${d.home}"\n${WRITE_READY}\nexit 0`) }, elevated);
-  assert.deepEqual(result, { outcome: 'succeeded', readiness: { state: 'ready', reasons: [] } });
+  assert.deepEqual([result.outcome, result.code, result.readiness.state, result.readiness.reasons], ['succeeded', undefined, 'ready', []]);
 });
 
 test('exit 0 without the marker and users file is orchestrator_helper_incomplete', async (t) => {
@@ -110,7 +110,10 @@ test('no helper: orchestrator_helper_launch_failed naming where it looked (as co
   const d = scratch(t);
   const result = await runSandboxSetup({ codexHome: d.home, codexInstall: d.bin }, elevated);
   assert.equal(result.code, 'orchestrator_helper_launch_failed');
-  assert.ok(result.message!.includes(path.join(d.bin, 'codex-resources', SETUP_HELPER_FILE)), result.message);
+  assert.match(result.message!, /codex-windows-sandbox-setup\.exe not found \(codexInstall .* holds neither codex\.exe/);
+  const missing = await runSandboxSetup({ codexHome: d.home, setupHelper: path.join(d.bin, 'gone', SETUP_HELPER_FILE) }, elevated);
+  assert.equal(missing.code, 'orchestrator_helper_launch_failed');
+  assert.ok(missing.message!.includes(path.join(d.bin, 'gone', SETUP_HELPER_FILE)), missing.message);
   const noExec = path.join(d.bin, SETUP_HELPER_FILE);
   writeFileSync(noExec, 'not a program');
   const notStarted = await runSandboxSetup({ codexHome: d.home, setupHelper: noExec }, elevated);

@@ -64,7 +64,8 @@ test('a ready home passes; a fresh one fails with SandboxNotReadyError naming se
   assert.equal(existsSync(path.join(f.bin, 'runs.txt')), false, 'no setup without opting in');
   assert.deepEqual(f.stages, []);
   f.ready();
-  await f.gate().requireReady();
+  await f.gate({ setupHelper: helper }).requireReady();
+  await f.gate().requireReady(); // the helper alone missing is the refresh's to report, not a setup to run
 });
 
 test('opted in: setup runs first (stage setting_up_sandbox), then the session goes on; a failed setup is the typed error carrying it', async (t) => {
@@ -106,4 +107,41 @@ test('after a logon error, opted in: setup runs (new users file) and the caller 
   await f.gate({ autoSetupSandbox: true, setupHelper: f.helper(f.writesReady) }).afterLogonFailure(1331, 'launching_runner');
   assert.deepEqual(f.stages, ['setting_up_sandbox']);
   assert.match((await import('node:fs')).readFileSync(f.home.usersFile, 'utf8'), new RegExp(blob('c')));
+});
+
+test('through a Session: runner codex on a fresh home fails with SandboxNotReadyError at preparing, nothing launched; opted in off Windows, it says setup is Windows-only', async (t) => {
+  const { Session } = await import('../../src/session/session');
+  const f = fixture(t);
+  const session = new Session({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: f.home.home, cwd: f.bin, setupHelper: f.helper(f.writesReady) });
+  await session.start();
+  const result = await session.exited;
+  assert.ok(result.error instanceof SandboxNotReadyError, `${result.error?.name}: ${result.error?.message}`);
+  assert.equal(result.error.stage, 'preparing');
+  assert.equal(result.error.readiness.state, 'not_configured');
+  assert.deepEqual(session.status().stages.map((s) => s.stage), ['preparing', 'failed']);
+  assert.deepEqual(session.status().failure, { stage: 'preparing', message: result.error.message });
+  assert.equal(existsSync(path.join(f.bin, 'runs.txt')), false);
+
+  if (process.platform !== 'win32') {
+    const opted = new Session({ command: ['cmd.exe'], runner: 'codex', codexHome: f.home.home, cwd: f.bin, autoSetupSandbox: true, setupHelper: f.helper(f.writesReady) });
+    await opted.start();
+    const after = await opted.exited;
+    assert.equal(after.state, 'failed');
+    assert.match(after.error!.message, /codex's sandbox setup exists only on Windows/);
+    assert.deepEqual(opted.status().stages.map((s) => s.stage), ['preparing', 'setting_up_sandbox', 'failed']);
+  }
+});
+
+test('sandbox: current needs no sandbox users: no readiness gate', async (t) => {
+  const { Session } = await import('../../src/session/session');
+  const f = fixture(t);
+  const session = new Session({ command: ['x'], runner: 'codex', codexHome: f.home.home, cwd: f.bin, sandbox: 'current' });
+  await session.start();
+  const result = await session.exited;
+  assert.ok(!(result.error instanceof SandboxNotReadyError), result.error?.message);
+});
+
+test('autoSetupSandbox must be a boolean', async () => {
+  const { Session } = await import('../../src/session/session');
+  assert.throws(() => new Session({ command: ['x'], autoSetupSandbox: 'yes' as never }), /session option "autoSetupSandbox" must be a boolean/);
 });

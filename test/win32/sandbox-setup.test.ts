@@ -17,6 +17,7 @@ import { runSandboxSetup, setupSandbox, windowsSetupPlatform, type SetupStage } 
 import { SETUP_LOCK_FILE } from '../../src/sandbox-setup/setup-lock';
 import { SessionManager } from '../../src/session/session-manager';
 import { npmCodexInstall } from '../helpers/codex-install';
+import { readyHome } from './codex-oracle/homes';
 import { processHandleCount, runningUnderWine, skipUnlessWindows } from './win32-test-support';
 
 const skip = skipUnlessWindows;
@@ -101,10 +102,41 @@ test('a session with runner codex on that home fails with SandboxNotReadyError b
   assert.deepEqual(stages, ['preparing', 'failed'], 'nothing was launched, no setup ran');
   assert.equal(existsSync(path.join(home, '.sandbox')), false, 'and nothing was written');
 
-  const opted = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: home, cwd: work, autoSetupSandbox: true, setupHelper: install.setupHelper });
+  const opted = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: home, cwd: work, autoSetupSandbox: true, codexInstall: install.codexExe });
   const after = await opted.exited;
   assert.ok(after.error instanceof SandboxNotReadyError, `${after.error?.name}: ${after.error?.message}`);
   assert.equal(after.error.setup?.code, 'helper_users_group_create_failed');
   assert.ok(opted.status().stages.some((s) => s.stage === 'setting_up_sandbox'));
   assert.ok(!opted.status().stages.some((s) => s.stage === 'launching_runner'));
+});
+
+test('the CLI: codex-runner-ipc sandbox setup --codex-install runs the real helper, prints its result as JSON and exits 1', { skip, timeout: 120_000 }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  const install = npmCodexInstall();
+  const home = freshHome(t);
+  const bin = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');
+  const child = spawn(process.execPath, [bin, 'sandbox', 'setup', '--codex-home', home, '--codex-install', install.codexExe, '--json'], { windowsHide: true });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.resume();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 1, stdout);
+  const printed = JSON.parse(stdout) as { outcome: string; code: string; readiness: { state: string } };
+  assert.deepEqual([printed.outcome, printed.code], ['failed', 'helper_users_group_create_failed']);
+});
+
+test('opted in, on a home whose sandbox accounts do not exist (account_missing): the users file is deleted before setup runs, as codex does', { skip, timeout: 120_000 }, async (t) => {
+  const install = npmCodexInstall();
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'sandbox-setup-accounts-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const made = await readyHome(root, 'home', { accounts: { offline: 'CodexNoSuchOffline', online: 'CodexNoSuchOnline' } });
+  const work = path.join(root, 'work');
+  mkdirSync(work);
+  const manager = new SessionManager();
+  t.after(() => manager.dispose());
+  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: made.home, cwd: work, autoSetupSandbox: true, codexInstall: install.codexExe });
+  const result = await session.exited;
+  assert.ok(result.error instanceof SandboxNotReadyError, `${result.error?.name}: ${result.error?.message}`);
+  assert.equal(result.error.setup?.code, 'helper_users_group_create_failed');
+  assert.equal(existsSync(made.usersFile), false, 'the users file went before the setup');
 });
