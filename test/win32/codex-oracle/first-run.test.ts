@@ -14,7 +14,7 @@ import { sandboxReadiness, type ReadinessCode, type SandboxReadiness } from '../
 import { SandboxNotReadyError } from '../../../src/sandbox-setup/sandbox-not-ready-error';
 import { setupSandbox } from '../../../src/sandbox-setup/setup-sandbox';
 import { SessionManager } from '../../../src/session/session-manager';
-import type { SessionResult } from '../../../src/session/session';
+import type { Session, SessionResult } from '../../../src/session/session';
 import { collect } from '../../helpers/sessions';
 import type { NpmCodexInstall } from '../../helpers/codex-install';
 import { skipUnlessWindows as skip } from '../win32-test-support';
@@ -46,7 +46,7 @@ describe('the first run on Windows with default options, against codex.exe', { s
   });
 
   /** The README's Windows example: nothing but the defaults and the codex home. */
-  async function defaultSession(codexHome: string): Promise<{ result: SessionResult; status: ReturnType<import('../../../src/session/session').Session['status']> }> {
+  async function defaultSession(codexHome: string): Promise<{ result: SessionResult; status: ReturnType<Session['status']> }> {
     const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, codexHome, runner: 'codex', permissions: 'workspace-write' });
     const { result } = await collect(session);
     return { result, status: session.status() };

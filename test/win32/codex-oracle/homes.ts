@@ -28,12 +28,12 @@ function write(file: string, value: unknown): void {
  * A home whose marker and users file (SETUP_VERSION 5, machine-scope DPAPI passwords) name `accounts`
  * (default: this process's own account, which exists under Wine), with marker overrides.
  */
-export async function readyHome(root: string, name: string, options: { accounts?: { offline: string; online: string }; marker?: Record<string, unknown>; usersVersion?: number } = {}): Promise<MadeHome> {
+export async function readyHome(root: string, name: string, options: { accounts?: { offline: string; online: string }; marker?: Record<string, unknown> } = {}): Promise<MadeHome> {
   const made = freshHome(root, name);
   const me = (await currentTokenUser()).name;
   const accounts = options.accounts ?? { offline: me, online: me };
   write(made.markerFile, marker(5, { offline_username: accounts.offline, online_username: accounts.online, ...options.marker }));
   const blob = (await protectData(Buffer.from('not-a-real-password', 'utf8'), 'machine')).toString('base64');
-  write(made.usersFile, { version: options.usersVersion ?? 5, offline: { username: accounts.offline, password: blob }, online: { username: accounts.online, password: blob } });
+  write(made.usersFile, { version: 5, offline: { username: accounts.offline, password: blob }, online: { username: accounts.online, password: blob } });
   return made;
 }
