@@ -34,6 +34,7 @@ export interface RefreshPayload {
   real_user: string;
   user_profile: string;
   mode: 'full';
+  /** 0.171.0: `legacy` (npm, standalone, desktop installs); `registered` is the Store app's runtime, which this module does not drive. */
   runtime: 'legacy';
   refresh_only: true;
 }
