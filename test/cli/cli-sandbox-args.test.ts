@@ -38,3 +38,15 @@ test('--setup-helper PATH reaches the run arguments and the usage text', () => {
   assert.equal(parsed.kind === 'run' && parsed.args.setupHelper, 'C:/codex/setup.exe');
   assert.match(CLI_USAGE, /--setup-helper PATH/);
 });
+
+test('--codex-install PATH for run and doctor; sandbox status with its flags; the usage names them', () => {
+  const run = parseCliArgs(['run', '--runner', 'codex', '--codex-home', 'H', '--codex-install', 'C:/npm/codex.exe', '--', 'cmd.exe']);
+  assert.equal(run.kind === 'run' && run.args.codexInstall, 'C:/npm/codex.exe');
+  assert.deepEqual(parseCliArgs(['doctor', '--codex-install=D:/codex']), { kind: 'doctor', args: { json: false, codexInstall: 'D:/codex' } });
+  assert.deepEqual(parseCliArgs(['sandbox', 'status', '--codex-home', 'H', '--codex-install', 'I', '--json']), { kind: 'sandbox-status', args: { json: true, codexHome: 'H', codexInstall: 'I' } });
+  assert.deepEqual(parseCliArgs(['sandbox', 'status']), { kind: 'sandbox-status', args: { json: false } });
+  assert.throws(() => parseCliArgs(['sandbox', 'status', '--codex-home']), UsageError);
+  assert.throws(() => parseCliArgs(['sandbox']), /unknown sandbox command ""/);
+  assert.match(CLI_USAGE, /codex-runner-ipc sandbox status \[--codex-home DIR\] \[--codex-install PATH\] \[--json\]/);
+  assert.match(CLI_USAGE, /--codex-install PATH {2}codex's install/);
+});

@@ -35,6 +35,7 @@ const refusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], runner: { exe: 'node', args: 'x.js' } }, 'session option "runner.args" must be an array of strings, got "x.js"'],
   [{ command: ['ls'], runner: { exe: 'codex-command-runner.exe', kind: 'codex' } }, 'session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)'],
   [{ command: ['ls'], setupHelper: 'relative/setup.exe' }, 'session option "setupHelper" must be an absolute path, got "relative/setup.exe"'],
+  [{ command: ['ls'], codexInstall: 'relative/codex' }, 'session option "codexInstall" must be an absolute path, got "relative/codex"'],
   [{ command: ['ls'], capSids: [1] }, 'session option "capSids" must be an array of strings, got an array'],
 ];
 
