@@ -4,13 +4,12 @@
 // release's parent sent it. `real_user` is the token's DOMAIN\user (platform/win32/current-user.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from '../codex-home/setup-version';
 import { canonicalPath } from './capability-sids';
 import type { PayloadField, SetupHelperShape } from './setup-helper-shape';
 
-/** setup.rs SETUP_VERSION, and the account names the helper provisions and refreshes. */
-export const SETUP_VERSION = 5;
-export const OFFLINE_USERNAME = 'CodexSandboxOffline';
-export const ONLINE_USERNAME = 'CodexSandboxOnline';
+/** setup.rs SETUP_VERSION and the account names the helper provisions and refreshes (one place: setup-version.ts). */
+export { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION };
 
 /** setup.rs WINDOWS_PLATFORM_DEFAULT_READ_ROOTS. */
 const PLATFORM_READ_ROOTS = ['C:\\Windows', 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\ProgramData'];

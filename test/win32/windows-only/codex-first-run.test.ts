@@ -117,14 +117,15 @@ async function defaultSession(command: string, permissions: 'workspace-write' | 
 }
 
 test('a fresh home is not_configured; setupSandbox runs codex\'s helper from the install and the home is then ready', { skip, timeout: 600_000 }, async () => {
-  const before = await sandboxReadiness({ codexHome: home });
-  assert.equal(before.state, 'not_configured');
-  assert.ok(before.reasons.some((r) => r.code === 'marker_missing'), JSON.stringify(before));
+  const fresh = await sandboxReadiness({ codexHome: home });
+  assert.equal(fresh.state, 'not_configured');
+  assert.ok(fresh.reasons.some((r) => r.code === 'marker_missing'), JSON.stringify(fresh));
   touchedMachine = true; // from here on, clean-up has machine-wide state to look for
   const setup = await setupSandbox({ codexHome: home });
   assert.equal(setup.outcome, 'succeeded', `${setup.code}: ${setup.message}`);
-  assert.deepEqual(setup.readiness, { state: 'ready', reasons: [] });
-  assert.deepEqual(await sandboxReadiness({ codexHome: home }), { state: 'ready', reasons: [] });
+  assert.deepEqual([setup.readiness.state, setup.readiness.reasons], ['ready', []]);
+  const after = await sandboxReadiness({ codexHome: home });
+  assert.deepEqual([after.state, after.reasons], ['ready', []]);
 });
 
 test('default options, workspace-write: a write inside the workspace succeeds as codex\'s sandbox user', { skip, timeout: 300_000 }, async () => {
