@@ -7,10 +7,11 @@
 // refresh and a setup need here: codex's setup helper. Every reason is listed, not just the first.
 // States: `not_configured` when no setup ever ran (no marker, no users file), `update_required` for
 // any other reason (upstream's app-server answers updateRequired for both), `ready` otherwise.
+import { promises as fs } from 'node:fs';
 import { CodexHomeError } from './codex-home-error';
 import { resolveCodexHome, setupMarkerPath } from './codex-home-paths';
 import { readSandboxUsers, readSetupMarker, type SandboxUsersFile, type SetupMarker } from './sandbox-setup-files';
-import { SETUP_VERSION } from './setup-version';
+import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from './setup-version';
 import { CodexInstallError } from '../codex-install/codex-install-error';
 import { findCodexInstall, type CodexInstall, type CodexInstallLookup } from '../codex-install/find-codex-install';
 import { findSetupHelper } from '../codex-install/setup-helper';
@@ -82,8 +83,12 @@ export interface ReadinessFacts {
 export async function sandboxReadiness(options: SandboxReadinessOptions): Promise<SandboxReadiness> {
   const codexHome = resolveCodexHome(options?.codexHome);
   const notes: string[] = [];
-  const marker = await readOrWhy(() => readSetupMarker(codexHome).then((r) => r.marker));
   const markerFile = setupMarkerPath(codexHome);
+  // codex 0.171.0's setup that failed (seen under Wine) leaves an empty marker: no setup finished.
+  const emptyMarker = await fs.stat(markerFile).then((s) => s.isFile() && s.size === 0, () => false);
+  const marker: ReadinessFacts['marker'] = emptyMarker
+    ? { missing: `codex's sandbox setup marker ${markerFile} is empty (a setup that did not finish leaves it so)` }
+    : await readOrWhy(() => readSetupMarker(codexHome).then((r) => r.marker));
   const usersRead = await readOrWhy(() => readSandboxUsers(codexHome));
   const users: ReadinessFacts['users'] = 'ok' in usersRead ? { ok: usersRead.ok.users, file: usersRead.ok.file } : usersRead;
 
@@ -95,6 +100,10 @@ export async function sandboxReadiness(options: SandboxReadinessOptions): Promis
   } else if (accountNames.length) {
     notes.push('sandbox accounts not checked: local accounts exist only on Windows');
   }
+  // codex itself checks its two fixed account names (0.171.0 under Wine: "sandbox account is missing,
+  // disabled, or password expired" for a users file naming others, which it then deletes).
+  const unusual = accountNames.filter((n, i) => n.toLowerCase() !== [OFFLINE_USERNAME, ONLINE_USERNAME][i]!.toLowerCase());
+  if (unusual.length) notes.push(`the users file names ${unusual.join(' and ')}, not codex's own ${OFFLINE_USERNAME}/${ONLINE_USERNAME}: these accounts are the ones checked and logged on as here, but codex itself checks its fixed names and would set up again`);
 
   let helper: ReadinessFacts['helper'];
   let install: CodexInstall | undefined;
@@ -142,7 +151,7 @@ export function decideReadiness(f: ReadinessFacts): Pick<SandboxReadiness, 'stat
   const add = (code: ReadinessCode, message: string) => reasons.push({ code, message });
   const setupAgain = 'codex sets it up again (elevated): run codex-runner-ipc sandbox setup, or a codex command in the Windows sandbox';
   let markerOk: SetupMarker | undefined;
-  if ('missing' in f.marker) add('marker_missing', `codex's sandbox setup marker ${f.markerFile} is missing: the sandbox was never set up in this codex home; ${setupAgain}`);
+  if ('missing' in f.marker) add('marker_missing', `${/ is empty /.test(f.marker.missing) ? f.marker.missing : `codex's sandbox setup marker ${f.markerFile} is missing`}: the sandbox was never set up in this codex home; ${setupAgain}`);
   else if ('unreadable' in f.marker) add('marker_unreadable', f.marker.unreadable);
   else if (f.marker.ok.version !== SETUP_VERSION) add('marker_version', `codex's sandbox setup marker ${f.markerFile} is of setup version ${f.marker.ok.version}, not ${SETUP_VERSION}; ${setupAgain}`);
   else markerOk = f.marker.ok;
