@@ -4,6 +4,7 @@ import type { CodexHomeReadiness, EndReason, PolicyStatus, PoolStatus, ProtocolS
 const STAGE_LABELS: Record<SessionStage, string> = {
   queued: 'queued',
   preparing: 'prepare',
+  setting_up_sandbox: 'set up sandbox',
   preparing_sandbox: 'prepare sandbox',
   creating_pipes: 'create pipes',
   launching_runner: 'launch runner',

@@ -34,3 +34,5 @@ export type { RunnerVersion } from './codex-home/runner-version';
 export { loadSandboxLogon, type SandboxLogon, type SandboxLogonOptions, type SandboxIdentity } from './codex-home/sandbox-users';
 export { SecretText, SecretTextError, type SecretTextProblem } from './codex-home/secret-text';
 export { CodexHomeError, type CodexHomeProblem } from './codex-home/codex-home-error';
+export { setupSandbox, type SandboxSetupOptions, type SandboxSetupResult, type SetupStage as SandboxSetupStage } from './sandbox-setup/setup-sandbox';
+export { SandboxNotReadyError } from './sandbox-setup/sandbox-not-ready-error';

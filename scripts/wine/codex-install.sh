@@ -109,9 +109,14 @@ node -e '
 ' "$w_main/package.json" "$alias_name" "npm:@openai/codex@$release-win32-x64"
 
 # npm's shims for the bin, written by the cmd-shim that npm itself bundles (what bin-links calls on Windows).
-npm_root="$(npm root -g)"
-cmd_shim="$npm_root/npm/node_modules/cmd-shim"
-[ -d "$cmd_shim" ] || { echo "codex install: npm's cmd-shim not found at $cmd_shim" >&2; exit 1; }
+# npm's own folder: under the global root on Linux (/usr/lib/node_modules/npm), beside node.exe on Windows
+# (<nodejs>/node_modules/npm, while the global root is %APPDATA%\npm\node_modules).
+npm_bin="$(readlink -f "$(command -v npm)")"
+cmd_shim=""
+for npm_dir in "$(npm root -g)/npm" "$(dirname "$npm_bin")/node_modules/npm" "$(dirname "$(dirname "$npm_bin")")"; do
+  if [ -f "$npm_dir/node_modules/cmd-shim/package.json" ]; then cmd_shim="$npm_dir/node_modules/cmd-shim"; break; fi
+done
+[ -n "$cmd_shim" ] || { echo "codex install: npm's cmd-shim not found (looked beside $npm_bin and in $(npm root -g)/npm)" >&2; exit 1; }
 node -e '
   const [shim, from, to] = process.argv.slice(1);
   require(shim)(from, to).catch((e) => { console.error(`codex install: cmd-shim failed: ${e.message}`); process.exit(1); });

@@ -5,6 +5,7 @@ import { MAX_TIMER_MS } from '../session/session-options';
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
        codex-runner-ipc doctor [--codex-home DIR] [--codex-install PATH] [--setup-helper PATH] [--json]
        codex-runner-ipc sandbox status [--codex-home DIR] [--codex-install PATH] [--json]
+       codex-runner-ipc sandbox setup [--codex-home DIR] [--codex-install PATH] [--setup-helper PATH] [--json]
        codex-runner-ipc --version
 
 run: runs <command> through a runner session (pipes, runner, spawn) and streams its output.
@@ -15,6 +16,9 @@ doctor: checks every step of a session on this machine and says what fails, why,
 sandbox status: whether codex's Windows sandbox is set up in the codex home (ready, not_configured,
 update_required) and every reason, decided as codex decides to run its setup. Exits 0 when ready,
 3 otherwise. --json prints {"state":"...","reasons":[{"code":"...","message":"..."}]}.
+sandbox setup: runs codex's own setup helper from its install to create its sandbox users (asks for
+elevation unless this process is elevated). Exits 0 when set up, 1 when it failed, 3 when the
+elevation prompt was declined.
 
 run options:
   --timeout MS          kill the command after MS milliseconds (it then exits with 192);

@@ -275,6 +275,7 @@ function stageTimings(status: SessionStatus): string {
 /** The likely fix for where a session stopped. */
 export function fixFor(status: SessionStatus): string | undefined {
   const message = status.failure?.message ?? '';
+  if (/codex's Windows sandbox in .* is (not configured|update required)/.test(message)) return "codex's sandbox users are not set up: codex-runner-ipc sandbox setup --codex-home DIR (it asks for elevation), or the session option autoSetupSandbox";
   switch (status.failure?.stage) {
     case 'preparing':
       if (/enforces only restricted profiles/.test(message)) return "codex's runner runs only restricted profiles: use read-only or workspace-write";
@@ -287,7 +288,7 @@ export function fixFor(status: SessionStatus): string | undefined {
         ? 'the named pipes could not be made for that account: the error names the call that failed'
         : `the socket folder could not be made: the temp folder (${os.tmpdir()}) must exist and be writable`;
     case 'launching_runner':
-      if (/1326|1312|1331/.test(message)) return "logon: the sandbox user's password or logon was refused: run codex's sandbox setup again (codex re-runs it when it starts with the Windows sandbox enabled)";
+      if (/1326|1312|1331/.test(message)) return "logon: the sandbox user's password or logon was refused: run codex's sandbox setup again: codex-runner-ipc sandbox setup --codex-home DIR";
       return 'the runner could not be started: check that the file exists and this account may run it';
     case 'connecting_in':
     case 'connecting_out':

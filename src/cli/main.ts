@@ -9,6 +9,7 @@ import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type 
 import { SessionManager } from '../session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
 import { runDoctor } from './doctor';
+import { runSandboxSetupCommand } from './sandbox-setup-command';
 import { runSandboxStatus } from './sandbox-status';
 import { cliExitStatus } from './exit-status';
 import { formatStatus } from './format-status';
@@ -19,6 +20,10 @@ export const SESSION_FAILED_EXIT = 125;
 export const BROKEN_PIPE_EXIT = 128 + 13;
 
 export function main(argv: readonly string[]): void {
+  if (argv[0] === 'sandbox' && argv[1] === 'setup') {
+    void runSandboxSetupCommand(argv.slice(2)).then((code) => (process.exitCode = code));
+    return;
+  }
   let command;
   try {
     command = parseCliArgs(argv);

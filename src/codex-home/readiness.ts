@@ -34,7 +34,9 @@ export type ReadinessCode =
   | 'password_expired'
   | 'helper_missing'
   /** codex's install is one this module does not drive (registered runtime, Store app), or the codexInstall option names none. */
-  | 'install_unsupported';
+  | 'install_unsupported'
+  /** The sandbox user's logon failed as upstream answers with a new setup (1326, 1312, 1331): set by the session's gate. */
+  | 'logon_failed';
 
 export interface ReadinessReason {
   code: ReadinessCode;

@@ -10,13 +10,16 @@ import { capabilitySids, effectiveWriteRoots, type CapabilitySidRequest } from '
 import { capSidFile } from './cap-sid-file';
 import { codexRunnerRefusal } from './codex-runner-profile';
 import type { PrivateDesktops } from './private-desktops';
-import { encodePayload, refreshPayload } from './refresh-payload';
+import { currentSetupUser } from '../platform/win32/current-user';
+import { helperLaunch } from './helper-launch';
+import { encodePayload, payloadForHelper, refreshPayload } from './refresh-payload';
 import { prepareRunnerEnv } from './runner-env';
 import { runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
 import type { CodexInstallError } from '../codex-install/codex-install-error';
 import type { CodexInstall } from '../codex-install/find-codex-install';
 import { findSetupHelper } from '../codex-install/setup-helper';
 import { parseRunnerVersion, runnerSuffixOf } from '../codex-home/runner-version';
+import { setupHelperShape } from './setup-helper-shape';
 
 /** What the status shows of the preparation (SessionStatus.sandboxPrep). */
 export interface SandboxPrepStatus {
@@ -139,16 +142,20 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
     const install = r.installError ? ` ${r.installError.message}.` : r.install ? '' : ' No codex install was found (codexInstall option, codex on PATH, the standalone and desktop app folders).';
     throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}).${install} codex ships it in its install's codex-resources folder: name the install with codexInstall (CLI --codex-install PATH), name the helper with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
   }
+  const shape = await setupHelperShape(helper.found);
   const payload = await refreshPayload({
     codexHome: r.codexHome,
     cwd: r.input.cwd,
     writeRoots: await effectiveWriteRoots(sidRequest),
     workspaceRoots: r.input.workspaceRoots,
     readsRoot: readsRoot(r.permissions),
-    realUser: os.userInfo().username,
+    // As upstream's current_setup_user: the token's DOMAIN\user, never %USERNAME%.
+    realUser: process.platform === 'win32' ? await currentSetupUser() : os.userInfo().username,
     userProfile: process.env.USERPROFILE ?? os.homedir(),
   });
-  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal });
+  const payloadBase64 = encodePayload(payloadForHelper(payload, shape));
+  const launch = helperLaunch(payloadBase64, shape, process.env);
+  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64, launch, signal: r.signal });
   return [ran, helper.found];
 }
 

@@ -1,16 +1,15 @@
 // The payload codex's parent hands its setup helper for a refresh (setup.rs
-// `run_setup_refresh_inner`): the helper's `Payload` has 17 fields (read from the 0.171.0
-// binary's serde strings: version ... user_profile, mode, runtime, refresh_only), every one
-// required but `otel`, so all are sent, in this order. The helper takes it as one argument,
-// standard base64 of the JSON.
+// `run_setup_refresh_inner`), standard base64 of the JSON. Built whole (0.171.0's 17 fields), then cut
+// to the field set of the helper's own release (setup-helper-shape.ts), in its order, as that
+// release's parent sent it. `real_user` is the token's DOMAIN\user (platform/win32/current-user.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from '../codex-home/setup-version';
 import { canonicalPath } from './capability-sids';
+import type { PayloadField, SetupHelperShape } from './setup-helper-shape';
 
-/** setup.rs SETUP_VERSION, and the account names the helper provisions and refreshes. */
-export const SETUP_VERSION = 5;
-export const OFFLINE_USERNAME = 'CodexSandboxOffline';
-export const ONLINE_USERNAME = 'CodexSandboxOnline';
+/** setup.rs SETUP_VERSION and the account names the helper provisions and refreshes (one place: setup-version.ts). */
+export { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION };
 
 /** setup.rs WINDOWS_PLATFORM_DEFAULT_READ_ROOTS. */
 const PLATFORM_READ_ROOTS = ['C:\\Windows', 'C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\ProgramData'];
@@ -35,6 +34,7 @@ export interface RefreshPayload {
   real_user: string;
   user_profile: string;
   mode: 'full';
+  /** 0.171.0: `legacy` (npm, standalone, desktop installs); `registered` is the Store app's runtime, which this module does not drive. */
   runtime: 'legacy';
   refresh_only: true;
 }
@@ -73,8 +73,15 @@ export async function refreshPayload(r: RefreshRequest): Promise<RefreshPayload>
   };
 }
 
-/** The helper's argument. */
-export function encodePayload(payload: RefreshPayload): string {
+/** The payload as the helper of `shape`'s release reads it: its fields only, in its order. */
+export function payloadForHelper(payload: RefreshPayload, shape: SetupHelperShape): Partial<Record<PayloadField, unknown>> {
+  const out: Partial<Record<PayloadField, unknown>> = {};
+  for (const field of shape.fields) out[field] = payload[field];
+  return out;
+}
+
+/** The helper's argument (or, when large, its environment transport's content: helper-launch.ts). */
+export function encodePayload(payload: RefreshPayload | Partial<Record<PayloadField, unknown>>): string {
   return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64');
 }
 

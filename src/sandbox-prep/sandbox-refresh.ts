@@ -37,7 +37,10 @@ const inFlight = new Map<string, Flight>();
 export interface RefreshRun {
   helper: string;
   codexHome: string;
+  /** What is refreshed: one flight, and one success, per payload. */
   payloadBase64: string;
+  /** How the helper gets it (helper-launch.ts); default: the payload as the one argument, this environment. */
+  launch?: { args: string[]; env: NodeJS.ProcessEnv };
   signal: AbortSignal;
   timeoutMs?: number;
 }
@@ -106,7 +109,7 @@ async function runHelper(run: RefreshRun): Promise<void> {
   if (run.signal.aborted) throw run.signal.reason;
   const timeoutMs = run.timeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS;
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }>((resolve, reject) => {
-    const child = spawn(run.helper, [run.payloadBase64], { stdio: 'ignore', windowsHide: true });
+    const child = spawn(run.helper, run.launch?.args ?? [run.payloadBase64], { stdio: 'ignore', windowsHide: true, env: run.launch?.env ?? process.env });
     let timedOut = false;
     const kill = () => child.kill('SIGKILL');
     const timer = setTimeout(() => {

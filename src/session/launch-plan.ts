@@ -14,6 +14,7 @@ import type { SpawnInput } from '../protocol/versions';
 import { checkCodexRunnerProfile, prepareCodexSandbox, type PreparedSandbox, type SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
 import type { PrivateDesktops } from '../sandbox-prep/private-desktops';
 import type { LaunchPlan, LogonSource } from './runner-connection';
+import { sandboxGate } from './sandbox-gate';
 import { SessionError } from './session-error';
 import type { PasswordSource, SandboxAccount, SessionOptions } from './session-options';
 import type { PolicyStatus, RunnerStatus, SetupStage } from './session-status';
@@ -59,6 +60,14 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       throw new SessionError('preparing', (err as Error).message);
     }
   }
+  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
+  const networkRestricted = !profileAllowsNetwork(permissions.profile);
+  const gate =
+    sandbox === 'codex' && prep
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+      : undefined;
+  // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
+  await gate?.requireReady();
   // codex's install: where codex itself takes its runner and its setup helper from. A bad
   // codexInstall option fails here; an install found that this module cannot drive (a registered
   // runtime, the Store app) fails only where the install is needed.
@@ -82,11 +91,11 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   if (o.codexHome && spec.materialize) {
     spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir, ...(spec.materializeAs ? { destName: spec.materializeAs } : {}) }));
   }
-  const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   let logon: LogonSource | undefined;
   if (sandbox === 'codex') {
     // Upstream picks the offline user when the profile restricts the network.
-    logon = await codex.logon(o.codexHome!, !profileAllowsNetwork(permissions.profile));
+    logon = await codex.logon(o.codexHome!, networkRestricted);
+    if (gate) logon = { ...logon, recover: (code, failedAt) => gate.afterLogonFailure(code, failedAt) };
   } else if (sandbox !== 'current' && sandbox?.credentials && password !== undefined) {
     logon = {
       username: sandbox.username!,

@@ -21,6 +21,12 @@ export interface LogonSource {
    * so a warm runner may be launched with it later. A fixed password is never kept for that.
    */
   reusable: boolean;
+  /**
+   * codex's sandbox users: what follows a logon error upstream answers with a new setup (see
+   * session/sandbox-gate.ts). Resolves when one more launch is worth it; else throws the error
+   * the session fails with. Replaces the plain re-read retry.
+   */
+  recover?(code: number, failedAt: SetupStage): Promise<void>;
 }
 
 export interface LaunchPlan {
@@ -104,7 +110,7 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
     checkAborted(signal);
 
     hooks.stage('launching_runner');
-    runner = await launch(plan, pipes.names, signal, options.connectTimeoutMs);
+    runner = await launch(plan, pipes.names, signal, options.connectTimeoutMs, hooks);
     hooks.runnerLaunched(runner);
     checkAborted(signal);
 
@@ -130,7 +136,7 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
   }
 }
 
-async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number): Promise<RunnerProcess> {
+async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number, hooks?: ConnectionHooks): Promise<RunnerProcess> {
   if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd, { signal, timeoutMs });
   if (process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
   const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
@@ -143,19 +149,24 @@ async function launch(plan: LaunchPlan, names: { in: string; out: string }, sign
       password.wipe(); // the logon is done (or abandoned): nothing keeps the password
     }
   };
-  return withLogonRetry(once, logon.retryOnLogonFailure, signal);
+  return withLogonRetry(once, logon.retryOnLogonFailure, signal, logon.recover && (async (code) => {
+    await logon.recover!(code, 'launching_runner');
+    hooks?.stage('launching_runner');
+  }));
 }
 
 /**
  * `once()`, and once more after a logon error upstream retries (REFRESHABLE_LOGON_ERRORS): each
  * try reads the credentials again, which codex's setup may have rotated. Never a third time.
  */
-export async function withLogonRetry<T>(once: () => Promise<T>, retry: boolean, signal: AbortSignal): Promise<T> {
+export async function withLogonRetry<T>(once: () => Promise<T>, retry: boolean, signal: AbortSignal, recover?: (code: number) => Promise<void>): Promise<T> {
   try {
     return await once();
   } catch (err) {
     const code = (err as { win32Code?: unknown }).win32Code;
-    if (!retry || typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
+    if (typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
+    if (recover) await recover(code); // throws when setup is not to run (or failed)
+    else if (!retry) throw err;
     return once();
   }
 }

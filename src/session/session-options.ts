@@ -45,6 +45,13 @@ export interface SessionOptions {
    */
   refreshSandbox?: boolean;
   /**
+   * With codex's sandbox users (`sandbox: 'codex'`, the default with `runner: 'codex'`): when
+   * their setup is not ready, or their logon fails as upstream answers with a new setup (1326,
+   * 1312, 1331), run codex's setup (setupSandbox, which asks for elevation when this process is
+   * not elevated) and go on, once. Default false: the session fails with SandboxNotReadyError.
+   */
+  autoSetupSandbox?: boolean;
+  /**
    * codex's codex-windows-sandbox-setup.exe (absolute); default: from codex's install (see
    * codexInstall), beside the runner, `<codexHome>/.sandbox-bin`, then PATH.
    */
@@ -130,7 +137,7 @@ export function validateSessionOptions(o: SessionOptions): void {
       if (value !== undefined && typeof value !== 'string') throw new TypeError(`session option "env" must map names to strings; "${key}" is ${describe(value)}`);
     }
   }
-  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy', 'refreshSandbox'] as const) {
+  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy', 'refreshSandbox', 'autoSetupSandbox'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
   // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).

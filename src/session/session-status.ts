@@ -11,6 +11,11 @@ export const SESSION_STAGES = [
   /** Finding the runner file and the sandbox account, copying the runner where that account can run it. */
   'preparing',
   /**
+   * codex's sandbox users were not ready (or their logon failed) and the session option
+   * autoSetupSandbox is on: codex's setup helper runs (sandbox-setup/), with elevation.
+   */
+  'setting_up_sandbox',
+  /**
    * codex's runner only: what codex's parent does before each command (sandbox-prep/): the
    * capability SIDs from `<codexHome>/cap_sid`, the environment, codex's setup helper's refresh,
    * the private desktop. Its status is `sandboxPrep`.

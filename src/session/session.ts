@@ -12,7 +12,7 @@ import { codexHomeAccess } from './codex-home-access';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
 import { processStateNote } from './runner-state';
-import { delay, describeExit, openRunnerConnection, stderrNote, type RunnerConnection } from './runner-connection';
+import { delay, describeExit, openRunnerConnection, stderrNote, type LaunchPlan, type RunnerConnection } from './runner-connection';
 import { commandEnd, type CommandEnd } from './end-reason';
 import { SessionError } from './session-error';
 import {
@@ -30,6 +30,13 @@ import { StdinWritable } from './stdin-writable';
 import { isRefreshableLogonError, VersionSearch, type TryResult } from './version-search';
 import type { WarmRunnerPool } from './warm-pool';
 import { PrivateDesktops } from '../sandbox-prep/private-desktops';
+
+/** A plan for warm runners: a background launch never deletes codex's users file nor runs setup (a session does, when its app opted in). */
+function withoutRecovery(plan: LaunchPlan): LaunchPlan {
+  if (!plan.logon?.recover) return plan;
+  const { recover: _recover, ...logon } = plan.logon;
+  return { ...plan, logon };
+}
 
 /** The first thing a runner said after the spawn request, or that it ended without a frame. */
 type FirstReply = Exclude<TryResult, { kind: 'undelivered' | 'unencodable' }>;
@@ -386,10 +393,12 @@ export class Session extends EventEmitter<SessionEvents> {
         if (learns !== undefined) rememberVersion(identity, learns);
         this.password = undefined;
         // This identity is in use: keep a runner warm for its next session.
-        if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, launch.plan);
+        if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, withoutRecovery(launch.plan));
       });
       step = search.after(result, warm);
       if (step.kind === 'try') await this.dropConnection();
+      // spawn_child refused the logon: the command never started; codex's users are set up again (or the session fails typed).
+      if (step.kind === 'try' && step.logonFailure !== undefined && launch.plan.logon?.recover) await this.untilAborted(launch.plan.logon.recover(step.logonFailure, 'spawn_sent'));
     }
   }
 

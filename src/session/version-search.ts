@@ -30,7 +30,8 @@ export type NextStep =
   /** The command runs (spawn_ready). */
   | { kind: 'run' }
   /** Send the request in `version`, on a warm runner if allowed and one is there, else a new one. */
-  | { kind: 'try'; version: ProtocolVersion; mayTakeWarm: boolean; forgetRemembered?: true }
+  /** `logonFailure`: the retry follows that logon error (the launch's logon source may recover first). */
+  | { kind: 'try'; version: ProtocolVersion; mayTakeWarm: boolean; forgetRemembered?: true; logonFailure?: number }
   | { kind: 'fail'; stage: 'preparing' | 'spawn_sent'; message: string };
 
 export type HowChosen = 'given' | 'detected' | 'remembered';
@@ -152,7 +153,8 @@ export class VersionSearch {
     if (meaning.kind === 'content-refusal') return { kind: 'fail', stage: 'spawn_sent', message: `${said} (a refusal in the version it was sent in: the runner speaks it, so no other version is tried)` };
     if (!this.logonRetried && this.start.isRefreshableLogonError(payload)) {
       this.logonRetried = true;
-      return { kind: 'try', version: v, mayTakeWarm: false }; // the next launch reads the credentials again
+      // The next launch reads the credentials again (after codex's setup, for codex's users).
+      return { kind: 'try', version: v, mayTakeWarm: false, logonFailure: ('windows_error_code' in payload ? payload.windows_error_code : null) ?? 0 };
     }
     return { kind: 'fail', stage: 'spawn_sent', message: said };
   }

@@ -92,8 +92,10 @@ test("the Windows job opts into the test that runs codex's real setup helper (it
   const step = windows.steps?.find((s) => s.run?.trim() === command) as (Step & { env?: Record<string, unknown> }) | undefined;
   assert.equal(step?.env?.CODEX_REAL_SETUP_TESTS, '1', 'the test step sets CODEX_REAL_SETUP_TESTS=1');
   // The test reads the same name: a rename on one side only would skip it silently.
-  const testFile = readText(path.join(repoRoot, 'test', 'win32', 'windows-only', 'codex-real-setup.test.ts'));
-  assert.match(testFile, /const OPT_IN = 'CODEX_REAL_SETUP_TESTS';/);
+  for (const name of ['codex-real-setup.test.ts', 'codex-first-run.test.ts', 'codex-logon-recovery.test.ts']) {
+    const testFile = readText(path.join(repoRoot, 'test', 'win32', 'windows-only', name));
+    assert.match(testFile, /const OPT_IN = 'CODEX_REAL_SETUP_TESTS';/, name);
+  }
 });
 
 test('the Windows job builds the NSIS installer and uploads it, and uploads the Playwright report even on failure', () => {

@@ -48,3 +48,28 @@ test('one retry after 1326, 1312 and 1331, with the credentials read again; neve
   }, false, signal), /fixed password/);
   assert.equal(tries, 1, 'a fixed password read again is the same password: no retry');
 });
+
+test("codex's users: a logon error is handed to the recovery (setup) before the one retry; a recovery that throws ends it there", async () => {
+  const signal = new AbortController().signal;
+  const recovered: number[] = [];
+  let tries = 0;
+  const got = await withLogonRetry(async () => {
+    if (++tries === 1) throw Object.assign(new Error('logon failed'), { win32Code: 1331 });
+    return 'launched';
+  }, true, signal, async (code) => void recovered.push(code));
+  assert.deepEqual([got, tries, recovered], ['launched', 2, [1331]]);
+  tries = 0;
+  await assert.rejects(withLogonRetry(async () => {
+    tries++;
+    throw Object.assign(new Error('bad password'), { win32Code: 1326 });
+  }, true, signal, async () => {
+    throw new Error('not set up: the typed error');
+  }), /not set up: the typed error/);
+  assert.equal(tries, 1, 'no second launch when the recovery refused');
+  tries = 0;
+  await assert.rejects(withLogonRetry(async () => {
+    tries++;
+    throw Object.assign(new Error('denied'), { win32Code: 5 });
+  }, true, signal, async () => assert.fail('5 is not a logon error upstream sets up again for')), /denied/);
+  assert.equal(tries, 1);
+});

@@ -80,7 +80,7 @@ test('the refresh runs the setup helper once for the same roots, and a missing h
   assert.match(missing.result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found \(looked for .*\)\. .*codexInstall \(CLI --codex-install PATH\).*refreshSandbox: false \(CLI --no-sandbox-refresh\)/);
   const runs = path.join(d.root, 'runs');
   const helper = path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE);
-  writeFileSync(helper, `#!/bin/sh\necho "$1" >> '${runs}'\n`);
+  writeFileSync(helper, standInHelper(runs));
   chmodSync(helper, 0o755);
   const first = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
   const second = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
@@ -102,10 +102,19 @@ test("with sandbox 'current' the refresh is off unless asked for; the setupHelpe
   const runs = path.join(d.root, 'runs');
   const helper = path.join(d.root, 'elsewhere', 'my-setup-helper');
   mkdirSync(path.dirname(helper));
-  writeFileSync(helper, `#!/bin/sh\necho "$1" >> '${runs}'\n`);
+  writeFileSync(helper, standInHelper(runs));
   chmodSync(helper, 0o755);
   const asked = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, sandbox: 'current', refreshSandbox: true, setupHelper: helper });
   assert.equal(asked.result.state, 'exited', asked.result.error?.message);
   assert.equal(asked.session.status().sandboxPrep?.refresh, 'ran');
   assert.equal(readFileSync(runs, 'utf8').trim().split('\n').length, 1);
 });
+
+/**
+ * A stand-in for codex's setup helper (a Windows binary: it cannot run here) that records its
+ * payload. Its text carries the marker the module reads a helper's payload shape from (0.171.0's
+ * 17 fields); the real helpers' parses are in test/win32/codex-oracle/refresh-payload.test.ts.
+ */
+function standInHelper(runs: string): string {
+  return `#!/bin/sh\n# struct Payload with 17 elements\necho "$1" >> '${runs}'\n`;
+}

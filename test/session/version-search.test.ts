@@ -126,11 +126,11 @@ test('a remembered version refused: forgotten, searched again', () => {
   assert.equal(s.chosen, 'detected');
 });
 
-test('a real failure is reported as it is; a refreshable logon error is retried once on a new runner', () => {
+test('a real failure is reported as it is; a refreshable logon error is retried once on a new runner, naming the logon error (codex\'s users are set up again first)', () => {
   const failure: ErrorPayload = { message: 'runner: CreateProcessAsUserW failed', stage: 'spawn_child', windows_error_code: 1326 };
   const s = search({ isRefreshableLogonError: (p) => 'stage' in p && p.windows_error_code === 1326, windowsErrorText: () => 'The user name or password is incorrect.' });
   s.first();
-  assert.deepEqual(s.after(error(failure, 6), true), { kind: 'try', version: 6, mayTakeWarm: false });
+  assert.deepEqual(s.after(error(failure, 6), true), { kind: 'try', version: 6, mayTakeWarm: false, logonFailure: 1326 });
   assert.deepEqual(s.after(error(failure, 6), false), {
     kind: 'fail',
     stage: 'spawn_sent',

@@ -412,3 +412,71 @@ export const UF_SCRIPT = 0x0001;
 export const UF_NORMAL_ACCOUNT = 0x0200;
 export const UF_DONT_EXPIRE_PASSWD = 0x10000;
 export const NERR_USER_NOT_FOUND = 2221;
+
+// ---- Elevated launch (shell32): codex's setup helper through UAC (sandbox-setup/). Loaded on first use. ----
+
+/**
+ * SHELLEXECUTEINFOW (shellapi.h), x64: 112 bytes, hProcess at offset 104. The string fields are
+ * koffi-marshalled UTF-16 copies that live for the call; hProcess comes back through `_Inout_`.
+ */
+export interface ShellExecuteInfo {
+  cbSize: number;
+  fMask: number;
+  hwnd: number;
+  lpVerb: string | null;
+  lpFile: string;
+  lpParameters: string | null;
+  lpDirectory: string | null;
+  nShow: number;
+  hInstApp: number;
+  lpIDList: null;
+  lpClass: string | null;
+  hkeyClass: number;
+  dwHotKey: number;
+  hIconOrMonitor: number;
+  hProcess: number;
+}
+
+export interface ShellApi {
+  /** Shows the UAC prompt with verb "runas" and waits for the user's answer: call through `.async` only. */
+  ShellExecuteExW: AsyncCapable<(info: ShellExecuteInfo) => number>;
+  /** koffi's size of SHELLEXECUTEINFOW (112 on x64): checked against the header's. */
+  shellExecuteInfoSize: number;
+}
+
+export const SHELLEXECUTEINFOW_SIZE = 112;
+export const SEE_MASK_NOCLOSEPROCESS = 0x00000040;
+export const SEE_MASK_NOASYNC = 0x00000100;
+export const SW_HIDE = 0;
+/** The user said no at the UAC prompt (upstream: orchestrator_helper_launch_canceled). */
+export const ERROR_CANCELLED = 1223;
+
+let shell: ShellApi | undefined;
+
+export function shellApi(): ShellApi {
+  if (shell) return shell;
+  const { koffi } = win32(); // throws the usual error off Windows
+  const shell32 = koffi.load('shell32.dll');
+  const info = koffi.struct('SHELLEXECUTEINFOW', {
+    cbSize: 'uint32_t',
+    fMask: 'uint32_t',
+    hwnd: 'intptr_t',
+    lpVerb: 'const char16_t *',
+    lpFile: 'const char16_t *',
+    lpParameters: 'const char16_t *',
+    lpDirectory: 'const char16_t *',
+    nShow: 'int',
+    hInstApp: 'intptr_t',
+    lpIDList: 'void *',
+    lpClass: 'const char16_t *',
+    hkeyClass: 'intptr_t',
+    dwHotKey: 'uint32_t',
+    hIconOrMonitor: 'intptr_t',
+    hProcess: 'intptr_t',
+  });
+  shell = {
+    ShellExecuteExW: shell32.func('int __stdcall ShellExecuteExW(_Inout_ SHELLEXECUTEINFOW *info)') as ShellApi['ShellExecuteExW'],
+    shellExecuteInfoSize: koffi.sizeof(info),
+  };
+  return shell;
+}
