@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { doctorChecks } from '../../src/cli/doctor-checks';
+import { currentTokenUser } from '../../src/platform/win32/current-user';
 import { protectData } from '../../src/platform/win32/dpapi';
 import { codexHomeScratch, marker, users } from '../helpers/codex-home-fixture';
 import { codexRelease } from '../helpers/codex-releases';
@@ -45,12 +46,11 @@ test('doctor on Windows: runner files, both sandbox users decrypt, the desktop, 
     assert.equal(step("session via this package's runner").ok, true, step("session via this package's runner").detail);
     const viaCodex = step('session via codex runner codex-command-runner-0.158.0.exe');
     if (runningUnderWine()) {
-      // The fixture's users exist only in its files: the pipes cannot be made for an account the
-      // machine does not know, and the doctor says so and what to do.
-      // The private desktop, made for that account before any pipe, is the first step to say so.
+      // The fixture's users exist only in its files: the sandbox is not ready (codex would set it up
+      // again), so the session fails typed before anything is made, and the doctor says what to do.
       assert.equal(viaCodex.ok, false);
-      assert.match(viaCodex.detail, /^failed during preparing_sandbox: private desktop: LookupAccountNameW\(CodexSandboxOffline\) failed: error 1332/);
-      assert.match(viaCodex.fix ?? '', /^private desktop: that account does not exist on this machine: run codex once with the Windows sandbox enabled/);
+      assert.match(viaCodex.detail, /^failed during preparing: codex's Windows sandbox in .* is update required: account_missing: codex's sandbox account CodexSandboxOffline does not exist on this machine/);
+      assert.match(viaCodex.fix ?? '', /sandbox setup/);
     }
     // What codex's parent prepares, step by step: the cap_sid file, the setup helper (absent here).
     assert.match(step('capability SIDs').detail, /cap_sid (does not exist yet|: readonly S-1-5-21-)/);
@@ -88,8 +88,11 @@ test('doctor --setup-helper: that helper is the one found, and the codex runner 
   const scratch = codexHomeScratch('codex-doctor-helper');
   try {
     const home = scratch.make();
-    home.writeMarker(marker());
-    home.writeUsers(users(await blob('offline-pw'), await blob('online-pw')));
+    // A ready home: its accounts must exist, so it names this process's own (as the oracle's homes do under Wine).
+    const me = (await currentTokenUser()).name;
+    home.writeMarker(marker(5, { offline_username: me, online_username: me }));
+    const pw = await blob('pw');
+    home.writeUsers({ version: 5, offline: { username: me, password: pw }, online: { username: me, password: pw } });
     mkdirSync(path.join(home.home, '.sandbox-bin'), { recursive: true });
     copyFileSync(process.execPath, path.join(home.home, '.sandbox-bin', 'codex-command-runner-0.171.0.exe'));
     const helper = codexRelease('0.171.0').setupHelper; // codex's real one, not beside the runner
