@@ -126,6 +126,7 @@ export class PosixPty extends PtyProcess {
     });
     this.attach(child.pid!, input, master);
     child.once('exit', (code, signal) => {
+      this.noteReaped();
       // The whole session goes (jobs in other process groups too) before the exit is reported.
       // Then our slave copy goes, so the master reads to its end (EIO) and the output closes.
       void killTerminalSession(child.pid!).then(() => {
