@@ -70,9 +70,12 @@ export class PosixPty extends PtyProcess {
 
   constructor(file: string, args: readonly string[], options: PosixPtyOptions) {
     super();
-    const executable = findExecutable(file, options.env, options.cwd);
+    // Checked here (a missing command fails the spawn), but the helper execs `file` as given, by
+    // the same PATH lookup: the program's argv[0] is what the caller wrote ("bash", not
+    // "/usr/bin/bash"), as execvp gives it under node-pty or a shell.
+    findExecutable(file, options.env, options.cwd);
     const libc = libcPty();
-    const helper = (options.helper ?? ((argv) => controllingTerminalHelper(process.platform, argv)))([executable, ...args]);
+    const helper = (options.helper ?? ((argv) => controllingTerminalHelper(process.platform, argv)))([file, ...args]);
     let child: ChildProcess;
     try {
       // libuv opens with O_CLOEXEC, so no other child inherits either end.
