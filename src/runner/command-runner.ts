@@ -147,7 +147,25 @@ class RunnerSession {
         return; // only tty sessions have a size
       case 'terminate':
         return this.terminate();
+      case 'signal':
+        return this.signalChild(message.payload.signal);
     }
+  }
+
+  /**
+   * Our addition: the signal goes to the command's own pid, as node-pty's kill() sends it (a
+   * shell's SIGHUP passes it on to its jobs). Its exit, if it ends, is reported as any exit is.
+   */
+  private signalChild(name: string): void {
+    const child = this.child;
+    if (!child || this.finished || child.exitCode !== null || child.signalCode !== null) return;
+    // Windows has no signals (ends go through terminate); a name this platform lacks (SIGINFO on Linux) is not sent.
+    if (process.platform === 'win32' || osConstants.signals[name as NodeJS.Signals] === undefined) {
+      process.stderr.write(`runner: signal ${name} does not exist on ${process.platform}; not sent\n`);
+      return;
+    }
+    // ChildProcess.kill signals only a child not yet reaped, so never a reused pid.
+    if (!child.kill(name as NodeJS.Signals)) process.stderr.write(`runner: signal ${name} to ${child.pid} was not delivered (it is exiting)\n`);
   }
 
   private spawnChild(req: SpawnRequest): void {

@@ -31,7 +31,8 @@ export type NextStep =
   | { kind: 'run' }
   /** Send the request in `version`, on a warm runner if allowed and one is there, else a new one. */
   | { kind: 'try'; version: ProtocolVersion; mayTakeWarm: boolean; forgetRemembered?: true }
-  | { kind: 'fail'; stage: 'preparing' | 'spawn_sent'; message: string };
+  /** `spawnFailed`: the runner took the request and reported that the command could not be started. */
+  | { kind: 'fail'; stage: 'preparing' | 'spawn_sent'; message: string; spawnFailed?: true };
 
 export type HowChosen = 'given' | 'detected' | 'remembered';
 
@@ -154,7 +155,7 @@ export class VersionSearch {
       this.logonRetried = true;
       return { kind: 'try', version: v, mayTakeWarm: false }; // the next launch reads the credentials again
     }
-    return { kind: 'fail', stage: 'spawn_sent', message: said };
+    return { kind: 'fail', stage: 'spawn_sent', message: said, spawnFailed: true };
   }
 
   /** The version a refusal named, else the newest not tried yet; or the error listing every try. */
