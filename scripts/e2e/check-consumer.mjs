@@ -163,11 +163,15 @@ function checkNodePtyCompat(app) {
   }
 }
 
-/** `node args` in `cwd` with a mark in its environment: exits 0, and leaves no marked process behind. */
+/**
+ * `node args` in `cwd` with a mark in its environment: exits 0, and leaves no marked process behind.
+ * In a process group of its own: upstream's tests signal `pty.pid`, and `process.kill(0, ...)` (a pid
+ * of 0) signals the caller's whole group.
+ */
 function runMarked(what, args, cwd, env, isolate = false) {
   const mark = randomUUID();
   const [cmd, argv] = isolate ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
-  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env, CONSUMER_CHECK_MARK: mark } });
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 300_000, detached: true, env: { ...process.env, ...env, CONSUMER_CHECK_MARK: mark } });
   process.stdout.write(r.stdout && !r.stdout.endsWith('\n') ? `${r.stdout}\n` : r.stdout);
   check(r.status === 0, `${what} exited 0 (got ${r.status ?? r.signal})${r.status ? `: ${r.stderr.slice(-2000)}` : ''}`);
   let left = markedProcesses(mark);

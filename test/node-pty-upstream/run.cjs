@@ -16,6 +16,7 @@ const mark = `NODE_PTY_UPSTREAM_RUN=${randomUUID()}`;
 const files = ['terminal', 'unixTerminal', 'windowsTerminal'].map((f) => path.join('src', `${f}.test.cjs`));
 const r = spawnSync(process.execPath, ['--test', '--test-force-exit', '--test-concurrency=1', `--test-reporter=${path.join(__dirname, 'reporter.mjs')}`, ...files], {
   cwd: __dirname,
+  detached: true, // its own process group: a test that signals pid 0 hits only its group
   stdio: ['ignore', 'inherit', 'inherit'],
   env: { ...process.env, NODE_PTY_UPSTREAM_RUN: mark.split('=')[1] },
   timeout: 240_000,
@@ -35,6 +36,11 @@ function marked() {
     }
   }
   return found;
+}
+
+if (r.status !== 0 && r.signal) {
+  // e.g. a test that signals `pty.pid` while it is 0: process.kill(0, sig) hits the test process's group
+  console.log(`FAIL ${label}: the test process died by ${r.signal}; the tests after the last line above did not run`);
 }
 
 let left = marked();
