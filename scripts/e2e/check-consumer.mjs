@@ -146,6 +146,8 @@ function checkNodePtyCompat(app) {
   cpSync(path.join(repo, 'test', 'node-pty-upstream'), upstream, { recursive: true });
   copyFileSync(path.join(here, 'xterm-loop.cjs'), path.join(app, 'xterm-loop.cjs'));
   // Upstream's `ps -ax | grep node` counts only these tests' processes in a PID namespace of their own.
+  // Each run also gets a TMPDIR of its own: the package's socket directories carry their owner's pid,
+  // which a process in another PID namespace would judge dead and sweep (both ways).
   const isolate = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
   if (!isolate) console.log("note: no PID namespace here (unshare): upstream's 'should not leak child process' counts every node process on the machine");
 
@@ -154,7 +156,7 @@ function checkNodePtyCompat(app) {
   check(forkExample.includes(forkImport), `node-pty's examples/fork/index.js imports ${forkImport}`);
   for (const ptyModule of ['codex-runner-ipc/node-pty', ...(haveNodePty ? ['node-pty'] : [])]) {
     const env = ptyModule === 'node-pty' ? { PTY_IMPL: 'node-pty', PTY_MODULE: 'node-pty' } : {};
-    runMarked(`node-pty's ported tests on ${ptyModule}`, [path.join(upstream, 'run.cjs')], upstream, env, isolate);
+    runMarked(`node-pty's ported tests on ${ptyModule}`, [path.join(upstream, 'run.cjs')], upstream, env, isolate, true);
     runMarked(`the xterm-style loop on ${ptyModule}`, ['xterm-loop.cjs'], app, env);
     const fork = path.join(upstream, 'examples', 'fork', ptyModule === 'node-pty' ? 'index.node-pty.js' : 'index.js');
     writeFileSync(fork, forkExample.replace(forkImport, `import * as pty from '${ptyModule}';`));
@@ -164,14 +166,16 @@ function checkNodePtyCompat(app) {
 }
 
 /**
- * `node args` in `cwd` with a mark in its environment: exits 0, and leaves no marked process behind.
+ * `node args` in `cwd` with a mark in its environment and a TMPDIR of its own: exits 0, and leaves no
+ * marked process behind (nor anything in TMPDIR, unless `tempLeftOk`).
  * In a process group of its own: upstream's tests signal `pty.pid`, and `process.kill(0, ...)` (a pid
  * of 0) signals the caller's whole group.
  */
-function runMarked(what, args, cwd, env, isolate = false) {
+function runMarked(what, args, cwd, env, isolate = false, tempLeftOk = false) {
   const mark = randomUUID();
   const [cmd, argv] = isolate ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
-  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 300_000, detached: true, env: { ...process.env, ...env, CONSUMER_CHECK_MARK: mark } });
+  const tmp = mkdtempSync(path.join(path.dirname(cwd), 'tmp-'));
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 300_000, detached: true, env: { ...process.env, ...env, TMPDIR: tmp, CONSUMER_CHECK_MARK: mark } });
   process.stdout.write(r.stdout && !r.stdout.endsWith('\n') ? `${r.stdout}\n` : r.stdout);
   check(r.status === 0, `${what} exited 0 (got ${r.status ?? r.signal})${r.status ? `: ${r.stderr.slice(-2000)}` : ''}`);
   let left = markedProcesses(mark);
@@ -180,6 +184,10 @@ function runMarked(what, args, cwd, env, isolate = false) {
     left = markedProcesses(mark);
   }
   check(left.length === 0, `${what}: no process it started is left 5 s after it ended${left.length ? `: ${left.join('; ')}` : ''}`);
+  // A run that ends by itself leaves its TMPDIR as it found it (upstream's suite ends by --test-force-exit,
+  // as mocha --exit: what it leaves there is the next process's sweep to take).
+  const files = readdirSync(tmp, { recursive: true });
+  if (!tempLeftOk) check(files.length === 0, `${what}: nothing left in its TMPDIR${files.length ? `: ${files.join(', ')}` : ''}`);
   return r;
 }
 

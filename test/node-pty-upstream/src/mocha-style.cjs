@@ -1,7 +1,8 @@
 // Mocha's calling convention on node's test runner, so the ported tests keep upstream's bodies:
 // `it(name, (done) => ...)` and `it(name, function () { this.timeout(ms) })`, `describe`, `afterEach`.
 // Like mocha, a test fails on an error thrown into the process while it runs (an assertion in an
-// event listener) and on its timeout (mocha's default is 2 s; 10 s here, for a loaded shared machine).
+// event listener; through the facade, the warning it turns that into) and on its timeout (mocha's
+// default is 2 s; 10 s here, for a loaded shared machine).
 // A test listed in skips.cjs for the implementation under test is skipped with its reason.
 const nodeTest = require('node:test');
 const { skipReason } = require('./skips.cjs');
@@ -13,6 +14,11 @@ let current = null; // the running test's finish(err)
 process.on('uncaughtException', (err) => {
   if (current) current(err);
   else throw err;
+});
+// The facade reports an error thrown by a listener as a process warning (node-pty lets it go uncaught):
+// the same error, so it fails the running test at once, with its message, instead of by its timeout.
+process.on('warning', (warning) => {
+  if (current && warning.name === 'CodexRunnerIpcWarning' && /listener threw/.test(warning.message)) current(new Error(warning.message));
 });
 
 function describe(name, fn) {
