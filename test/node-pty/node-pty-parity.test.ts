@@ -224,3 +224,31 @@ test('a program that spawns facade terminals and never disposes anything still e
   assert.ok(await eventually(() => !isAlive(runners[0])), `warm runner ${runners[0]} outlived its program`);
   assert.ok(readFileSync('/proc/self/stat', 'latin1').length > 0);
 });
+
+test("a hostile runner claiming another process as its command: pid is never that process, but the runner's own", { skip: skip || linuxOnly }, async () => {
+  const { spawn: spawnChild } = await import('node:child_process');
+  const { rogueRunner } = await import('../helpers/fixture-paths');
+  const victim = spawnChild('sleep', ['1000'], { stdio: 'ignore' });
+  await new Promise((resolve) => victim.once('spawn', resolve));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    const rogue = { ...rogueRunner('claims-victim'), env: { ROGUE_VICTIM: String(victim.pid) } };
+    const pty = spawn('sh', [], { session: { runner: rogue } });
+    const exited = new Promise<IExitEvent>((resolve) => pty.onExit(resolve));
+    const pid = await pty.pidReady;
+    const status = pty.session.status();
+    assert.equal(status.childPid, victim.pid, 'the runner claimed the victim');
+    assert.notEqual(pid, victim.pid);
+    assert.equal(pid, status.runnerPid);
+    assert.equal(pty.process, 'sh'); // nothing is read from a process the runner named
+    pty.kill(); // a custom runner: terminate, never a signal to the claimed pid
+    await exited;
+    assert.ok(isAlive(victim.pid!), 'the victim was not touched');
+    assert.ok(warnings.some((w) => w.includes(`reported pid ${victim.pid} for its command, which is not its child`)), warnings.join('\n'));
+  } finally {
+    process.off('warning', onWarning);
+    victim.kill();
+  }
+});
