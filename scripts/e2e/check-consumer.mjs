@@ -1,7 +1,9 @@
 // The consumer check: packs this package (after `npm run build`), asserts what the tarball holds
 // and its size, installs it into a fresh consumer project in a temp dir (offline, consumer-project.mjs),
-// then runs real sessions through it from CommonJS, ESM and strict TypeScript, and the README's
-// examples as written. Prints one "ok"/"FAIL"/"skip" line per check. Leaves nothing behind.
+// then runs real sessions through it from CommonJS, ESM and strict TypeScript, the README's
+// examples as written, and node-pty's own tests, an xterm-style loop and node-pty's examples/fork
+// on the "./node-pty" entry and on node-pty itself (checkNodePtyCompat). Prints one "ok"/"FAIL"/"skip"
+// line per check (per test for node-pty's). Leaves nothing behind.
 // Usage: node scripts/e2e/check-consumer.mjs [--keep]
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
