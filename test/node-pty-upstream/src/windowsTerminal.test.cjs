@@ -4,10 +4,10 @@
  */
 // Ported from microsoft/node-pty src/windowsTerminal.test.ts at v1.1.0, commit
 // 61b9b071155b84da4f50bac6945e4ac37ffb2c08 (MIT; its notice is ../LICENSE): its platform-neutral
-// tests, run on POSIX. Changed: the imports (pty-under-test.cjs; WindowsTerminal becomes the
-// platform's terminal, the class spawn() constructs), the runner (node:test through
-// mocha-style.cjs), TypeScript's types dropped, and cmd.exe's command lines become /bin/sh's
-// (each marked "upstream:"). `(<any>term)._defer(fn)`, WindowsTerminal's private wait for its conpty
+// tests, run on POSIX (upstream's `if (process.platform === 'win32')` becomes `!== 'win32'`).
+// Changed: the imports (pty-under-test.cjs; WindowsTerminal becomes the platform's terminal, the
+// class spawn() constructs), the runner (node:test through mocha-style.cjs), TypeScript's types
+// dropped, and cmd.exe's command lines become /bin/sh's (each marked "upstream:"). `(<any>term)._defer(fn)`, WindowsTerminal's private wait for its conpty
 // agent, has nothing to wait for on POSIX (node-pty's UnixTerminal has no _defer): fn runs at once.
 // The Windows options stay in every spawn: on POSIX they are accepted and ignored, as node-pty does.
 // Left out, not platform-neutral: 'kill should kill the process tree' (cmd.exe, powershell.exe and
