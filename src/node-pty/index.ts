@@ -10,10 +10,11 @@ export { defaultManager, disposeDefaultManager } from './default-manager';
 
 /**
  * Runs `file` (default `sh`, `cmd.exe` on Windows) with `args` through the runner, on a terminal
- * by default. Bad or unknown options throw a TypeError here; a session that fails later ends
+ * by default. `args` as one command-line string (node-pty's Windows form) is typed, as node-pty
+ * types it, and refused: the protocol carries an argv. Bad or unknown options throw a TypeError here; a session that fails later ends
  * with onExit (exitCode 1 when the command could not be started, else -1 and `result.error`).
  */
-export function spawn(file?: string, args?: string[] | readonly string[], options?: IPtyForkOptions): SessionPty {
+export function spawn(file?: string, args?: string[] | readonly string[] | string, options?: IPtyForkOptions): SessionPty {
   return new SessionPty(file, args, options);
 }
 

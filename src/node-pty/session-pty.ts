@@ -148,6 +148,7 @@ export class SessionPty implements IPty {
    * terminal, no fresher than the last output or the last call), else the file given to spawn.
    */
   get process(): string {
+    if (isFinalStage(this.session.state)) return this.file; // node-pty: no terminal left to ask
     this.readForeground();
     return this.foreground ?? this.file;
   }
@@ -173,7 +174,8 @@ export class SessionPty implements IPty {
     if (bytes.length > 0) this.session.write(bytes);
   }
 
-  kill(signal?: string): void {
+  kill(given?: string): void {
+    const signal = given || undefined; // node-pty: `signal || 'SIGHUP'`, and on Windows `if (signal)`
     if (process.platform === 'win32' && signal) throw new Error('Signals not supported on windows.');
     if (signal !== undefined && !isCommandSignal(signal)) throw new TypeError(`kill(${JSON.stringify(signal)}): unknown signal`);
     if (isFinalStage(this.session.state)) return; // node-pty: a kill after the end is swallowed
