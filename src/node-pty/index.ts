@@ -6,7 +6,7 @@ import type { IPtyForkOptions } from './pty-options';
 export type { IDisposable, IEvent } from './pty-event';
 export type { IPtyForkOptions, PtySessionOptions } from './pty-options';
 export { SessionPty, toExitEvent, type IExitEvent, type IPty } from './session-pty';
-export { defaultManager, disposeDefaultManager } from './default-manager';
+export { configureDefaultManager, defaultManager, disposeDefaultManager, type DefaultManagerOptions } from './default-manager';
 
 /**
  * Runs `file` (default `sh`, `cmd.exe` on Windows) with `args` through the runner, on a terminal

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runnerLauncherPid } from '../../src/launch/launch-runner';
-import { defaultManager, disposeDefaultManager, spawn, type IExitEvent, type SessionPty } from '../../src/node-pty';
+import { configureDefaultManager, defaultManager, disposeDefaultManager, spawn, type IExitEvent, type SessionPty } from '../../src/node-pty';
 import { posixOnly } from '../helpers/platform';
 import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
 import { assertNothingLeftBehind } from '../helpers/sessions';
@@ -52,4 +52,25 @@ test('terminals ended every way leave nothing; disposing the facade manager clos
   assert.deepEqual(liveDescendants(), [launcher]);
   assert.deepEqual(runnerSocketDirs(), []);
   assert.ok(await eventually(() => openFdCount() < fds), 'the warm runner\'s pipes are closed');
+});
+
+test("the facade's manager goes by itself once its last terminal has been gone idleMs, its warm runner with it", { skip, timeout: 60_000 }, async () => {
+  assert.throws(() => configureDefaultManager({ idleMs: 0 }), /^RangeError: idleMs must be an integer 1\.\.2147483647, got 0$/);
+  configureDefaultManager({ idleMs: 500 });
+  try {
+    const launcher = runnerLauncherPid();
+    await ended(spawn('sh', ['-c', 'exit 0']));
+    const manager = defaultManager();
+    assert.ok(manager);
+    assert.ok(await eventually(() => defaultManager() === undefined), 'the manager was disposed');
+    assert.ok(await eventually(() => liveDescendants().length === 1 && runnerSocketDirs().length === 0), `still below us: ${liveDescendants()}`);
+    assert.deepEqual(liveDescendants(), [launcher ?? runnerLauncherPid()]);
+    assert.deepEqual(manager.poolStatus(), []);
+    // The next spawn makes a new one.
+    await ended(spawn('sh', ['-c', 'exit 0']));
+    assert.ok(defaultManager() && defaultManager() !== manager);
+  } finally {
+    configureDefaultManager({ idleMs: 60_000 });
+    await disposeDefaultManager();
+  }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { disposeDefaultManager, spawn, type IExitEvent, type IPty } from '../../src/node-pty';
+import { disposeDefaultManager, open, spawn, type IExitEvent, type IPty } from '../../src/node-pty';
 import { SessionManager } from '../../src/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { OutputWatch } from '../helpers/output-watch';
@@ -74,6 +74,7 @@ test('every option is used, ignored where node-pty ignores it, refused with its 
   refuses({ session: { stdinOpen: false } }, /must not hold "stdinOpen": stdin is always open$/);
   refuses({}, /^args as a string is not supported on unix\.$/, '-c "echo hi"'); // node-pty's own words
   assert.throws(() => spawn(5 as never, []), /^TypeError: spawn: file must be a string, got number 5$/);
+  assert.throws(() => open(), /^Error: open\(\) is not supported by codex-runner-ipc\/node-pty: the terminal lives in the runner; use spawn\(\)$/);
   // Session's own validation still runs: a bad Session option is its TypeError, before anything exists.
   assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 0..2147483647 or null/);
   assert.equal(manager.list().length, before);
