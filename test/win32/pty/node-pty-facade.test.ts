@@ -32,3 +32,9 @@ test("kill(signal) throws as node-pty's Windows backend does; kill() ends the co
   assert.equal(exit.result.endReason, 'terminated');
   assert.throws(() => pty.resize(100, 30), /^Error: Cannot resize a pty that has already exited$/);
 });
+
+test('on Windows the ConPTY options the runner cannot honour are refused with why; a command-line string too', { skip }, () => {
+  assert.throws(() => spawn('cmd.exe', [], { useConpty: false }), /^TypeError: spawn option "useConpty" boolean false is not supported: the runner always uses ConPTY on Windows \(winpty is not offered\)$/);
+  assert.throws(() => spawn('cmd.exe', [], { useConptyDll: true }), /^TypeError: spawn option "useConptyDll" boolean true is not supported: the runner uses the system's ConPTY$/);
+  assert.throws(() => spawn('cmd.exe', '/c echo hi'), /^TypeError: spawn: args as one command-line string is not supported: pass an array of arguments$/);
+});
