@@ -74,7 +74,7 @@ test('a runner that never connects shows the failed stage and the message in ful
   await expect(card.getByLabel('state: failed')).toBeVisible();
 });
 
-test('the bridge exposes exactly list, subscribe and terminate, and the listener gets the sessions and the pools', async ({ openPanel }) => {
+test('the bridge exposes exactly list, subscribe and terminate, and the listener gets the sessions, the pools and the readiness', async ({ openPanel }) => {
   const page = await openPanel([{ script: '/*bridge*/setTimeout(()=>{},200)' }]);
   const shape = await page.evaluate(() => {
     const api = window.runnerPipes as unknown as Record<string, unknown>;
@@ -103,7 +103,7 @@ test('the bridge exposes exactly list, subscribe and terminate, and the listener
         });
       }),
   );
-  expect(delivery).toEqual({ argCount: 2, arrays: [true, true], sawBridgeSession: true, unsubscribeReturns: 'undefined' });
+  expect(delivery).toEqual({ argCount: 3, arrays: [true, true, true], sawBridgeSession: true, unsubscribeReturns: 'undefined' });
   const listed = await page.evaluate(() => window.runnerPipes!.list().then((s) => s.map((x) => x.command.join(' '))));
   expect(listed.some((c) => c.includes('/*bridge*/'))).toBe(true);
 });
@@ -202,4 +202,18 @@ test('screenshot of the panel with the sample sessions', async ({ openPanel }, t
   const file = updateReadmePicture ? path.join(repoRoot, 'docs', 'panel.png') : testInfo.outputPath(`panel-${testInfo.project.name}-${process.platform}.png`);
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach('panel', { path: file, contentType: 'image/png' });
+});
+
+test("the readiness of codex's sandbox in each codex home the sessions use, read-only: a fresh home is not configured, with its reasons", async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*readiness*/setTimeout(()=>{},200)' }]);
+  const card = page.getByRole('listitem', { name: /readiness/ });
+  await expect(card).toBeVisible();
+  const readiness = page.getByRole('list', { name: 'Codex sandbox readiness' });
+  const line = readiness.getByRole('listitem');
+  await expect(line).toHaveCount(1);
+  // The harness's codex home is a fresh temp folder: codex never set its sandbox up there.
+  await expect(line).toHaveAttribute('data-state', 'not_configured');
+  await expect(line).toHaveText(/^Codex sandbox in .*runner-panel-e2e-.*: not configured \(marker_missing, users_missing(, helper_missing)?\)$/);
+  await expect(line).toHaveAttribute('title', /^marker_missing: codex's sandbox setup marker .*setup_marker\.json is missing/);
+  await expect(readiness.getByRole('button')).toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 // Plain formatting for the panel: no DOM here, so it is unit-tested under Node.
-import type { EndReason, PolicyStatus, PoolStatus, ProtocolStatus, RunnerStatus, SessionStage, SessionStatus } from '../electron/common/ipc-contract';
+import type { CodexHomeReadiness, EndReason, PolicyStatus, PoolStatus, ProtocolStatus, RunnerStatus, SessionStage, SessionStatus } from '../electron/common/ipc-contract';
 
 const STAGE_LABELS: Record<SessionStage, string> = {
   queued: 'queued',
@@ -186,4 +186,12 @@ export function poolItems(pools: readonly PoolStatus[]): string[] {
 /** The pools line's text; `none` without pools (no pool simply means no warm runners). */
 export function poolsText(pools: readonly PoolStatus[]): string {
   return pools.length === 0 ? 'none' : poolItems(pools).join(' · ');
+}
+
+const READINESS_WORDS: Record<CodexHomeReadiness['state'], string> = { ready: 'ready', not_configured: 'not configured', update_required: 'update required' };
+
+/** `Codex sandbox in C:\home: not configured (marker_missing, users_missing)`. */
+export function readinessText(r: CodexHomeReadiness): string {
+  const codes = r.reasons.length ? ` (${r.reasons.map((x) => x.code).join(', ')})` : '';
+  return `Codex sandbox in ${r.codexHome}: ${READINESS_WORDS[r.state]}${codes}`;
 }

@@ -1,6 +1,6 @@
 // The panel's entry: subscribes through the preload's bridge and keeps one card per session.
-import type { PoolStatus, RunnerPipesApi, SessionStatus } from '../electron/common/ipc-contract';
-import { poolItems, summarize, summaryText } from './format';
+import type { CodexHomeReadiness, PoolStatus, RunnerPipesApi, SessionStatus } from '../electron/common/ipc-contract';
+import { poolItems, readinessText, summarize, summaryText } from './format';
 import { SessionCard } from './session-card';
 
 declare global {
@@ -14,6 +14,7 @@ const empty = document.getElementById('empty') as HTMLElement;
 const summary = document.getElementById('summary') as HTMLElement;
 const errors = document.getElementById('errors') as HTMLElement;
 const pools = document.getElementById('pools-list') as HTMLElement;
+const readinessList = document.getElementById('readiness') as HTMLUListElement;
 const cards = new Map<string, SessionCard>();
 
 function showError(text: string): void {
@@ -21,7 +22,7 @@ function showError(text: string): void {
   errors.hidden = false;
 }
 
-function render(sessions: SessionStatus[], warmPools: PoolStatus[]): void {
+function render(sessions: SessionStatus[], warmPools: PoolStatus[], readiness: CodexHomeReadiness[] = []): void {
   const now = Date.now();
   const seen = new Set<string>();
   for (const status of sessions) {
@@ -43,6 +44,22 @@ function render(sessions: SessionStatus[], warmPools: PoolStatus[]): void {
   list.hidden = sessions.length === 0;
   summary.textContent = summaryText(summarize(sessions));
   renderPools(warmPools);
+  renderReadiness(readiness);
+}
+
+/** One line per codex home in use: its state, and each reason's code with its message as the tooltip. */
+function renderReadiness(readiness: CodexHomeReadiness[]): void {
+  readinessList.hidden = readiness.length === 0;
+  readinessList.replaceChildren(
+    ...readiness.map((r) => {
+      const item = document.createElement('li');
+      item.className = `readiness-item readiness-${r.state}`;
+      item.dataset.state = r.state;
+      item.textContent = readinessText(r);
+      item.title = r.reasons.map((x) => `${x.code}: ${x.message}`).join('\n');
+      return item;
+    }),
+  );
 }
 
 /** One span per pool, so a long line wraps between pools, never inside one. */

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need, idempotently: system packages (Chromium for the panel's
 # e2e, Wine for the Win32 suite, mingw-w64 for a DLL Wine lacks), npm packages, and the Wine prefix
-# with Windows node.exe + koffi, plus the real codex releases' runners (scripts/wine/setup.sh).
+# with Windows node.exe + koffi, plus the real codex releases' runners (scripts/wine/setup.sh), and
+# one codex release installed as `npm install -g` lays it out on Windows (scripts/wine/codex-install.sh).
 # Needs root (or sudo) only when a system package is missing.
 # On Windows (Git Bash) there is no apt and no Wine: the Win32 suite runs natively, so this only
 # installs the npm packages, fetches the Electron binary the e2e and the packaging check run, and
-# the real codex releases (scripts/wine/codex-releases.sh: the binaries are Windows ones either way).
+# the real codex releases (scripts/wine/codex-releases.sh: the binaries are Windows ones either way)
+# and one codex install as `npm install -g` lays it out (scripts/wine/codex-install.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ if [ "$windows" = 1 ]; then
   node node_modules/electron/install.js
   echo "setup: Electron $(node node_modules/electron/cli.js --version)"
   bash scripts/wine/codex-releases.sh
+  bash scripts/wine/codex-install.sh
   echo "setup: done"
   exit 0
 fi
@@ -50,4 +53,6 @@ nodedir="$(node -p 'require("path").resolve(process.execPath, "..", "..")')"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 
 bash scripts/wine/setup.sh
+# One codex release installed as npm lays it out on Windows (codex.exe itself: the oracle's tests).
+bash scripts/wine/codex-install.sh
 echo "setup: done"

@@ -25,6 +25,11 @@ export { PROTOCOL_VERSIONS, NEWEST_PROTOCOL_VERSION, isProtocolVersion, type Pro
 export { ProtocolError, type OutputStream } from './protocol/messages';
 export * as runnerProtocol from './protocol/public';
 export { findCodexRunner, listCodexRunners, type CodexRunnerFile, type CodexRunnerCandidate, type FindCodexRunnerOptions } from './codex-home/runner-discovery';
+export { sandboxReadiness, type SandboxReadiness, type SandboxReadinessOptions, type ReadinessState, type ReadinessReason, type ReadinessCode } from './codex-home/readiness';
+export { SETUP_VERSION } from './codex-home/setup-version';
+export { findCodexInstall, type CodexInstall, type CodexInstallLookup, type FindCodexInstallOptions } from './codex-install/find-codex-install';
+export { findSetupHelper, type FindSetupHelperOptions } from './codex-install/setup-helper';
+export { CodexInstallError, type CodexInstallProblem } from './codex-install/codex-install-error';
 export type { RunnerVersion } from './codex-home/runner-version';
 export { loadSandboxLogon, type SandboxLogon, type SandboxLogonOptions, type SandboxIdentity } from './codex-home/sandbox-users';
 export { SecretText, SecretTextError, type SecretTextProblem } from './codex-home/secret-text';

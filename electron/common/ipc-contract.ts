@@ -15,10 +15,21 @@ export type {
   TrafficCounter,
 } from '../../src/session/session-status';
 
-/** What every push carries: all sessions, and the manager's warm-runner pools (empty when none). */
+/** codex's sandbox readiness in one codex home in use (src/codex-home/readiness.ts), for reading only. */
+export interface CodexHomeReadiness {
+  codexHome: string;
+  state: 'ready' | 'not_configured' | 'update_required';
+  reasons: { code: string; message: string }[];
+}
+
+/**
+ * What every push carries: all sessions, the manager's warm-runner pools (empty when none), and the
+ * sandbox readiness of each codex home the sessions use (filled in as it is read; empty when none).
+ */
 export interface RunnerPipesUpdate {
   sessions: SessionStatus[];
   pools: PoolStatus[];
+  readiness: CodexHomeReadiness[];
 }
 
 /** Every channel the module uses; anything else is refused on both sides. */
@@ -58,7 +69,7 @@ export interface RunnerPipesApi {
    * Calls `listener` with every session and every warm-runner pool, at once with the current
    * state and then on every (coalesced) change; returns the unsubscribe.
    */
-  subscribe(listener: (sessions: SessionStatus[], pools: PoolStatus[]) => void): () => void;
+  subscribe(listener: (sessions: SessionStatus[], pools: PoolStatus[], readiness: CodexHomeReadiness[]) => void): () => void;
   terminate(id: string): Promise<void>;
 }
 export const RUNNER_PIPES_API_KEYS = ['list', 'subscribe', 'terminate'] as const satisfies readonly (keyof RunnerPipesApi)[];

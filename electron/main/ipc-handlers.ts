@@ -5,6 +5,7 @@
 import type { SessionManager } from '../../src/session/session-manager';
 import type { InvokeChannel, InvokeChannels, RunnerPipesUpdate } from '../common/ipc-contract';
 import { CoalescedPush } from './coalesced-push';
+import { ReadinessWatch, type ReadinessReader } from './readiness-watch';
 import type { IpcCaller } from './ipc-caller';
 import { expectNoArgs, expectSessionId } from './ipc-args';
 import { senderRefusal, type SenderPolicy } from './sender-check';
@@ -17,6 +18,8 @@ export interface RunnerPipesHandlerOptions {
   policy: SenderPolicy;
   /** Minimum time between two pushes to one window. Default 200 ms (5 per second). */
   pushIntervalMs?: number;
+  /** How a codex home's readiness is read (default: sandboxReadiness). */
+  readReadiness?: ReadinessReader;
 }
 
 export class SenderRefusedError extends Error {
@@ -43,12 +46,18 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
   // Keyed by contents id. The window-gone listener is added at a window's first watch and kept
   // across unwatch/watch (a page reload does both): one per window, never one per watch.
   const windows = new Map<number, WatchedWindow>();
-  const onChange = () => {
+  const pokeAll = () => {
     for (const w of windows.values()) w.push?.poke();
+  };
+  const readiness = new ReadinessWatch(pokeAll, options.readReadiness);
+  const onChange = () => {
+    readiness.sessionsChanged(manager.list());
+    pokeAll();
   };
   manager.on('change', onChange);
   manager.on('pools', onChange);
-  const readUpdate = (): RunnerPipesUpdate => ({ sessions: manager.list(), pools: manager.poolStatus() });
+  readiness.sessionsChanged(manager.list());
+  const readUpdate = (): RunnerPipesUpdate => ({ sessions: manager.list(), pools: manager.poolStatus(), readiness: readiness.list() });
 
   function trusted(caller: IpcCaller, channel: InvokeChannel): void {
     const refusal = senderRefusal(caller, policy);
@@ -103,6 +112,7 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
     dispose() {
       manager.off('change', onChange);
       manager.off('pools', onChange);
+      readiness.dispose();
       for (const w of windows.values()) {
         w.push?.dispose();
         w.stopListening();

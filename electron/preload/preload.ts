@@ -36,7 +36,7 @@ const runnerPipes: RunnerPipesApi = {
   subscribe(listener) {
     if (typeof listener !== 'function') throw new TypeError('runnerPipes.subscribe(listener): listener must be a function');
     // A wrapper per call, so subscribing one function twice yields two independent subscriptions.
-    const entry: Listener = (update) => listener(update.sessions, update.pools);
+    const entry: Listener = (update) => listener(update.sessions, update.pools, update.readiness ?? []);
     listeners.add(entry);
     if (listeners.size === 1) {
       ipcRenderer.on(SESSIONS_PUSH, onUpdate);

@@ -1,5 +1,4 @@
 // The doctor's checks, as plain data: each step says whether it holds, what was seen, and the fix.
-import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { CodexHomeError } from '../codex-home/codex-home-error';
@@ -10,8 +9,13 @@ import { loadSandboxLogon } from '../codex-home/sandbox-users';
 import { sandboxBinDir } from '../launch/materialize-runner';
 import { defaultRunnerSpec } from '../launch/runner-spec';
 import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
-import { capSidFile, parseCapSids } from '../sandbox-prep/cap-sid-file';
-import { findSetupHelper, SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
+import { capSidFile, CapSidFileError, readCapSidFile } from '../sandbox-prep/cap-sid-file';
+import { SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
+import { CodexInstallError } from '../codex-install/codex-install-error';
+import { findCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
+import { findSetupHelper } from '../codex-install/setup-helper';
+import { sandboxReadiness } from '../codex-home/readiness';
+import * as path from 'node:path';
 import { SessionManager } from '../session/session-manager';
 import type { SessionOptions } from '../session/session-options';
 import type { SessionStatus } from '../session/session-status';
@@ -34,6 +38,10 @@ export interface DoctorReport {
 
 export interface DoctorOptions {
   codexHome?: string;
+  /** codex's setup helper (absolute), as the setupHelper session option: looked for before anywhere else. */
+  setupHelper?: string;
+  /** codex's install (codex.exe or the folder holding codex-resources); default: looked for. */
+  codexInstall?: string;
   /** Sessions' connect and spawn-ready bound (default 15 s, upstream's). */
   timeoutMs?: number;
 }
@@ -57,6 +65,11 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
   );
 
   const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: defaultRunnerSpec() } }];
+  const codexInstall = options.codexInstall !== undefined ? path.resolve(options.codexInstall) : undefined;
+  const installFound = await installStep(codexInstall);
+  steps.push(installFound.step);
+  const install = installFound.install;
+  if (homeExists) steps.push(await readinessStep(codexHome, codexInstall));
   const codexSteps = homeExists ? await codexHomeSteps(codexHome) : { steps: [], runners: [] };
   steps.push(...codexSteps.steps);
   if (windows) {
@@ -67,10 +80,13 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
       // Each file itself (findCodexRunner would pick only the newest), run as codex's sandbox user
       // with everything codex's parent prepares (cap_sid SIDs, refresh, private desktop). Without
       // the setup helper the session runs without a refresh, and the helper's step says so.
-      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome);
+      const helper = await setupHelperStep(runner.path, runner.fileName, codexHome, install, options.setupHelper);
       steps.push(helper.step);
-      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found } });
+      const setupHelper = options.setupHelper !== undefined ? { setupHelper: options.setupHelper } : {};
+      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found, ...setupHelper } });
     }
+  } else if (options.setupHelper !== undefined) {
+    steps.push({ name: 'setup helper', ok: null, detail: `${options.setupHelper}: Windows only, run before sessions through codex's runner` });
   }
 
   let sessionWorked = false;
@@ -130,42 +146,85 @@ async function codexHomeSteps(codexHome: string): Promise<{ steps: DoctorStep[];
 }
 
 /** codex's cap_sid, read without writing: a session creates it (and its SIDs) when missing, as codex does. */
-/** Far beyond any real cap_sid (sandbox-prep reads it with the same kind of bound). */
-const MAX_CAP_SID_BYTES = 1024 * 1024;
-
-async function capSidStep(codexHome: string): Promise<DoctorStep> {
+export async function capSidStep(codexHome: string): Promise<DoctorStep> {
   const file = capSidFile(codexHome);
-  let text: string;
   try {
-    text = (await readBoundedFile(file, MAX_CAP_SID_BYTES)).toString('utf8');
-  } catch (err) {
-    if (err instanceof BoundedReadError && err.problem === 'missing') return { name: 'capability SIDs', ok: true, detail: `${file} does not exist yet: the first session creates it, as codex does` };
-    return { name: 'capability SIDs', ok: false, detail: `${file} cannot be read: ${(err as Error).message}`, fix: 'this account must be able to read and write its codex home' };
-  }
-  try {
-    const parsed = parseCapSids(text, file);
-    if (!parsed) return { name: 'capability SIDs', ok: true, detail: `${file} is empty: the first session fills it` };
+    const { target, parsed } = await readCapSidFile(codexHome);
+    const named = target === file ? file : `${file} (a link to ${target})`;
+    if (!parsed) return { name: 'capability SIDs', ok: true, detail: `${named} does not exist yet or is empty: the first session creates it, as codex does` };
     const roots = Object.keys(parsed.caps.workspace_by_cwd).length + Object.keys(parsed.caps.writable_root_by_path).length;
-    return { name: 'capability SIDs', ok: true, detail: `${file}${parsed.legacy ? ' (legacy text form: rewritten as JSON at the next session)' : ''}: readonly ${parsed.caps.readonly}, ${roots} write root${roots === 1 ? '' : 's'} with their own SID` };
+    return { name: 'capability SIDs', ok: true, detail: `${named}${parsed.legacy ? ' (legacy text form: rewritten as JSON at the next session)' : ''}: readonly ${parsed.caps.readonly}, ${roots} write root${roots === 1 ? '' : 's'} with their own SID` };
   } catch (err) {
-    return { name: 'capability SIDs', ok: false, detail: (err as Error).message, fix: `move ${file} away and codex (or the next session) makes a new one; folders codex granted to the old SIDs then need codex's setup again` };
+    if (!(err instanceof CapSidFileError)) throw err;
+    return { name: 'capability SIDs', ok: false, detail: err.message, fix: capSidFix(err) };
+  }
+}
+
+function capSidFix(err: CapSidFileError): string {
+  switch (err.problem) {
+    case 'not-a-file':
+      return `${err.file} must be a file: move what is there away (codex keeps no SIDs in it); the next session (or codex) makes a new cap_sid`;
+    case 'link':
+      return `restore the link's target, or remove the link ${err.file}; the next session (or codex) then makes a new cap_sid`;
+    case 'unreadable':
+    case 'write':
+      return 'this account must be able to read and write its codex home';
+    case 'lock':
+      return 'remove what the message names, once no codex-runner-ipc process is running';
+    case 'corrupt':
+      return `move ${err.file} away and codex (or the next session) makes a new one; folders codex granted to the old SIDs then need codex's setup again`;
   }
 }
 
 /** codex's setup helper, which a session runs to refresh the sandbox's ACLs before its command. */
-async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string): Promise<{ step: DoctorStep; found: boolean }> {
-  const helper = await findSetupHelper(runnerPath, codexHome);
+async function setupHelperStep(runnerPath: string, runnerName: string, codexHome: string, install: CodexInstall | undefined, explicit: string | undefined): Promise<{ step: DoctorStep; found: boolean }> {
+  const helper = await findSetupHelper({ codexHome, runnerFile: runnerPath, ...(install ? { install } : {}), ...(explicit !== undefined ? { explicit } : {}) });
   const name = `setup helper for ${runnerName}`;
-  if (helper.found) return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots` } };
+  if (helper.found) {
+    // The runner copy's release against the install's, when the helper is the install's.
+    const runnerRelease = /^codex-command-runner-(\d+\.\d+\.\d+(?:-[\w.]+)?)\.exe$/i.exec(runnerName)?.[1];
+    const mismatch = install?.release && helper.found === install.setupHelper && runnerRelease && runnerRelease !== install.release;
+    const warning = mismatch ? `; the runner is from codex ${runnerRelease} but the helper from codex ${install!.release}: different releases` : '';
+    return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots${warning}` } };
+  }
   return {
     found: false,
     step: {
       name,
       ok: false,
       detail: `no ${SETUP_HELPER_FILE} (looked for ${helper.looked.join(', ')}); the session below runs without a refresh`,
-      fix: `codex ships ${SETUP_HELPER_FILE} beside its runner: copy it there, name it with setupHelper (--setup-helper PATH), or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
+      fix: `codex ships ${SETUP_HELPER_FILE} in its install's codex-resources folder: name the install with codexInstall (--codex-install PATH) or the helper with setupHelper (--setup-helper PATH), or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
     },
   };
+}
+
+/** codex's install, with every place looked. */
+async function installStep(codexInstall: string | undefined): Promise<{ step: DoctorStep; install?: CodexInstall }> {
+  const windows = process.platform === 'win32';
+  try {
+    const lookup = await findCodexInstall(codexInstall !== undefined ? { codexInstall } : {});
+    const looked = `looked in: ${lookup.looked.join(', ')}`;
+    const notes = lookup.notes.length ? `; ${lookup.notes.join('; ')}` : '';
+    const i = lookup.install;
+    if (!i) {
+      return { step: { name: 'codex install', ok: windows ? false : null, detail: `not found; ${looked}${notes}`, fix: windows ? 'install codex (npm install -g @openai/codex) or name it with --codex-install PATH' : "codex's Windows install is needed only on Windows" } };
+    }
+    const parts = [`${i.kind}${i.release ? ` ${i.release}` : ''} at ${i.root} (${i.foundBy})`, `runner ${i.runner ?? 'missing'}`, `setup helper ${i.setupHelper ?? 'missing'}`];
+    const complete = Boolean(i.runner && i.setupHelper);
+    return { install: i, step: { name: 'codex install', ok: complete || !windows ? true : false, detail: `${parts.join('; ')}; ${looked}${notes}`, ...(complete ? {} : { fix: `the install lacks codex-resources' files: reinstall codex (npm install -g @openai/codex)` }) } };
+  } catch (err) {
+    if (!(err instanceof CodexInstallError)) throw err;
+    return { step: { name: 'codex install', ok: false, detail: err.message, fix: 'name a CLI install of codex with --codex-install PATH' } };
+  }
+}
+
+/** codex's sandbox readiness in this home, as codex decides to run its setup. */
+async function readinessStep(codexHome: string, codexInstall: string | undefined): Promise<DoctorStep> {
+  const windows = process.platform === 'win32';
+  const r = await sandboxReadiness({ codexHome, ...(codexInstall !== undefined ? { codexInstall } : {}) });
+  const detail = [r.state, ...r.reasons.map((x) => `${x.code}: ${x.message}`), ...(r.notes ?? []).map((n) => `note: ${n}`)].join('; ');
+  if (r.state === 'ready') return { name: 'sandbox readiness', ok: true, detail };
+  return { name: 'sandbox readiness', ok: windows ? false : null, detail, fix: windows ? "set codex's sandbox up (codex-runner-ipc sandbox setup, or a codex command with the elevated Windows sandbox)" : 'Windows only' };
 }
 
 /** Windows: is there an interactive desktop the sandbox user's runner can start on? */

@@ -63,6 +63,7 @@ export function formatStatus(s: SessionStatus): string {
     lines.push(`  cap sids     ${p.capSids.join(', ')} (${p.capSidsFrom === 'option' ? 'capSids option' : p.capSidsFrom})`);
     lines.push(`  desktop      ${p.desktop ?? '-'}${p.desktopNote ? ` (${p.desktopNote})` : ''}`);
     lines.push(`  refresh      ${p.refresh}${p.setupHelper ? ` (${p.setupHelper})` : ''}`);
+    for (const warning of p.warnings ?? []) lines.push(`  warning      ${warning}`);
   }
   lines.push(`  policy       ${s.policy.profile}: ${s.policy.note}`);
   lines.push(`  runner pid   ${s.runnerPid ?? '-'}`);

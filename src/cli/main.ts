@@ -9,6 +9,7 @@ import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type 
 import { SessionManager } from '../session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
 import { runDoctor } from './doctor';
+import { runSandboxStatus } from './sandbox-status';
 import { cliExitStatus } from './exit-status';
 import { formatStatus } from './format-status';
 
@@ -37,6 +38,16 @@ export function main(argv: readonly string[]): void {
   }
   if (command.kind === 'doctor') {
     void runDoctor(command.args).then((code) => (process.exitCode = code));
+    return;
+  }
+  if (command.kind === 'sandbox-status') {
+    void runSandboxStatus(command.args).then(
+      (code) => (process.exitCode = code),
+      (err: Error) => {
+        process.stderr.write(`codex-runner-ipc: ${err.message}\n`);
+        process.exitCode = 2;
+      },
+    );
     return;
   }
   void run(command.args).catch((err: Error) => {
@@ -90,6 +101,7 @@ async function run(args: RunArgs): Promise<void> {
     sandbox: args.sandbox,
     refreshSandbox: args.refreshSandbox,
     ...(args.setupHelper !== undefined ? { setupHelper: path.resolve(args.setupHelper) } : {}),
+    ...(args.codexInstall !== undefined ? { codexInstall: path.resolve(args.codexInstall) } : {}),
     // This project's runner cannot enforce a profile; a terminal user running it asked for it.
     // `--status` says whether the profile was enforced.
     allowUnenforcedPolicy: true,

@@ -4,6 +4,7 @@
 // launcher cannot start, directly. (Launching as the sandbox user goes through
 // CreateProcessWithLogonW: platform/win32/logon-launch.ts.)
 import { spawn } from 'node:child_process';
+import { cwdProblem } from './cwd-problem';
 import { LauncherRegistry, LauncherUnavailableError, type LaunchBounds } from './launcher-client';
 import { launchFailureReason, RunnerLaunchError, TailBuffer, type RunnerExit, type RunnerProcess } from './runner-process';
 import { bundledLauncherScript, nodeRuntimeEnv, runnerArgs, type RunnerSpec } from './runner-spec';
@@ -55,6 +56,17 @@ export function runnerLauncherPid(): number | undefined {
 
 /** `bounds`: the caller's abort and time limit on the launcher's answer (a direct spawn answers at once). */
 export async function launchRunner(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string, bounds: LaunchBounds = {}): Promise<RunnerProcess> {
+  try {
+    return await launchIn(spec, names, cwd, bounds);
+  } catch (err) {
+    // ENOENT is a missing runner or a missing cwd (gone since the launch plan checked it): say which.
+    const fault = err instanceof RunnerLaunchError && err.code === 'ENOENT' && cwd !== undefined ? await cwdProblem(cwd) : undefined;
+    if (fault) throw new RunnerLaunchError(`runner ${spec.exe} could not be started: its ${fault}`, 'ENOENT');
+    throw err;
+  }
+}
+
+async function launchIn(spec: RunnerSpec, names: { in: string; out: string }, cwd: string | undefined, bounds: LaunchBounds): Promise<RunnerProcess> {
   const env = spec.env ? { ...stringEnv(process.env), ...spec.env } : stringEnv(process.env);
   if (settings.enabled) {
     try {
@@ -88,7 +100,7 @@ export function spawnRunnerDirectly(spec: RunnerSpec, names: { in: string; out: 
       });
     });
     child.once('error', (err: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) reject(new RunnerLaunchError(`runner ${spec.exe} could not be started: ${launchFailureReason(err.code, err.message)}`));
+      if (child.pid === undefined) reject(new RunnerLaunchError(`runner ${spec.exe} could not be started: ${launchFailureReason(err.code, err.message)}`, err.code));
     });
     child.once('spawn', () =>
       resolve({

@@ -228,7 +228,7 @@ class LauncherConnection {
         const waiting = this.pending.get(event.id);
         if (!waiting) return;
         this.settlePending(event.id);
-        waiting.reject(new RunnerLaunchError(`runner ${waiting.exe} could not be started: ${launchFailureReason(event.code, event.message)}`));
+        waiting.reject(new RunnerLaunchError(`runner ${waiting.exe} could not be started: ${launchFailureReason(event.code, event.message)}`, event.code));
         return;
       }
       case 'stderr':

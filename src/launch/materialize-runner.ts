@@ -15,6 +15,8 @@ export interface MaterializeOptions {
    */
   carry?: readonly string[];
   codexHome: string;
+  /** The copy's file name (default: the source's). */
+  destName?: string;
   /** Where `sandbox.log` goes; defaults to `<codexHome>/.sandbox`. */
   logDir?: string;
 }
@@ -28,7 +30,7 @@ export function sandboxBinDir(codexHome: string): string {
 
 /** Returns the path to launch: the fresh copy in `.sandbox-bin`, or `source` when copying failed. */
 export function materializeRunner(options: MaterializeOptions): Promise<string> {
-  const dest = path.join(sandboxBinDir(options.codexHome), path.basename(options.source));
+  const dest = path.join(sandboxBinDir(options.codexHome), options.destName ?? path.basename(options.source));
   const key = `${path.resolve(options.source)}\0${dest}\0${(options.carry ?? []).join('\0')}`;
   let pending = cache.get(key);
   if (!pending) {

@@ -42,6 +42,13 @@ export class TailBuffer {
 
 export class RunnerLaunchError extends Error {
   override readonly name = 'RunnerLaunchError';
+  constructor(
+    message: string,
+    /** The spawn's error code (ENOENT...), when the spawn itself failed. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Why a spawn failed, in the words both launch paths use. */

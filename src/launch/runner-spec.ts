@@ -12,6 +12,8 @@ export interface RunnerSpec {
    * runner script); every occurrence of it in `exe`/`args` is replaced by the copy.
    */
   materialize?: string;
+  /** The copy's file name in `.sandbox-bin` (default: the source's); codex names its runner copy `codex-command-runner-<release>.exe`. */
+  materializeAs?: string;
   /** Package folders the runner loads, copied beside it when it is materialized (see materialize-runner.ts). */
   carry?: string[];
   /**

@@ -163,8 +163,8 @@ export class SessionPty implements IPty {
   }
 
   write(data: string | Buffer): void {
-    // node-pty: after the end, writes go nowhere.
-    if (this.destroyed || isFinalStage(this.session.state)) return;
+    // node-pty: after the end, writes go nowhere (Session.write throws once its stdin is gone).
+    if (this.destroyed || isFinalStage(this.session.state) || this.session.stdin.destroyed) return;
     if (this.handleFlowControl) {
       // The pause/resume strings are the client's flow control, not input for the program.
       if (data === this._flowControlPause) return this.pause();

@@ -209,7 +209,8 @@ class RunnerSession {
       this.pump(child.stdout!, 'stdout');
       this.pump(child.stderr!, 'stderr');
       // Node timers overflow past 2^31-1 ms and fire at once; a longer timeout (~25 days) is none in practice.
-      if (req.timeout_ms !== null && req.timeout_ms > 0 && req.timeout_ms <= MAX_TIMER_MS) {
+      // 0 is a timeout of 0 ms, as codex's runner takes it (exit 192 at once), never "no timeout".
+      if (req.timeout_ms !== null && req.timeout_ms <= MAX_TIMER_MS) {
         this.timeoutTimer = setTimeout(() => {
           this.timedOut = true;
           this.killTree();

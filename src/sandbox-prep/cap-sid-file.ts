@@ -4,11 +4,15 @@
 // `S-1-5-21-<u32>-<u32>-<u32>-<u32>`, saved on first use. Unlike upstream, an unreadable JSON file
 // is an error naming it (upstream silently starts a new one, which would orphan every ACL granted
 // to the old SIDs), and writers here take a lock file and replace the file atomically, so two
-// processes adding SIDs at once both keep theirs.
-import { randomBytes, randomUUID } from 'node:crypto';
+// processes adding SIDs at once both keep theirs, even from different pid spaces (cap-sid-lock.ts).
+// A `cap_sid` that is a symbolic link is written through to its target, as codex's own
+// `std::fs::write` does: replacing the link with a file would leave every other home sharing that
+// target with SIDs this one no longer sees.
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
+import { acquireLock, LockError, LOCK_WAIT_MS, removeStaleLeftovers, tempFileFor } from './cap-sid-lock';
 
 export interface CapSids {
   workspace: string;
@@ -22,10 +26,14 @@ export interface CapSids {
 /** One SID wanted: the table it lives in and its key. */
 export type CapSidSlot = { table: 'workspace_by_cwd' | 'writable_root_by_path'; key: string } | { table: 'readonly' };
 
+/** What is wrong, so a fix can be named (doctor): its content, its kind, a link, access, the lock, the write. */
+export type CapSidProblem = 'corrupt' | 'not-a-file' | 'link' | 'unreadable' | 'lock' | 'write';
+
 export class CapSidFileError extends Error {
   constructor(
     readonly file: string,
     detail: string,
+    readonly problem: CapSidProblem = 'corrupt',
   ) {
     super(`codex's capability SID file ${file} ${detail}`);
     this.name = 'CapSidFileError';
@@ -39,14 +47,6 @@ export function capSidFile(codexHome: string): string {
 /** Bigger than any real file by far: a cap_sid beyond it is not codex's. */
 const MAX_FILE_BYTES = 1024 * 1024;
 const SID = /^S-1-\d+(-\d+)+$/;
-/**
- * A lock holds its owner's pid and a random token. One whose pid is dead is taken over at once;
- * one that says nothing usable (or whose pid was reused) after STALE_LOCK_MS. A writer waits longer
- * than that, so a crashed writer's lock never fails a session.
- */
-const STALE_LOCK_MS = 30_000;
-const LOCK_WAIT_MS = STALE_LOCK_MS + 15_000;
-const MAX_LOCK_BYTES = 4096;
 
 export function randomCapSid(): string {
   const b = randomBytes(16);
@@ -94,27 +94,55 @@ async function readCaps(file: string): Promise<{ caps: CapSids; legacy: boolean 
   } catch (err) {
     if (err instanceof BoundedReadError && err.problem === 'missing') return undefined;
     if (err instanceof BoundedReadError && err.problem === 'too-large') throw new CapSidFileError(file, `is over ${MAX_FILE_BYTES} bytes: not codex's`);
-    throw new CapSidFileError(file, err instanceof BoundedReadError ? err.detail : `cannot be read: ${(err as Error).message}`);
+    if (err instanceof BoundedReadError && err.problem === 'not-a-file') throw new CapSidFileError(file, err.detail, 'not-a-file');
+    throw new CapSidFileError(file, err instanceof BoundedReadError ? err.detail : `cannot be read: ${(err as Error).message}`, 'unreadable');
   }
   return parseCapSids(bytes.toString('utf8'), file);
+}
+
+/**
+ * The file the SIDs are read from and written to: `file` itself, or the target of a link there.
+ * A link whose target does not exist is an error (treating it as missing would write a new file
+ * over the link, away from the SIDs it was meant to share).
+ */
+async function capSidTarget(file: string): Promise<string> {
+  const st = await fs.lstat(file).catch(() => undefined);
+  if (!st?.isSymbolicLink()) return file;
+  try {
+    return await fs.realpath(file);
+  } catch (err) {
+    const to = await fs.readlink(file).catch(() => '?');
+    throw new CapSidFileError(file, `is a symbolic link to ${to}, which cannot be followed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): restore its target, or remove the link to let a new file be made`, 'link');
+  }
+}
+
+/** The file as it stands, read without writing or locking (the doctor): undefined when missing or empty. Throws CapSidFileError. */
+export async function readCapSidFile(codexHome: string): Promise<{ target: string; parsed?: { caps: CapSids; legacy: boolean } }> {
+  const target = await capSidTarget(capSidFile(codexHome));
+  return { target, parsed: await readCaps(target) };
 }
 
 /**
  * The SID for each slot, in order, from `<codexHome>/cap_sid`; missing ones (and the file itself)
  * are created. A read that finds them all writes nothing and takes no lock.
  */
-export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promise<string[]> {
+export async function capSidsFor(codexHome: string, slots: CapSidSlot[], signal?: AbortSignal): Promise<string[]> {
   const file = capSidFile(codexHome);
-  const first = await readCaps(file);
+  const target = await capSidTarget(file);
+  const first = await readCaps(target);
   if (first && !first.legacy) {
     const found = slots.map((s) => lookup(first.caps, s));
     if (found.every((s) => s !== undefined)) return found as string[];
   }
-  await fs.mkdir(codexHome, { recursive: true });
-  const release = await lockFile(`${file}.lock`);
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+  } catch (err) {
+    throw new CapSidFileError(file, `cannot be created: its folder ${path.dirname(target)} could not be made (${(err as Error).message})`, 'unreadable');
+  }
+  const release = await lock(file, `${target}.lock`, signal);
   try {
     // Read again under the lock: another writer may have added SIDs since.
-    const current = (await readCaps(file))?.caps ?? { workspace: randomCapSid(), readonly: randomCapSid(), workspace_by_cwd: {}, writable_root_by_path: {} };
+    const current = (await readCaps(target))?.caps ?? { workspace: randomCapSid(), readonly: randomCapSid(), workspace_by_cwd: {}, writable_root_by_path: {} };
     const sids = slots.map((slot) => {
       const have = lookup(current, slot);
       if (have !== undefined) return have;
@@ -122,15 +150,26 @@ export async function capSidsFor(codexHome: string, slots: CapSidSlot[]): Promis
       if (slot.table !== 'readonly') current[slot.table][slot.key] = sid;
       return sid;
     });
-    await writeAtomically(file, JSON.stringify(current));
+    await removeStaleLeftovers(target); // what writers killed mid-write left
+    await writeAtomically(target, JSON.stringify(current));
     return sids;
   } finally {
     await release();
   }
 }
 
+async function lock(file: string, lockFile: string, signal: AbortSignal | undefined): Promise<() => Promise<void>> {
+  try {
+    return await acquireLock(lockFile, signal);
+  } catch (err) {
+    if (!(err instanceof LockError)) throw err;
+    if (err.problem === 'timeout') throw new CapSidFileError(file, `stayed locked by ${lockFile} for ${LOCK_WAIT_MS} ms (${err.message}); if no codex-runner-ipc process is running, delete the lock file`, 'lock');
+    throw new CapSidFileError(file, `could not be locked: ${lockFile} ${err.message}`, 'lock');
+  }
+}
+
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  const temp = await tempFileFor(file);
   try {
     await fs.writeFile(temp, text, { flag: 'wx' });
     // Windows refuses to replace a file another process (codex) has open at that instant: try again shortly.
@@ -146,61 +185,6 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     }
   } catch (err) {
     await fs.rm(temp, { force: true }).catch(() => {});
-    throw new CapSidFileError(file, `could not be written: ${(err as Error).message}`);
+    throw new CapSidFileError(file, `could not be written: ${(err as Error).message}`, 'write');
   }
-}
-
-/** An exclusive lock file, waited for without blocking the thread; a dead writer's lock is taken over. */
-async function lockFile(lock: string): Promise<() => Promise<void>> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  const token = `${process.pid} ${randomUUID()}`;
-  const readLock = (file: string) => readBoundedFile(file, MAX_LOCK_BYTES).then((b) => b.toString('utf8'), () => undefined);
-  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-    try {
-      await fs.writeFile(lock, token, { flag: 'wx' });
-      return async () => {
-        // Only our own lock: a writer that took over a stale one owns it now.
-        if ((await readLock(lock)) === token) await fs.rm(lock, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new CapSidFileError(lock.slice(0, -'.lock'.length), `could not be locked (${lock}): ${(err as Error).message}`);
-    }
-    const held = await readLock(lock);
-    const age = await fs.stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-    if (held !== undefined && (ownerIsDead(held) || age > STALE_LOCK_MS)) {
-      await takeOverStaleLock(lock, held);
-      continue;
-    }
-    if (Date.now() > deadline) throw new CapSidFileError(lock.slice(0, -'.lock'.length), `stayed locked by ${lock} for ${LOCK_WAIT_MS} ms; if no codex-runner-ipc process is running, delete the lock file`);
-    await new Promise((r) => setTimeout(r, wait));
-  }
-}
-
-/** True when the lock names a pid that no longer exists (this machine's). */
-function ownerIsDead(held: string): boolean {
-  const pid = Number(/^(\d+) /.exec(held)?.[1]);
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/**
- * Moves a stale lock aside, atomically: of two processes taking over the same lock, one rename
- * wins and the other finds nothing. What was moved is checked: if it is not the stale lock seen
- * (someone took over in between and made a fresh one), it is put back without replacing anything.
- */
-async function takeOverStaleLock(lock: string, stale: string): Promise<void> {
-  const aside = `${lock}.stale-${randomUUID()}`;
-  try {
-    await fs.rename(lock, aside);
-  } catch {
-    return; // gone already: someone else took it over, or its owner released it
-  }
-  const moved = await readBoundedFile(aside, MAX_LOCK_BYTES).then((b) => b.toString('utf8'), () => undefined);
-  if (moved !== stale) await fs.link(aside, lock).catch(() => {});
-  await fs.rm(aside, { force: true }).catch(() => {});
 }

@@ -17,6 +17,8 @@ export interface CapabilitySidRequest {
   cwd: string;
   /** The command's environment: `tmpdir` means its TEMP/TMP. */
   env: Record<string, string>;
+  /** Ends a wait for cap_sid.lock (the session ended, or its timeoutMs passed). */
+  signal?: AbortSignal;
 }
 
 export interface CapabilitySids {
@@ -45,14 +47,14 @@ export async function capabilitySids(req: CapabilitySidRequest): Promise<Capabil
   const roots = await effectiveWriteRoots(req);
   if (roots.length === 0) {
     if (hasWriteEntries(req.profile)) throw new Error(`the permission profile grants writes, but none of its write roots exists (${writeRootCandidates(req).join(', ') || 'none'}); codex's runner would get no capability SID`);
-    return { sids: await capSidsFor(req.codexHome, [{ table: 'readonly' }]), kind: 'readonly', roots: [] };
+    return { sids: await capSidsFor(req.codexHome, [{ table: 'readonly' }], req.signal), kind: 'readonly', roots: [] };
   }
   const cwdKey = await canonicalPathKey(req.cwd);
   const slots: CapSidSlot[] = roots.map((root) => {
     const key = pathKey(root);
     return key === cwdKey ? { table: 'workspace_by_cwd', key } : { table: 'writable_root_by_path', key };
   });
-  const sids = await capSidsFor(req.codexHome, slots);
+  const sids = await capSidsFor(req.codexHome, slots, req.signal);
   return { sids: [...new Set(sids)], kind: 'write-roots', roots };
 }
 

@@ -3,6 +3,7 @@
 // the private desktop. Called from the launch plan (session/launch-plan.ts) once the runner file
 // and its account are known, and before any pipe or process exists.
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { ResolvedPermissions } from '../protocol/permissions';
 import type { SpawnInput } from '../protocol/versions';
 import { capabilitySids, effectiveWriteRoots, type CapabilitySidRequest } from './capability-sids';
@@ -11,7 +12,11 @@ import { codexRunnerRefusal } from './codex-runner-profile';
 import type { PrivateDesktops } from './private-desktops';
 import { encodePayload, refreshPayload } from './refresh-payload';
 import { prepareRunnerEnv } from './runner-env';
-import { findSetupHelper, runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
+import { runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
+import type { CodexInstallError } from '../codex-install/codex-install-error';
+import type { CodexInstall } from '../codex-install/find-codex-install';
+import { findSetupHelper } from '../codex-install/setup-helper';
+import { parseRunnerVersion, runnerSuffixOf } from '../codex-home/runner-version';
 
 /** What the status shows of the preparation (SessionStatus.sandboxPrep). */
 export interface SandboxPrepStatus {
@@ -26,6 +31,8 @@ export interface SandboxPrepStatus {
   refresh: 'ran' | 'skipped' | 'off';
   /** The helper run, when it ran or was skipped. */
   setupHelper?: string;
+  /** What a person should know: the runner and the helper from different codex releases. */
+  warnings?: string[];
 }
 
 export interface SandboxPrepRequest {
@@ -41,9 +48,21 @@ export interface SandboxPrepRequest {
   setupHelperFile?: string;
   /** The account the runner runs as (undefined: the current user). */
   sandboxUsername?: string;
+  /** codex's install (find-codex-install.ts): the helper is taken from it first, as codex does. */
+  install?: CodexInstall;
+  /** The install found is one this module does not drive: said when no helper is found elsewhere. */
+  installError?: CodexInstallError;
+  /** The runner actually launched (its `.sandbox-bin` copy): its release is compared with the helper's. */
+  launchedRunner?: string;
   desktops: PrivateDesktops;
+  /**
+   * The session's end and its own bounds (its timeoutMs). No timeout of the refresh is taken from
+   * here: sessions share one run of the helper, which one session's bound must not cut short for
+   * the others; a session that gives up leaves it, and the last to leave ends it.
+   */
   signal: AbortSignal;
-  refreshTimeoutMs?: number;
+  /** Told each step as it starts. */
+  onStep?(step: SandboxPrepStep): void;
 }
 
 export interface PreparedSandbox {
@@ -66,8 +85,10 @@ export class SandboxPrepError extends Error {
 }
 
 /** Runs one step, labelling its failure with the step; an abort passes through as it is. */
-async function step<T>(name: SandboxPrepStep, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+async function step<T>(name: SandboxPrepStep, r: Pick<SandboxPrepRequest, 'signal' | 'onStep'>, work: () => Promise<T>): Promise<T> {
+  const { signal } = r;
   checkAborted(signal);
+  r.onStep?.(name);
   try {
     return await work();
   } catch (err) {
@@ -85,10 +106,10 @@ export function checkCodexRunnerProfile(permissions: ResolvedPermissions): void 
 export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<PreparedSandbox> {
   checkCodexRunnerProfile(r.permissions);
   const { input } = r;
-  const env = await step('environment', r.signal, () => prepareRunnerEnv(input.env, input.cwd));
-  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env };
+  const env = await step('environment', r, () => prepareRunnerEnv(input.env, input.cwd));
+  const sidRequest = { codexHome: r.codexHome, profile: r.permissions.profile, workspaceRoots: input.workspaceRoots, cwd: input.cwd, env, signal: r.signal };
 
-  const [capSids, capSidsFrom] = await step('capability SIDs', r.signal, async (): Promise<[string[], string]> => {
+  const [capSids, capSidsFrom] = await step('capability SIDs', r, async (): Promise<[string[], string]> => {
     if (r.capSids === undefined) return [(await capabilitySids(sidRequest)).sids, capSidFile(r.codexHome)];
     if (r.capSids.length === 0) {
       throw new Error(`capSids is an empty list: codex's runner refuses to run without a capability SID ("runner: empty capability SID list"); omit capSids to use the ones in ${capSidFile(r.codexHome)}, or give at least one`);
@@ -98,24 +119,25 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
 
   let refresh: SandboxPrepStatus['refresh'] = 'off';
   let setupHelper: string | undefined;
-  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r.signal, () => refreshSandbox(r, sidRequest));
+  if (r.refreshSandbox) [refresh, setupHelper] = await step('sandbox refresh', r, () => withReleaseNote(r, () => refreshSandbox(r, sidRequest)));
 
   let desktop: string | null = r.privateDesktopName ?? null;
   let desktopNote: string | undefined = r.privateDesktopName ? 'given by the caller' : undefined;
   if (desktop === null) {
-    if (process.platform === 'win32') desktop = await step('private desktop', r.signal, () => r.desktops.nameFor(r.sandboxUsername));
+    if (process.platform === 'win32') desktop = await step('private desktop', r, () => r.desktops.nameFor(r.sandboxUsername));
     else desktopNote = 'none: desktops exist only on Windows';
   }
   return {
     spawn: { capSids, env, privateDesktopName: desktop },
-    status: { capSids, capSidsFrom, desktop, ...(desktopNote ? { desktopNote } : {}), refresh, ...(setupHelper ? { setupHelper } : {}) },
+    status: { capSids, capSidsFrom, desktop, ...(desktopNote ? { desktopNote } : {}), refresh, ...(setupHelper ? { setupHelper } : {}), ...releaseWarnings(r, setupHelper) },
   };
 }
 
 async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRequest): Promise<['ran' | 'skipped', string]> {
-  const helper = await findSetupHelper(r.runnerFile, r.codexHome, r.setupHelperFile);
+  const helper = await findSetupHelper({ codexHome: r.codexHome, runnerFile: r.runnerFile, ...(r.install ? { install: r.install } : {}), ...(r.setupHelperFile !== undefined ? { explicit: r.setupHelperFile } : {}) });
   if (!helper.found) {
-    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}); codex ships it beside its runner: copy it there, name it with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
+    const install = r.installError ? ` ${r.installError.message}.` : r.install ? '' : ' No codex install was found (codexInstall option, codex on PATH, the standalone and desktop app folders).';
+    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}).${install} codex ships it in its install's codex-resources folder: name the install with codexInstall (CLI --codex-install PATH), name the helper with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
   }
   const payload = await refreshPayload({
     codexHome: r.codexHome,
@@ -126,8 +148,36 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
     realUser: os.userInfo().username,
     userProfile: process.env.USERPROFILE ?? os.homedir(),
   });
-  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal, timeoutMs: r.refreshTimeoutMs });
+  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64: encodePayload(payload), signal: r.signal });
   return [ran, helper.found];
+}
+
+/**
+ * The runner copy's release (its `.sandbox-bin` name) against the install's, when the helper came
+ * from that install: a mismatch is said, not refused. Both releases of 0.150-0.171 take setup
+ * version 5, and the helper refuses any other payload version itself.
+ */
+function releaseWarnings(r: SandboxPrepRequest, helper: string | undefined): { warnings?: string[] } {
+  const release = r.install?.release;
+  if (!helper || !release || !r.install?.setupHelper || helper !== r.install.setupHelper) return {};
+  const suffix = runnerSuffixOf(path.basename(r.launchedRunner ?? r.runnerFile));
+  const runnerRelease = suffix !== null && parseRunnerVersion(suffix)?.kind === 'release' ? suffix : undefined;
+  if (!runnerRelease || runnerRelease === release) return {};
+  return { warnings: [`codex's runner ${r.launchedRunner ?? r.runnerFile} is from codex ${runnerRelease}, but the setup helper ${helper} from codex ${release} (${r.install.root}): they come from different releases`] };
+}
+
+/**
+ * A failing helper from another release than the runner: said in the error, the first thing to
+ * know. Without the setupHelper option the install's helper is the one found first, when it has one.
+ */
+async function withReleaseNote<T>(r: SandboxPrepRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const mismatch = r.setupHelperFile === undefined ? releaseWarnings(r, r.install?.setupHelper).warnings?.[0] : undefined;
+    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode);
+    throw err;
+  }
 }
 
 function readsRoot(permissions: ResolvedPermissions): boolean {

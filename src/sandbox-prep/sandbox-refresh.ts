@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
 
-export const SETUP_HELPER_FILE = 'codex-windows-sandbox-setup.exe';
+export { SETUP_HELPER_EXE as SETUP_HELPER_FILE } from '../codex-install/bundled-executable';
 export const DEFAULT_REFRESH_TIMEOUT_MS = 120_000;
 const MAX_SETUP_ERROR_BYTES = 64 * 1024;
 
@@ -22,21 +22,6 @@ export class SandboxRefreshError extends Error {
     super(message);
     this.name = 'SandboxRefreshError';
   }
-}
-
-/**
- * Where codex keeps its helper: `explicit` (the setupHelper option) when given, else beside the
- * runner (codex's `codex-resources` folder holds both), else in the codex home's `.sandbox-bin`,
- * else on PATH (as upstream falls back to). `looked` lists every place looked, in order.
- */
-export async function findSetupHelper(runnerFile: string, codexHome: string, explicit?: string): Promise<{ found?: string; looked: string[] }> {
-  const fixed = explicit !== undefined ? [explicit] : [path.join(path.dirname(runnerFile), SETUP_HELPER_FILE), path.join(codexHome, '.sandbox-bin', SETUP_HELPER_FILE)];
-  const onPath = explicit !== undefined ? [] : (process.env.PATH ?? process.env.Path ?? '').split(path.delimiter).filter((d) => d !== '' && path.isAbsolute(d)).map((d) => path.join(d, SETUP_HELPER_FILE));
-  const looked = [...new Set([...fixed, ...onPath])];
-  for (const candidate of looked) {
-    if (await fs.stat(candidate).then((s) => s.isFile(), () => false)) return { found: candidate, looked };
-  }
-  return { looked };
 }
 
 /** Payloads refreshed successfully in this process, and refreshes under way (one flight per payload). */
@@ -154,7 +139,7 @@ async function runHelper(run: RefreshRun): Promise<void> {
   if (report.kind === 'report') {
     throw new SandboxRefreshError(`codex's sandbox setup helper ${how}: ${report.code}: ${report.message} (from ${reportFile})`, report.code);
   }
-  throw new SandboxRefreshError(`codex's sandbox setup helper ${how} ${report.kind === 'none' ? `and wrote no ${reportFile}` : `; ${reportFile} ${report.why}`}; its log is in ${path.dirname(reportFile)}`);
+  throw new SandboxRefreshError(`codex's sandbox setup helper ${how}${report.kind === 'none' ? ` and wrote no ${reportFile}` : `; ${reportFile} ${report.why}`}; its log is in ${path.dirname(reportFile)}`);
 }
 
 type SetupErrorReport = { kind: 'report'; code: string; message: string } | { kind: 'none' } | { kind: 'bad'; why: string };

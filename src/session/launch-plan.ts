@@ -1,7 +1,12 @@
 // Which runner to start, as whom, and what that means for the policy: resolved once per session
 // before any pipe exists (the pipes admit only the account the runner will run as).
 import * as path from 'node:path';
+import * as fs from 'node:fs/promises';
 import { SecretText } from '../codex-home/secret-text';
+import { CodexHomeError } from '../codex-home/codex-home-error';
+import { CodexInstallError } from '../codex-install/codex-install-error';
+import { findCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
+import { cwdProblem } from '../launch/cwd-problem';
 import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
@@ -33,6 +38,8 @@ export interface LaunchPrep {
   desktops: PrivateDesktops;
   signal: AbortSignal;
   stage(stage: SetupStage): void;
+  /** The preparation step under way ("sandbox refresh"), for a bound's message. */
+  step?(name: string): void;
 }
 export type { SandboxPrepStatus };
 
@@ -52,14 +59,28 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       throw new SessionError('preparing', (err as Error).message);
     }
   }
+  // codex's install: where codex itself takes its runner and its setup helper from. A bad
+  // codexInstall option fails here; an install found that this module cannot drive (a registered
+  // runtime, the Store app) fails only where the install is needed.
+  let install: CodexInstall | undefined;
+  let installError: CodexInstallError | undefined;
+  if (codexRunner) {
+    try {
+      install = (await findCodexInstall(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {})).install;
+    } catch (err) {
+      if (!(err instanceof CodexInstallError)) throw err;
+      if (o.codexInstall !== undefined) throw new SessionError('preparing', err.message);
+      installError = err;
+    }
+  }
   let spec: RunnerSpec;
-  if (o.runner === 'codex') spec = { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
+  if (o.runner === 'codex') spec = await codexRunnerSpec(o, codex, install, installError);
   else spec = o.runner ?? defaultRunnerSpec();
   const kind = spec.kind ?? 'custom';
   if (kind === 'bundled' && o.allowUnenforcedPolicy) spec = { ...spec, args: [...(spec.args ?? []), '--allow-unenforced-policy'] };
 
   if (o.codexHome && spec.materialize) {
-    spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir }));
+    spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir, ...(spec.materializeAs ? { destName: spec.materializeAs } : {}) }));
   }
   const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   let logon: LogonSource | undefined;
@@ -79,6 +100,9 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
   // cwd may be closed to that account. Other runners start where this process runs.
   const runnerCwd = codexRunner || logon ? (prep?.input.cwd ?? o.cwd) : undefined;
+  // Checked before anything is made for it (a SID in cap_sid, a refresh): the launch would say only ENOENT.
+  const cwdFault = runnerCwd === undefined ? undefined : await cwdProblem(runnerCwd);
+  if (cwdFault) throw new SessionError('preparing', cwdFault);
   const file = runnerFile(spec);
   // 'current': no logon, and the pipes admit this process's own user.
   const sandboxUsername = logon?.username ?? (sandbox === 'codex' || sandbox === 'current' ? undefined : sandbox?.username);
@@ -98,9 +122,13 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
         refreshSandbox: o.refreshSandbox ?? sandbox !== 'current',
         runnerFile: file,
         ...(o.setupHelper !== undefined ? { setupHelperFile: o.setupHelper } : {}),
+        ...(install ? { install } : {}),
+        ...(installError ? { installError } : {}),
+        launchedRunner: spec.exe,
         sandboxUsername,
         desktops: prep.desktops,
         signal: prep.signal,
+        ...(prep.step ? { onStep: prep.step } : {}),
       });
     } catch (err) {
       if (prep.signal.aborted) throw err;
@@ -129,6 +157,34 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
     identityFile: file,
     ...(sandboxPrep ? { sandboxPrep } : {}),
   };
+}
+
+/**
+ * codex's runner as codex itself launches it (helper_materialization.rs copy_runner_if_needed): the
+ * install's codex-command-runner.exe copied into `.sandbox-bin` as `codex-command-runner-<release>.exe`
+ * (re-copied when stale) and the copy launched. With codexVersion, or with no install that has a
+ * runner, the runner already in `.sandbox-bin` (runner-discovery.ts).
+ */
+async function codexRunnerSpec(o: SessionOptions, codex: CodexHomeAccess, install: CodexInstall | undefined, installError: CodexInstallError | undefined): Promise<RunnerSpec> {
+  if (install?.runner && o.codexVersion === undefined) {
+    return { exe: install.runner, kind: 'codex', materialize: install.runner, materializeAs: `codex-command-runner-${install.release ?? (await devBuildSuffix(install.runner))}.exe` };
+  }
+  try {
+    return { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
+  } catch (err) {
+    // No copy in the codex home, and the install that would have given one is not ours to drive: say that.
+    if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && installError) throw new SessionError('preparing', `${err.message} ${installError.message}`);
+    if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && install && !install.runner) {
+      throw new SessionError('preparing', `${err.message} codex's install at ${install.root} (${install.foundBy}) has no codex-command-runner.exe either`);
+    }
+    throw err;
+  }
+}
+
+/** codex's name suffix for a dev build's runner copy (helper_materialization.rs dev_build_suffix): `<size>-<mtime secs hex>`. */
+async function devBuildSuffix(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  return `${stat.size}-${Math.floor(stat.mtimeMs / 1000).toString(16)}`;
 }
 
 /** A caller's password as a SecretText; the UTF-8 copy made on the way is zeroed. */

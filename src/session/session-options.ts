@@ -23,7 +23,10 @@ export interface SessionOptions {
    * out, so `process.env` (NodeJS.ProcessEnv) fits as it is.
    */
   env?: Record<string, string | undefined>;
-  /** Kill the command after this long (it then exits with 192, `timedOut: true`). At most 2^31-1. */
+  /**
+   * Kill the command after this long (it then exits with 192, `timedOut: true`); 1..2^31-1. Also
+   * bounds the preparation. null or left out: no timeout (0 is refused: codex's runner would kill at once).
+   */
   timeoutMs?: number | null;
   /** Keep the command's stdin open for `write`/`closeStdin`; otherwise it reads EOF. */
   stdinOpen?: boolean;
@@ -41,8 +44,18 @@ export interface SessionOptions {
    * true, but false with `sandbox: 'current'`), as codex does; false when codex has prepared the folders already.
    */
   refreshSandbox?: boolean;
-  /** codex's codex-windows-sandbox-setup.exe (absolute); default: beside the runner, `<codexHome>/.sandbox-bin`, then PATH. */
+  /**
+   * codex's codex-windows-sandbox-setup.exe (absolute); default: from codex's install (see
+   * codexInstall), beside the runner, `<codexHome>/.sandbox-bin`, then PATH.
+   */
   setupHelper?: string;
+  /**
+   * codex's install (absolute): codex.exe, the folder holding `codex-resources`, or the install
+   * root. Default: found as a user has it (`codex` on PATH, npm's shims followed to the platform
+   * package, the standalone installer's and the desktop app's folders). With `runner: 'codex'` the
+   * runner is copied from it into `.sandbox-bin` as codex does, and the setup helper taken from it.
+   */
+  codexInstall?: string;
   /** The codex home: runner materialization into `.sandbox-bin`, the runner's cwd, codex's runner and users. */
   codexHome?: string;
   logDir?: string;
@@ -121,8 +134,10 @@ export function validateSessionOptions(o: SessionOptions): void {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
   }
   // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
-  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 0 && o.timeoutMs <= MAX_TIMER_MS)) {
-    throw bad('timeoutMs', `an integer 0..${MAX_TIMER_MS} or null`, o.timeoutMs);
+  // 0 is refused: codex's runner times a command out at once with 0, where "no timeout" here is
+  // null or no timeoutMs; one meaning for every runner.
+  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1 && o.timeoutMs <= MAX_TIMER_MS)) {
+    throw bad('timeoutMs', `an integer 1..${MAX_TIMER_MS}, or null (or left out) for no timeout`, o.timeoutMs);
   }
   for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs', 'queueTimeoutMs'] as const) {
     const v = o[name];
@@ -135,6 +150,7 @@ export function validateSessionOptions(o: SessionOptions): void {
   }
   if (typeof o.runner === 'object' && o.runner.kind === 'codex' && !o.codexHome) throw new TypeError('session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)');
   if (o.setupHelper !== undefined && (typeof o.setupHelper !== 'string' || !isAbsoluteAnywhere(o.setupHelper))) throw bad('setupHelper', 'an absolute path', o.setupHelper);
+  if (o.codexInstall !== undefined && (typeof o.codexInstall !== 'string' || !isAbsoluteAnywhere(o.codexInstall))) throw bad('codexInstall', 'an absolute path', o.codexInstall);
   if (o.runner === 'codex' && !o.codexHome) throw new TypeError('session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)');
   if (o.sandbox !== undefined && o.sandbox !== 'codex' && o.sandbox !== 'current') {
     if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex', 'current' or an object { username?, credentials? }", o.sandbox);

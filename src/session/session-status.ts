@@ -8,8 +8,6 @@ export type { EndReason } from './end-reason';
 
 /** The stages a session passes through, in order; it ends in `exited` or `failed`. */
 export const SESSION_STAGES = [
-  /** Waiting for a launch slot (admission control); not counted against any connect timeout. */
-  'queued',
   /** Finding the runner file and the sandbox account, copying the runner where that account can run it. */
   'preparing',
   /**
@@ -18,6 +16,11 @@ export const SESSION_STAGES = [
    * the private desktop. Its status is `sandboxPrep`.
    */
   'preparing_sandbox',
+  /**
+   * Waiting for a launch slot (admission control), once prepared: slots bound runner launches and
+   * connects only. Not counted against any connect timeout.
+   */
+  'queued',
   'creating_pipes',
   'launching_runner',
   'connecting_in',
@@ -112,6 +115,8 @@ export interface SessionStatus {
   protocol?: ProtocolStatus;
   policy: PolicyStatus;
   runner?: RunnerStatus;
+  /** The codex home the session uses (the codexHome option), when it has one. */
+  codexHome?: string;
   /**
    * codex's runner: what was prepared for it (stage `preparing_sandbox`): the capability SIDs
    * sent and where they came from, the private desktop's name, whether the refresh ran.

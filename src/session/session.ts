@@ -132,6 +132,7 @@ export class Session extends EventEmitter<SessionEvents> {
       stages: [],
       pipes: {},
       policy: { profile: this.spawn.permissions.name, enforced: false, note: 'not known yet' },
+      ...(options.codexHome ? { codexHome: options.codexHome } : {}),
       traffic: {
         stdout: { bytes: 0, frames: 0 },
         stderr: { bytes: 0, frames: 0 },
@@ -181,17 +182,14 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.snapshot.state;
   }
 
-  /** node-pty style: output of both streams, as it arrives. Returns a function that unsubscribes. */
+  /**
+   * node-pty style: output of both streams, as it arrives. Returns a function that unsubscribes.
+   * A listener that throws is treated as a `stdout.on('data')` one is (see pushOutput): an uncaught
+   * exception, the session and its command going on.
+   */
   onData(listener: (data: Buffer, stream: 'stdout' | 'stderr') => void): () => void {
-    const call = (d: Buffer, stream: 'stdout' | 'stderr') => {
-      try {
-        listener(d, stream);
-      } catch (e) {
-        this.listenerThrew('output', e);
-      }
-    };
-    const out = (d: Buffer) => call(d, 'stdout');
-    const err = (d: Buffer) => call(d, 'stderr');
+    const out = (d: Buffer) => listener(d, 'stdout');
+    const err = (d: Buffer) => listener(d, 'stderr');
     this.stdout.on('data', out);
     this.stderr.on('data', err);
     return () => {
@@ -210,6 +208,9 @@ export class Session extends EventEmitter<SessionEvents> {
   write(data: string | Uint8Array): boolean {
     if (!this.options.stdinOpen) throw new Error('stdin is not open for this session (start it with stdinOpen: true)');
     if (this.stdin.writableEnded) throw new Error(`stdin of session ${this.id} is already closed (closeStdin was called)`);
+    // A destroyed Writable (the session has ended) answers false and never drains: a writer
+    // waiting for 'drain' would hang. (Writes while the end is under way fail when it destroys stdin.)
+    if (this.stdin.destroyed) throw new Error(`session ${this.id} has ended: its stdin takes no more input`);
     return this.stdin.write(data);
   }
 
@@ -298,9 +299,12 @@ export class Session extends EventEmitter<SessionEvents> {
   // ---- setup -------------------------------------------------------------------------------
 
   private async setUp(): Promise<void> {
+    // Preparation launches nothing: it holds no launch slot (those bound runner launches and
+    // connects), so a slow sandbox refresh never stalls other sessions' launches.
+    const launch = await this.prepare();
     const release = await this.admit();
     try {
-      await this.launchAndSpawn();
+      await this.launchAndSpawn(launch);
     } finally {
       release?.();
     }
@@ -331,23 +335,50 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  private async launchAndSpawn(): Promise<void> {
+  /**
+   * The launch plan, and for codex's runner the sandbox preparation. It touches files and processes
+   * others control (codex's home, the runner's source, codex's setup helper): the session's end
+   * bounds it, and so does `timeoutMs` when given (the steps' own bounds apply besides).
+   */
+  private async prepare(): Promise<ResolvedLaunch> {
     const o = this.options;
     this.mark('preparing');
     const desktops = this.host.desktops ?? (this.ownDesktops ??= new PrivateDesktops());
-    // Preparing touches files others control (codex's home, the runner's source): the session's end bounds it.
-    const launch = await this.untilAborted(
-      resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, { input: this.spawn.input, desktops, signal: this.abort.signal, stage: (stage) => this.mark(stage) }),
-    );
-    if (launch.sandboxPrep) {
-      Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
-      checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
-      this.snapshot.sandboxPrep = launch.sandboxPrep.status;
+    let step: string | undefined;
+    const limitMs = o.timeoutMs ?? undefined;
+    const timer = limitMs
+      ? setTimeout(() => {
+          const what = this.snapshot.state === 'preparing_sandbox' && step ? `${step}: ` : '';
+          void this.end(new SessionError(this.setupStage(), `${what}not done within the session's timeoutMs (${limitMs} ms)`));
+        }, limitMs)
+      : undefined;
+    try {
+      const launch = await this.untilAborted(
+        resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, {
+          input: this.spawn.input,
+          desktops,
+          signal: this.abort.signal,
+          stage: (stage) => this.mark(stage),
+          step: (name) => (step = name),
+        }),
+      );
+      if (launch.sandboxPrep) {
+        Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
+        checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
+        this.snapshot.sandboxPrep = launch.sandboxPrep.status;
+      }
+      this.snapshot.runner = launch.runner;
+      this.snapshot.policy = launch.policy;
+      this.changed();
+      this.checkAborted();
+      return launch;
+    } finally {
+      clearTimeout(timer);
     }
-    this.snapshot.runner = launch.runner;
-    this.snapshot.policy = launch.policy;
-    this.changed();
-    this.checkAborted();
+  }
+
+  private async launchAndSpawn(launch: ResolvedLaunch): Promise<void> {
+    const o = this.options;
     const identity = await runnerIdentity([launch.plan.spec.exe, ...(launch.plan.spec.args ?? [])], launch.identityFile);
 
     const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
@@ -618,7 +649,8 @@ export class Session extends EventEmitter<SessionEvents> {
           last = encodeDataFrame('stdin', piece, this.version);
           this.count(last.length);
           this.snapshot.traffic.stdin.frames++;
-          socket.write(last, piece.byteOffset + piece.byteLength === chunk.byteOffset + chunk.byteLength ? (err) => done(err) : undefined);
+          // A write cut off by the end (the pipe closed under it) says so, not "write after destroyed".
+          socket.write(last, piece.byteOffset + piece.byteLength === chunk.byteOffset + chunk.byteLength ? (err) => done(err && this.ending ? this.stdinCutOff() : err) : undefined);
         }
         this.snapshot.traffic.stdin.bytes += chunk.length;
         this.changed();
@@ -706,10 +738,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (result.timedOut || !error) this.snapshot.timedOut = result.timedOut;
     this.stdout.push(null);
     this.stderr.push(null);
-    this.stdin.destroy();
+    // Input still queued will never go: a writer waiting for 'drain' gets an 'error' saying so.
+    this.stdin.destroy(this.stdin.writableLength > 0 || this.stdin.writableNeedDrain ? this.stdinCutOff() : undefined);
     this.mark(result.state);
     this.settle(result);
     this.emitSafely('exit', result);
+  }
+
+  private stdinCutOff(): Error {
+    return new Error(`session ${this.id} ended before its stdin took everything written`);
   }
 
   private checkAborted(): void {

@@ -93,6 +93,23 @@ for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   });
 }
 
+test('a command killed by a signal: the CLI exits 128 + its number, as a shell reports', { skip: posixOnly('POSIX signals') }, async () => {
+  for (const [signal, status] of [['KILL', 137], ['TERM', 143], ['SEGV', 139]] as const) {
+    const cli = startCli(['run', '--no-stdin', '--', 'sh', '-c', `kill -${signal} $$`]);
+    assert.equal((await cli.closed).code, status, signal);
+  }
+});
+
+test('stderr closed by its reader: quietly, the command ended, exit 141 (as for stdout)', { skip: posixOnly('141 is the POSIX status of a death by SIGPIPE') }, async () => {
+  const script = "console.log('pid ' + process.pid); const tick = () => process.stderr.write('x\\n'); tick(); setInterval(tick, 20)";
+  const cli = startCli(['run', '--no-stdin', '--', process.execPath, '-e', script]);
+  const pid = Number((await cli.stdout.waitFor(/pid (\d+)\n/))[1]);
+  cli.child.stderr!.destroy(); // the reader goes away: the CLI's next stderr write gets EPIPE
+  const { code } = await cli.closed;
+  assert.equal(code, 141);
+  assert.equal(await eventually(() => !isAlive(pid)), true, `command ${pid} still alive`);
+});
+
 test('stdout failing with ENOSPC (/dev/full): no stack, one line, the command ended, exit 125', { skip: posixOnly('/dev/full') }, async () => {
   const full = openSync('/dev/full', 'w');
   try {

@@ -55,7 +55,7 @@ test('a missing runner is named', { skip: posixOnly('the message spells the runn
 test('usage errors are specific and exit 2', async () => {
   const r = await runCli(['run', '--timeout', 'soon', '--', 'true']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /--timeout must be a positive whole number of milliseconds, got "soon"/);
+  assert.match(r.stderr, /--timeout must be a positive whole number of milliseconds in decimal digits, got "soon"/);
   assert.throws(() => parseCliArgs(['run']), new UsageError('no command given (put it after --)'));
   assert.throws(() => parseCliArgs(['launch']), /unknown command "launch"/);
   assert.throws(() => parseCliArgs(['run', '--bogus', '--', 'x']), /unknown option --bogus/);
@@ -63,6 +63,29 @@ test('usage errors are specific and exit 2', async () => {
     kind: 'run',
     args: { command: ['a', '--b'], status: false, stdin: true, tty: true, timeoutMs: 5 },
   });
+});
+
+test('numbers are decimal digits within what a timer holds; a switch given a value is a usage error', async () => {
+  for (const bad of ['1e3', '0x10', '0b11', ' 5', '5.0', '+5', '-5', '0', '']) {
+    assert.throws(() => parseCliArgs(['run', '--timeout', bad, '--', 'x']), bad === '' ? new UsageError('--timeout needs a value') : new UsageError(`--timeout must be a positive whole number of milliseconds in decimal digits, got ${JSON.stringify(bad)}`), bad);
+  }
+  assert.equal((parseCliArgs(['run', '--timeout', '010', '--', 'x']) as { args: { timeoutMs: number } }).args.timeoutMs, 10);
+  assert.equal((parseCliArgs(['run', '--timeout', '2147483647', '--', 'x']) as { args: { timeoutMs: number } }).args.timeoutMs, 2147483647);
+  for (const flag of ['--timeout', '--connect-timeout']) {
+    assert.throws(() => parseCliArgs(['run', flag, '2147483648', '--', 'x']), new UsageError(`${flag} must be at most 2147483647 ms (about 24.8 days, the longest timer Node holds), got 2147483648`));
+  }
+  for (const bad of ['0x6', '6.0', '6e0']) assert.throws(() => parseCliArgs(['run', '--protocol', bad, '--', 'x']), new RegExp(`--protocol must be auto or one of .*, got "${bad}"`));
+  assert.equal((parseCliArgs(['run', '--protocol', '6', '--', 'x']) as { args: { protocol: number } }).args.protocol, 6);
+  for (const flag of ['--no-stdin', '--status', '--tty', '--help']) {
+    assert.throws(() => parseCliArgs(['run', `${flag}=no`, '--', 'x']), new UsageError(`${flag} takes no value, got ${flag}=no`));
+  }
+  // Through the bin: the flag and its limit, exit 2, nothing run.
+  const huge = await runCli(['run', '--timeout', '99999999999', '--', 'true']);
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /^codex-runner-ipc: --timeout must be at most 2147483647 ms \(about 24\.8 days, the longest timer Node holds\), got 99999999999\n/);
+  const valued = await runCli(['run', '--no-stdin=no', '--', 'true']);
+  assert.equal(valued.code, 2);
+  assert.match(valued.stderr, /^codex-runner-ipc: --no-stdin takes no value, got --no-stdin=no\n/);
 });
 
 test('a reader that goes away (`run -- yes | head -1`): no stack trace, the command ends, exit 141', { skip: posixOnly('a sh and bash pipeline; 141 is the POSIX status of a command killed by SIGPIPE') }, async () => {

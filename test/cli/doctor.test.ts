@@ -3,10 +3,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixFor, type DoctorReport } from '../../src/cli/doctor-checks';
+import { capSidStep, fixFor, type DoctorReport } from '../../src/cli/doctor-checks';
 import type { SessionStatus } from '../../src/session/session-status';
 import { posixOnly } from '../helpers/platform';
 
@@ -50,6 +50,9 @@ test('--json: the same report as data; a codex home with runner files lists them
     detail: 'codex-command-runner-0.158.0.exe (0.158.0), codex-command-runner-0.130.0-alpha.5.exe (0.130.0-alpha.5), codex-command-runner.exe (legacy)',
   });
   assert.equal(step('sandbox users')?.ok, null);
+  // --setup-helper is taken (a relative path made absolute), and said to be for Windows here.
+  const withHelper = JSON.parse((await doctor(['--codex-home', home, '--setup-helper', 'setup.exe', '--json'])).stdout) as DoctorReport;
+  assert.deepEqual(withHelper.steps.find((s) => s.name === 'setup helper'), { name: 'setup helper', ok: null, detail: `${path.resolve('setup.exe')}: Windows only, run before sessions through codex's runner` });
 });
 
 test('a machine where no session can work: exit 1, the failing stage, its cause and a fix', { skip: posixOnly('expects the Linux report; test/win32/doctor.test.ts checks the Windows one') }, async () => {
@@ -66,5 +69,34 @@ test("a runner dying with STATUS_DLL_INIT_FAILED (0xC0000142) is recognised howe
   for (const code of ['-1073741502', '0xC0000142', '3221225794']) {
     const status = { failure: { stage: 'connecting_in', message: `runner pid 4242 exited with code ${code} before connecting to pipe-in` } } as unknown as SessionStatus;
     assert.match(fixFor(status) ?? '', /^the runner could not start on this desktop \(session 0 or SSH\)/, code);
+  }
+});
+
+test("the capability SIDs step names what is wrong with cap_sid and the fix for that shape", async () => {
+  const home = mkdtempSync(path.join(scratch, 'caps-'));
+  const file = path.join(home, 'cap_sid');
+  const step = () => capSidStep(home);
+
+  assert.match((await step()).detail, /cap_sid does not exist yet or is empty: the first session creates it/);
+
+  mkdirSync(file);
+  const dir = await step();
+  assert.equal(dir.ok, false);
+  assert.equal(dir.detail, `codex's capability SID file ${file} is a directory, not a regular file`);
+  assert.equal(dir.fix, `${file} must be a file: move what is there away (codex keeps no SIDs in it); the next session (or codex) makes a new cap_sid`);
+  rmSync(file, { recursive: true });
+
+  writeFileSync(file, '{"workspace": ');
+  const corrupt = await step();
+  assert.equal(corrupt.ok, false);
+  assert.match(corrupt.fix ?? '', /^move .*cap_sid away and codex \(or the next session\) makes a new one/);
+  rmSync(file);
+
+  if (process.platform !== 'win32') {
+    symlinkSync(path.join(home, 'gone'), file);
+    const dangling = await step();
+    assert.equal(dangling.ok, false);
+    assert.match(dangling.detail, /is a symbolic link to .*gone, which cannot be followed \(ENOENT\)/);
+    assert.equal(dangling.fix, `restore the link's target, or remove the link ${file}; the next session (or codex) then makes a new cap_sid`);
   }
 });

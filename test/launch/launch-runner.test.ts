@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { configureRunnerLauncher, launchRunner, runnerLauncherPid, type RunnerProcess } from '../../src/launch/launch-runner';
+import { configureRunnerLauncher, launchRunner, runnerLauncherPid, spawnRunnerDirectly, type RunnerProcess } from '../../src/launch/launch-runner';
 import { eventually, isAlive, parentPid, processState } from '../helpers/process-state';
 
 const skip = process.platform !== 'linux' && 'reads /proc';
@@ -51,6 +51,17 @@ test('launch failures name the runner and why, as a direct spawn did', { skip },
   chmodSync(notExecutable, 0o644);
   await assert.rejects(launchRunner({ exe: notExecutable }, names), { message: `runner ${notExecutable} could not be started: not executable` });
   await assert.rejects(launchRunner({ exe: 'sh', env: { BAD: 'a\0b' } }, names), /^RunnerLaunchError: runner sh could not be started: .*null bytes/);
+  // ENOENT of a missing cwd is not a missing runner: the launch says which, on both paths.
+  const gone = path.join(scratch, 'gone');
+  await assert.rejects(launchRunner(shellRunner('exit 0'), names, gone), { name: 'RunnerLaunchError', message: `runner sh could not be started: its working directory ${gone} does not exist` });
+  await assert.rejects(launchRunner({ exe: '/nonexistent/codex-command-runner' }, names, scratch), { message: 'runner /nonexistent/codex-command-runner could not be started: not found' });
+  await assert.rejects(spawnRunnerDirectly({ exe: 'sh' }, names, {}, gone), { message: 'runner sh could not be started: not found' }, 'the direct spawn alone cannot tell');
+  configureRunnerLauncher({ enabled: false });
+  try {
+    await assert.rejects(launchRunner(shellRunner('exit 0'), names, gone), { message: `runner sh could not be started: its working directory ${gone} does not exist` });
+  } finally {
+    configureRunnerLauncher({ enabled: true });
+  }
   // The launcher is still serving.
   const ok = await launchRunner(shellRunner('exit 0'), names);
   assert.deepEqual(await ok.exited, { code: 0, signal: null });

@@ -76,7 +76,7 @@ test('every option is used, ignored where node-pty ignores it, refused with its 
   assert.throws(() => spawn(5 as never, []), /^TypeError: spawn: file must be a string, got number 5$/);
   assert.throws(() => open(), /^Error: open\(\) is not supported by codex-runner-ipc\/node-pty: the terminal lives in the runner; use spawn\(\)$/);
   // Session's own validation still runs: a bad Session option is its TypeError, before anything exists.
-  assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 0..2147483647 or null/);
+  assert.throws(() => spawn('sh', [], { manager, session: { timeoutMs: -1 } }), /session option "timeoutMs" must be an integer 1..2147483647, or null \(or left out\) for no timeout/);
   assert.equal(manager.list().length, before);
   // What node-pty accepts passes: its defaults, Buffers, flow control, and (off Windows) the Windows-only options, ignored.
   const ok = spawn('sh', ['-c', 'exit 0'], { manager, encoding: null, handleFlowControl: true, flowControlPause: 'P', useConpty: false, useConptyDll: true, conptyInheritCursor: true, cols: 0 });
@@ -116,6 +116,8 @@ test('data arrives as strings, write reaches stdin, exit comes once with the cod
   assert.ok(chunks.length > 0 && chunks.every((c) => typeof c === 'string'));
   await pty.session.exited;
   assert.equal(exits.length, 1);
+  pty.write('a keystroke after the exit\r'); // dropped, as to a terminal that has gone: no throw
+  assert.throws(() => pty.session.write('x'), /has ended/, 'the Session itself refuses it');
 });
 
 test("a command killed by a signal: node-pty's shape (exitCode 0, signal as a number); the runner's own code in result", { skip }, async () => {

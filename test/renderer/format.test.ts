@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionStatus } from '../../electron/common/ipc-contract';
-import { commandLine, endView, formatBytes, formatDuration, policyView, poolItems, poolsText, protocolView, runnerView, stateBadge, summarize, summaryText, timeline, totalDuration } from '../../renderer/format';
+import { commandLine, endView, formatBytes, formatDuration, policyView, poolItems, poolsText, protocolView, readinessText, runnerView, stateBadge, summarize, summaryText, timeline, totalDuration } from '../../renderer/format';
 
 const counter = { bytes: 0, frames: 0 };
 function status(over: Partial<SessionStatus>): SessionStatus {
@@ -137,4 +137,13 @@ test('how the command ended: the badge and the "ended" row name it, with the sig
   assert.equal(endView(status({ state: 'exited', endReason: 'timed_out', signal: 'SIGKILL' })), 'timed out · SIGKILL');
   assert.equal(endView(status({ state: 'failed', endReason: 'terminated' })), 'terminated from here');
   assert.equal(endView(status({ state: 'failed', endReason: 'failed' })), 'session failed');
+});
+
+test('readinessText: the home, the state in words and each reason code', () => {
+  assert.equal(readinessText({ codexHome: 'C:\\Users\\a\\.codex', state: 'ready', reasons: [] }), 'Codex sandbox in C:\\Users\\a\\.codex: ready');
+  assert.equal(
+    readinessText({ codexHome: '/h', state: 'not_configured', reasons: [{ code: 'marker_missing', message: 'm' }, { code: 'users_missing', message: 'u' }] }),
+    'Codex sandbox in /h: not configured (marker_missing, users_missing)',
+  );
+  assert.equal(readinessText({ codexHome: '/h', state: 'update_required', reasons: [{ code: 'account_disabled', message: 'd' }] }), 'Codex sandbox in /h: update required (account_disabled)');
 });

@@ -187,6 +187,14 @@ test('a timeout too large for a timer means "no timeout in practice", not an ins
   assert.equal(r.code, 0);
 });
 
+test("timeout_ms 0 (from an old or hostile parent; this package's sessions refuse it) times the command out at once, as codex's runner does", { skip: posixOnly('the command is sh, and on Windows this runner refuses the read-only profile without --allow-unenforced-policy') }, async () => {
+  const r = await asParent([{ type: 'spawn_request', payload: { ...baseRequest, command: ['sh', '-c', 'sleep 30; echo never'], timeout_ms: 0 } }]);
+  assert.equal(r.replies[0]?.type, 'spawn_ready');
+  assert.equal(r.replies.filter((m) => m.type === 'output').length, 0);
+  const exit = r.replies.find((m) => m.type === 'exit')?.payload as { exit_code: number; timed_out: boolean } | undefined;
+  assert.deepEqual([exit?.exit_code, exit?.timed_out], [192, true]);
+});
+
 test('the runner exits with the child code and reports it; the child is gone', { skip: posixOnly('the command is sh, and on Windows this runner refuses the read-only profile without --allow-unenforced-policy') }, async () => {
   const r = await asParent([{ type: 'spawn_request', payload: { ...baseRequest, command: ['sh', '-c', 'echo hi; exit 42'] } }]);
   assert.equal(r.replies[0]?.type, 'spawn_ready');

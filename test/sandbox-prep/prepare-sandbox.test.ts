@@ -77,7 +77,7 @@ test('the refresh runs the setup helper once for the same roots, and a missing h
   const d = scratch(t);
   const missing = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
   assert.equal(missing.result.error?.stage, 'preparing_sandbox');
-  assert.match(missing.result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found \(looked for .*\); .*refreshSandbox: false \(CLI --no-sandbox-refresh\)/);
+  assert.match(missing.result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found \(looked for .*\)\. .*codexInstall \(CLI --codex-install PATH\).*refreshSandbox: false \(CLI --no-sandbox-refresh\)/);
   const runs = path.join(d.root, 'runs');
   const helper = path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE);
   writeFileSync(helper, `#!/bin/sh\necho "$1" >> '${runs}'\n`);

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodePayload, refreshPayload } from '../../src/sandbox-prep/refresh-payload';
-import { findSetupHelper, readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+import { readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
 
 function scratch(t: { after(fn: () => void): void }) {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'refresh-')));
@@ -47,19 +47,6 @@ test("the refresh payload: the helper's 17 fields in its order, refresh_only, st
   assert.equal(Object.entries(payload).filter(([, v]) => v === null).length, 1);
 });
 
-test('the helper is found beside the runner first, then in the codex home\'s .sandbox-bin', async (t) => {
-  const d = scratch(t);
-  const beside = path.join(d.root, 'resources');
-  mkdirSync(beside);
-  const runner = path.join(beside, 'codex-command-runner.exe');
-  assert.equal((await findSetupHelper(runner, d.home)).found, undefined);
-  assert.deepEqual((await findSetupHelper(runner, d.home)).looked.slice(0, 2), [path.join(beside, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE)]);
-  writeFileSync(path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), '');
-  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE));
-  writeFileSync(path.join(beside, SETUP_HELPER_FILE), '');
-  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(beside, SETUP_HELPER_FILE));
-});
-
 test("a failing helper is reported with its own code and message from setup_error.json; an old report is not taken for it", async (t) => {
   const d = scratch(t);
   mkdirSync(path.join(d.home, '.sandbox'));
@@ -83,6 +70,30 @@ test('setup_error.json is read with a bound and must be the helper\'s shape', as
   writeFileSync(file, '{"code":1}');
   assert.deepEqual(await readSetupError(file), { kind: 'bad', why: 'has no string "code" and "message"' });
   assert.deepEqual(await readSetupError(path.join(d.root, 'none.json')), { kind: 'none' });
+});
+
+test('a helper whose setup_error.json is not its report: "exited with code 3; <file> is not JSON", no stray space', async (t) => {
+  const d = scratch(t);
+  const report = setupErrorFile(d.home);
+  mkdirSync(path.dirname(report), { recursive: true });
+  const helper = helperScript(d.root, `printf 'oops' > '${report}'\nexit 3`);
+  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'YmFkMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
+  assert.ok(err instanceof SandboxRefreshError);
+  assert.ok(err.message.startsWith(`codex's sandbox setup helper exited with code 3; ${report} is not JSON (`), err.message);
+});
+
+test('a 100 MB setup_error.json is refused at the 64 KiB bound, not read into memory', async (t) => {
+  const d = scratch(t);
+  const report = setupErrorFile(d.home);
+  mkdirSync(path.dirname(report), { recursive: true });
+  // The helper leaves 100 MB (sparse: no disk used) where its report goes, and fails.
+  const helper = helperScript(d.root, `truncate -s 100M '${report}'\nexit 1`);
+  const before = process.memoryUsage().arrayBuffers;
+  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'YmlnMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
+  const grew = process.memoryUsage().arrayBuffers - before;
+  assert.ok(err instanceof SandboxRefreshError);
+  assert.equal(err.message, `codex's sandbox setup helper exited with code 1; ${report} is over 65536 bytes; its log is in ${path.dirname(report)}`);
+  assert.ok(grew < 16 * 1024 * 1024, `buffers grew by ${grew} bytes`);
 });
 
 test('a helper that hangs is killed at the bound; an abort kills it at once', async (t) => {
@@ -110,26 +121,6 @@ test('a refresh done for the same payload is skipped in this process; another pa
   assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'skipped');
   assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2sy', signal }), 'ran');
   assert.equal(readFileSync(count, 'utf8'), 'run\nrun\n');
-});
-
-test('the setupHelper option wins; else beside the runner, .sandbox-bin, then PATH; not found lists every place', async (t) => {
-  const d = scratch(t);
-  const runner = path.join(d.root, 'codex-command-runner.exe');
-  const onPath = path.join(d.root, 'bin');
-  mkdirSync(onPath);
-  const savedPath = process.env.PATH;
-  t.after(() => { process.env.PATH = savedPath; });
-  process.env.PATH = [path.join(d.root, 'nothing-here'), onPath].join(path.delimiter);
-  const none = await findSetupHelper(runner, d.home);
-  assert.equal(none.found, undefined);
-  assert.deepEqual(none.looked, [path.join(d.root, SETUP_HELPER_FILE), path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE), path.join(d.root, 'nothing-here', SETUP_HELPER_FILE), path.join(onPath, SETUP_HELPER_FILE)]);
-  writeFileSync(path.join(onPath, SETUP_HELPER_FILE), '');
-  assert.equal((await findSetupHelper(runner, d.home)).found, path.join(onPath, SETUP_HELPER_FILE));
-  const explicit = path.join(d.root, 'mine', 'setup.exe');
-  mkdirSync(path.dirname(explicit));
-  writeFileSync(explicit, '');
-  assert.equal((await findSetupHelper(runner, d.home, explicit)).found, explicit);
-  assert.deepEqual((await findSetupHelper(runner, d.home, path.join(d.root, 'absent.exe'))).looked, [path.join(d.root, 'absent.exe')]);
 });
 
 test("sessions sharing a refresh: one leaving does not kill the run for the others, nor give them its reason; the last leaving kills it", async (t) => {

@@ -2,12 +2,16 @@
 // warm pool (it would have to keep it), a password function may; the policy note per runner kind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import * as os from 'node:os';
 import { resolvePermissions } from '../../src/protocol/permissions';
 import { codexHomeAccess } from '../../src/session/codex-home-access';
 import { policyStatus, resolveLaunch } from '../../src/session/launch-plan';
 import { realRunner } from '../helpers/fixture-paths';
 
 const permissions = resolvePermissions('workspace-write');
+/** A directory that exists: a runner that starts in the command's cwd needs it (a missing one fails the plan). */
+const here = realpathSync(os.tmpdir());
 const base = { command: ['true'], runner: realRunner() };
 
 test('a fixed password makes a launch that is never warmed; a password function and no password may be', async () => {
@@ -31,16 +35,16 @@ test('who enforces the profile, for each runner kind', () => {
 
 test("codex's runner starts in the command's cwd (upstream never had .sandbox/runner-cwd); sandbox 'current' logs nobody on", async () => {
   const codexKind = { exe: process.execPath, args: ['runner.js'], kind: 'codex' as const };
-  const asCurrent = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: codexKind, sandbox: 'current' }, permissions, undefined, codexHomeAccess);
-  assert.equal(asCurrent.plan.runnerCwd, '/work/here');
+  const asCurrent = await resolveLaunch({ command: ['true'], cwd: here, runner: codexKind, sandbox: 'current' }, permissions, undefined, codexHomeAccess);
+  assert.equal(asCurrent.plan.runnerCwd, here);
   assert.equal(asCurrent.plan.logon, undefined);
   assert.equal(asCurrent.plan.sandboxUsername, undefined, 'the pipes admit the current user');
-  const ours = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: realRunner(), codexHome: '/nonexistent-home' }, permissions, undefined, codexHomeAccess);
+  const ours = await resolveLaunch({ command: ['true'], cwd: here, runner: realRunner(), codexHome: '/nonexistent-home' }, permissions, undefined, codexHomeAccess);
   assert.equal(ours.plan.runnerCwd, undefined, "this package's runner starts where this process runs");
 });
 
 test("any runner started as another account (a logon) starts in the command's cwd, not this process's", async () => {
-  const other = await resolveLaunch({ command: ['true'], cwd: '/work/here', runner: realRunner(), sandbox: { username: 'u', credentials: { password: async () => 'p' } } }, permissions, async () => 'p', codexHomeAccess);
+  const other = await resolveLaunch({ command: ['true'], cwd: here, runner: realRunner(), sandbox: { username: 'u', credentials: { password: async () => 'p' } } }, permissions, async () => 'p', codexHomeAccess);
   assert.ok(other.plan.logon, 'a logon launch');
-  assert.equal(other.plan.runnerCwd, '/work/here');
+  assert.equal(other.plan.runnerCwd, here);
 });

@@ -69,3 +69,24 @@ test('a preparing step that finishes after dispose() cannot move the ended sessi
     await manager.dispose();
   }
 });
+
+test('timeoutMs bounds preparing too: a step that never finishes fails the session at its bound, naming the stage', { skip: posixOnly('mkfifo') }, async () => {
+  const fifo = path.join(dir, 'bounded-source.js');
+  execFileSync('mkfifo', [fifo]);
+  const manager = new SessionManager();
+  try {
+    const session = manager.start({
+      command: ['true'],
+      codexHome: path.join(dir, 'bounded-home'),
+      runner: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'custom' },
+      allowUnenforcedPolicy: true,
+      permissions: 'read-only',
+      timeoutMs: 500,
+    });
+    const result = await session.exited;
+    assert.deepEqual([result.state, result.error?.stage, result.error?.message], ['failed', 'preparing', "not done within the session's timeoutMs (500 ms)"]);
+  } finally {
+    closeSync(openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK));
+    await manager.dispose();
+  }
+});

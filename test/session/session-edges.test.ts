@@ -54,6 +54,33 @@ test('a write after closeStdin is an error to the caller; what came before and t
   assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
 });
 
+test('a write after the session ended throws, as a Writable would; through the stream its callback gets the error', { skip }, async () => {
+  const session = manager.start({ command: ['true'], stdinOpen: true });
+  const { result } = await collect(session);
+  assert.equal(result.state, 'exited');
+  assert.throws(() => session.write('late'), /^Error: session \S+ has ended: its stdin takes no more input$/);
+  const viaStream = await new Promise<Error | null | undefined>((resolve) => session.stdin.write('later', resolve));
+  assert.match(String(viaStream), /destroyed/);
+});
+
+test('a writer waiting for drain when the session ends hears of it (an error), never waits for good', { skip }, async () => {
+  const session = manager.start({ command: ['sleep', '1000'], stdinOpen: true });
+  await whenRunning(session);
+  // sleep reads nothing: the runner's bounded queue fills, then the pipe, then the stream.
+  const chunk = Buffer.alloc(1024 * 1024, 'x');
+  let full = false;
+  for (let i = 0; i < 64 && !full; i++) full = !session.write(chunk);
+  assert.ok(full, 'write() asked the writer to wait for drain');
+  const drained = new Promise<string>((resolve) => {
+    session.stdin.once('drain', () => resolve('drain'));
+    session.stdin.once('error', (err) => resolve(`error: ${err.message}`));
+  });
+  await session.dispose();
+  assert.match(await drained, /^error: session \S+ ended before its stdin took everything written/);
+  assert.throws(() => session.write('x'), /has ended/);
+  await assertNothingLeftBehind(session);
+});
+
 test('a runner SIGKILLed mid-stream is reported as killed, not as bad data', { skip }, async () => {
   const session = manager.start({ command: ['sh', '-c', 'yes "$(head -c 2000 /dev/zero | tr "\\0" x)"'] });
   await whenRunning(session);
@@ -72,11 +99,13 @@ test('a tty session whose stdin is closed reads end-of-file: cat ends', { skip }
   assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
 });
 
-test("a consumer's throwing stdout 'data' listener surfaces as its own uncaught exception, not as bad data from the runner; the session goes on", { skip: posixOnly('runs sh as the command') }, async () => {
-  const script = path.join(__dirname, '..', 'fixtures', 'throwing-listener.js');
-  const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script], (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
-  const report = JSON.parse(stdout) as { uncaught: string[]; seen: string; result: { state: string; exitCode: number; error?: string } };
-  assert.deepEqual(report.result, { state: 'exited', exitCode: 0 });
-  assert.equal(report.seen, 'one\ntwo\n');
-  assert.deepEqual(report.uncaught, ['consumer bug in a data listener', 'consumer bug in a data listener']);
-});
+for (const which of ['stdout', 'onData'] as const) {
+  test(`a consumer's throwing ${which === 'stdout' ? "stdout 'data'" : 'onData'} listener surfaces as its own uncaught exception, not as the runner's fault; the session and its command go on`, { skip: posixOnly('runs sh as the command') }, async () => {
+    const script = path.join(__dirname, '..', 'fixtures', 'throwing-listener.js');
+    const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script, which], (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
+    const report = JSON.parse(stdout) as { uncaught: string[]; seen: string; result: { state: string; exitCode: number; error?: string } };
+    assert.deepEqual(report.result, { state: 'exited', exitCode: 0 });
+    assert.equal(report.seen, 'one\ntwo\n');
+    assert.deepEqual(report.uncaught, [`consumer bug in the ${which} listener`, `consumer bug in the ${which} listener`]);
+  });
+}

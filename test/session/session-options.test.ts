@@ -15,10 +15,12 @@ const refusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], cwd: 42 }, 'session option "cwd" must be a string, got number 42'],
   [{ command: ['ls'], env: ['A=1'] }, 'session option "env" must be an object of strings, got an array'],
   [{ command: ['ls'], env: { A: '1', B: 2 } }, 'session option "env" must map names to strings; "B" is number 2'],
-  [{ command: ['ls'], timeoutMs: -1 }, 'session option "timeoutMs" must be an integer 0..2147483647 or null, got number -1'],
-  [{ command: ['ls'], timeoutMs: '100' }, 'session option "timeoutMs" must be an integer 0..2147483647 or null, got "100"'],
+  [{ command: ['ls'], timeoutMs: -1 }, 'session option "timeoutMs" must be an integer 1..2147483647, or null (or left out) for no timeout, got number -1'],
+  [{ command: ['ls'], timeoutMs: '100' }, 'session option "timeoutMs" must be an integer 1..2147483647, or null (or left out) for no timeout, got "100"'],
   // Past 2^31-1 a Node timer fires at once: a queued session failed at once (TimeoutOverflowWarning).
-  [{ command: ['ls'], timeoutMs: 2 ** 31 }, 'session option "timeoutMs" must be an integer 0..2147483647 or null, got number 2147483648'],
+  // 0 meant "no timeout" here and "time out at once" to codex's runner: refused, one meaning left.
+  [{ command: ['ls'], timeoutMs: 0 }, 'session option "timeoutMs" must be an integer 1..2147483647, or null (or left out) for no timeout, got number 0'],
+  [{ command: ['ls'], timeoutMs: 2 ** 31 }, 'session option "timeoutMs" must be an integer 1..2147483647, or null (or left out) for no timeout, got number 2147483648'],
   [{ command: ['ls'], queueTimeoutMs: 2 ** 31 }, 'session option "queueTimeoutMs" must be an integer 1..2147483647, got number 2147483648'],
   [{ command: ['ls'], connectTimeoutMs: 0 }, 'session option "connectTimeoutMs" must be an integer 1..2147483647, got number 0'],
   [{ command: ['ls'], spawnReadyTimeoutMs: 2 ** 31 }, 'session option "spawnReadyTimeoutMs" must be an integer 1..2147483647, got number 2147483648'],
@@ -35,6 +37,7 @@ const refusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], runner: { exe: 'node', args: 'x.js' } }, 'session option "runner.args" must be an array of strings, got "x.js"'],
   [{ command: ['ls'], runner: { exe: 'codex-command-runner.exe', kind: 'codex' } }, 'session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)'],
   [{ command: ['ls'], setupHelper: 'relative/setup.exe' }, 'session option "setupHelper" must be an absolute path, got "relative/setup.exe"'],
+  [{ command: ['ls'], codexInstall: 'relative/codex' }, 'session option "codexInstall" must be an absolute path, got "relative/codex"'],
   [{ command: ['ls'], capSids: [1] }, 'session option "capSids" must be an array of strings, got an array'],
 ];
 
@@ -77,7 +80,7 @@ test('a manager refuses to keep a password in its defaults', () => {
 
 test('good options pass', () => {
   assert.doesNotThrow(() => validateSessionOptions({ command: ['ls'], timeoutMs: null, env: {}, cwd: '/', stdinOpen: true, runner: { exe: 'node', args: ['r.js'] } }));
-  assert.doesNotThrow(() => validateSessionOptions({ command: ['ls'], timeoutMs: 0, connectTimeoutMs: 1 }));
+  assert.doesNotThrow(() => validateSessionOptions({ command: ['ls'], timeoutMs: 1, connectTimeoutMs: 1 }));
 });
 
 test('the manager refuses warm-runner options a timer or the cap cannot hold', () => {

@@ -129,7 +129,7 @@ test('admission: launches beyond the limit wait in `queued`, bounded by queueTim
     const { stdout, result } = await collect(patient);
     assert.equal(result.state, 'exited', result.error?.message);
     assert.equal(stdout.toString(), 'patient\n');
-    assert.deepEqual(patient.status().stages.slice(0, 2).map((s) => s.stage), ['queued', 'preparing']);
+    assert.deepEqual(patient.status().stages.slice(0, 2).map((s) => s.stage), ['preparing', 'queued'], 'prepared first, then queued for a launch slot');
     assert.equal((await holder.exited).error?.stage, 'connecting_in');
   } finally {
     await manager.dispose();

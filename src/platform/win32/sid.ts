@@ -100,7 +100,8 @@ export function sidForUser(username: string): string {
   throw new Win32Error(call, ERROR_INSUFFICIENT_BUFFER);
 }
 
-function sidToString(sid: unknown): string {
+/** S-1-5-... of a SID (a Buffer holding one, or a pointer to one). */
+export function sidToString(sid: unknown): string {
   const api = win32();
   const out: [unknown] = [null];
   if (!api.ConvertSidToStringSidW(sid, out)) throw lastWin32Error('ConvertSidToStringSidW');

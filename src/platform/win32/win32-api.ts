@@ -26,6 +26,8 @@ export interface Win32Api {
   LookupAccountNameW(system: null, account: string, sid: Buffer | null, sidSize: Out<number>, domain: Buffer | null, domainSize: Out<number>, use: Out<number>): number;
   /** `sid`: a Buffer holding the SID, or a pointer to one (e.g. inside a TOKEN_USER). */
   ConvertSidToStringSidW(sid: Buffer | Ptr, out: Out<Ptr>): number;
+  /** May ask a domain controller: call through `.async`, never on the main thread. */
+  LookupAccountSidW: AsyncCapable<(system: null, sid: Buffer | Ptr, name: Buffer, nameSize: Out<number>, domain: Buffer, domainSize: Out<number>, use: Out<number>) => number>;
 
   ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl: string, revision: number, out: Out<Ptr>, size: null): number;
   ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor: Ptr, revision: number, info: number, out: Out<Ptr>, length: null): number;
@@ -113,6 +115,9 @@ export function win32(): Win32Api {
       'int __stdcall LookupAccountNameW(const char16_t *system, const char16_t *account, _Out_ uint8_t *sid, _Inout_ uint32_t *sidSize, _Out_ uint8_t *domain, _Inout_ uint32_t *domainSize, _Out_ int *use)',
     ),
     ConvertSidToStringSidW: a('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ void **out)'),
+    LookupAccountSidW: a(
+      'int __stdcall LookupAccountSidW(const char16_t *system, void *sid, _Out_ uint8_t *name, _Inout_ uint32_t *nameSize, _Out_ uint8_t *domain, _Inout_ uint32_t *domainSize, _Out_ int *use)',
+    ) as Win32Api['LookupAccountSidW'],
 
     ConvertStringSecurityDescriptorToSecurityDescriptorW: a(
       'int __stdcall ConvertStringSecurityDescriptorToSecurityDescriptorW(const char16_t *sddl, uint32_t revision, _Out_ void **descriptor, _Out_ uint32_t *size)',

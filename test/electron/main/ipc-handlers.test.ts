@@ -5,6 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { SessionManager } from '../../../src/session/session-manager';
 import { INVOKE_CHANNELS, SESSIONS_PUSH, type PoolStatus, type RunnerPipesUpdate } from '../../../electron/common/ipc-contract';
 import { callerFromEvent, type CallerContents, type IpcCaller } from '../../../electron/main/ipc-caller';
@@ -111,7 +114,7 @@ test('a watching window gets coalesced pushes of sessions and pools that end wit
   assert.equal(result.exitCode, 5);
   await w.pushed((u) => u.sessions[0]?.state === 'exited');
   const last = w.pushes().at(-1)!;
-  assert.deepEqual(last, { sessions: manager.list(), pools: [] }); // the final state, counters included; no pool yet
+  assert.deepEqual(last, { sessions: manager.list(), pools: [], readiness: [] }); // the final state, counters included; no pool yet
   assert.equal(last.sessions[0]!.traffic.stdout.bytes, 400);
   assert.ok(w.pushes().length < changes, `${w.pushes().length} pushes for ${changes} changes`);
   ipc.dispose();
@@ -129,11 +132,11 @@ test('pushes carry what the manager reports for its warm-runner pools', async ()
   const { manager, ipc, h } = setUp(new ManagerWithPools());
   const w = appWindow();
   await h['runner-pipes:watch'](w.caller(), []);
-  assert.deepEqual(w.pushes(), [{ sessions: [], pools: [] }]);
+  assert.deepEqual(w.pushes(), [{ sessions: [], pools: [], readiness: [] }]);
   pools = [{ identity: 'codex-command-runner.exe as CodexSandboxOffline, v6', idle: 2, starting: 1 }];
   manager.emit('change', '');
   await w.pushed((u) => u.pools.length === 1);
-  assert.deepEqual(w.pushes().at(-1), { sessions: [], pools });
+  assert.deepEqual(w.pushes().at(-1), { sessions: [], pools, readiness: [] });
   ipc.dispose();
   await manager.dispose();
 });
@@ -162,7 +165,7 @@ test('watchers are per window and go away with their window or on unwatch', asyn
   await h['runner-pipes:watch'](two.caller(), []);
   await h['runner-pipes:watch'](two.caller(), []); // a reload watches again: still one watcher
   assert.equal(ipc.watcherCount(), 2);
-  assert.deepEqual(one.pushes(), [{ sessions: [], pools: [] }]); // the current (empty) state comes first
+  assert.deepEqual(one.pushes(), [{ sessions: [], pools: [], readiness: [] }]); // the current (empty) state comes first
   one.contents.destroy();
   assert.equal(ipc.watcherCount(), 1);
   assert.equal(one.contents.listenerCount('destroyed'), 0);
@@ -218,4 +221,38 @@ test('a watch from a window destroyed while the call was in flight is forgotten 
   assert.deepEqual(w.pushes(), []); // nothing was sent to the destroyed contents
   ipc.dispose();
   await manager.dispose();
+});
+
+test("each codex home the sessions use gets its sandbox readiness pushed (read for real), read again when a session there ends, dropped when none uses it", async () => {
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'ipc-readiness-'));
+  const reads: string[] = [];
+  const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true, codexHome } });
+  const ipc = createRunnerPipesHandlers({
+    manager,
+    policy: { origin: ORIGIN, isAppContents: (id) => id === 1 },
+    pushIntervalMs: 20,
+    readReadiness: async (home) => {
+      reads.push(home);
+      const { sandboxReadiness } = await import('../../../src/codex-home/readiness');
+      const { state, reasons } = await sandboxReadiness({ codexHome: home });
+      return { state, reasons };
+    },
+  });
+  const w = appWindow();
+  try {
+    await ipc.handlers['runner-pipes:watch'](w.caller(), []);
+    const session = manager.start({ command: [process.execPath, '-e', 'setTimeout(()=>{},100)'] });
+    await w.pushed((u) => u.readiness.length === 1);
+    const update = w.pushes().find((u) => u.readiness.length === 1)!;
+    assert.equal(update.readiness[0]!.codexHome, codexHome);
+    assert.equal(update.readiness[0]!.state, 'not_configured');
+    assert.deepEqual(update.readiness[0]!.reasons.map((r) => r.code).slice(0, 2), ['marker_missing', 'users_missing']);
+    await session.exited;
+    await w.pushed(() => reads.length >= 2); // the session ended: read again (setup may have run meanwhile)
+    assert.deepEqual([...new Set(reads)], [codexHome]);
+  } finally {
+    ipc.dispose();
+    await manager.dispose();
+    rmSync(codexHome, { recursive: true, force: true });
+  }
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalPathKey } from '../../../src/sandbox-prep/capability-sids';
 import { codexRelease } from '../../helpers/codex-releases';
-import { skipUnlessWindows as skip } from '../win32-test-support';
+import { runningUnderWine, skipUnlessWindows as skip } from '../win32-test-support';
 import { realCodexHome } from './real-runner-options';
 
 const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'codex-runner-ipc.js');
@@ -55,3 +55,23 @@ for (const release of ['0.171.0', '0.116.0']) {
     assert.match(status, /  refresh      off/);
   });
 }
+
+test("--sandbox current --sandbox-refresh --setup-helper: codex's real helper runs its refresh before the runner (under Wine it fails, and says why)", { skip, timeout: 120_000 }, async (t) => {
+  const r = codexRelease('0.171.0');
+  const codex = realCodexHome(r);
+  t.after(() => codex.remove());
+  const { code, stderr } = await runCli([
+    'run', '--runner', 'codex', '--codex-home', codex.home, '--sandbox', 'current', '--sandbox-refresh', '--setup-helper', r.setupHelper,
+    '--cwd', codex.work, '--status', '--connect-timeout', '60000', '--', 'cmd.exe', '/d', '/c', 'exit /b 0',
+  ]);
+  if (runningUnderWine()) {
+    // No CodexSandboxUsers group under Wine: the refresh ran and failed, before any runner started.
+    assert.equal(code, 125, stderr);
+    assert.match(stderr, /session failed during preparing_sandbox: sandbox refresh: codex's sandbox setup helper exited with code \d+: helper_sid_resolve_failed: /);
+    assert.match(stderr, /^ {2}runner pid {3}-$/m);
+  } else {
+    // Windows: the refresh ran (status line), or the helper itself failed (a machine without codex's sandbox set up).
+    const ran = new RegExp(`^ {2}refresh {6}ran \\(${r.setupHelper.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`, 'm');
+    assert.ok(ran.test(stderr) || /failed during preparing_sandbox: sandbox refresh: codex's sandbox setup helper exited/.test(stderr), stderr);
+  }
+});
