@@ -35,6 +35,8 @@ export interface IPty {
   readonly rows: number;
   /** The terminal's foreground program (Linux, as node-pty's), else the file given to spawn. */
   readonly process: string;
+  /** node-pty's: whether write() of the flow-control strings pauses/resumes output. */
+  handleFlowControl: boolean;
   /** Output as strings (the `encoding`, UTF-8 by default; a character split between chunks arrives whole), or Buffers with `encoding: null`. */
   readonly onData: IEvent<string>;
   /** Once, after the last onData. */
@@ -54,8 +56,8 @@ export interface IPty {
 export class SessionPty implements IPty {
   /** The session behind this terminal: status(), exited, and everything node-pty has no word for. */
   readonly session: Session;
-  /** node-pty's flow-control settings (its field names: node-pty's own tests read them). */
-  readonly handleFlowControl: boolean;
+  /** node-pty's flow-control settings (its field names: node-pty's own tests read them); settable, as in node-pty. */
+  handleFlowControl: boolean;
   private readonly _flowControlPause: string;
   private readonly _flowControlResume: string;
   /** Settles with `pid` once it is known (0 when the session ended before the command ran). Never rejects. */
