@@ -9,6 +9,7 @@ import { measureConcurrency } from './concurrency';
 import { measureEventLoop } from './event-loop';
 import { measureFlood } from './flood';
 import { machineInfo } from './machine';
+import { measurePtyFirstOutput } from './pty-first-output';
 import { table, type Row } from './report';
 import { measureStartLatency } from './start-latency';
 import { mibPerSecond, MiB, round } from './stats';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const burst = await step('burst (100 sessions in one tick, launcher vs direct spawn, 3 rounds each)', () => measureBurst(100, 3));
   const burstSessions = await step('burst sessions (300 at once beside another 300)', () => measureBurstSessions(300));
   const warm = await step('warm runners (21 rounds against the bare runner start)', () => measureWarmRunners(21));
+  const ptyFirst = await step('terminal first output (node-pty facade vs node-pty, 21 rounds, then 7 back to back)', () => measurePtyFirstOutput(21));
   // Wine breaking must not throw away the keys measured so far: its row says so and the exit code is 1.
   const wine = await step('Wine named pipes (3 x 64 MiB each)', () =>
     measureWine(64 * MiB, 3).catch((err: Error) => {
@@ -89,6 +91,14 @@ async function main(): Promise<void> {
     ...(warm.warm_runner_idle_rss_mib === undefined
       ? [{ key: 'warm_runner_idle_rss_mib', value: undefined, detail: '', skipped: 'no /proc/<pid>/task/<pid>/children here' }]
       : [{ key: 'warm_runner_idle_rss_mib', value: warm.warm_runner_idle_rss_mib, detail: 'VmRSS of one idle warm runner (a Node process)' }]),
+    'skipped' in ptyFirst
+      ? { key: 'pty_first_output_vs_node_pty', value: undefined, detail: '', skipped: ptyFirst.skipped }
+      : { key: 'pty_first_output_vs_node_pty', value: ptyFirst.pty_first_output_vs_node_pty, target: { op: '<=', value: 5 },
+          detail: `spawn() to first onData, the warm runner up: facade ${ptyFirst.facadeMs.toFixed(1)} ms / node-pty ${ptyFirst.nodePtyMs.toFixed(1)} ms (medians of 21); the process's first facade terminal ${ptyFirst.firstFacadeMs.toFixed(1)} ms` },
+    'skipped' in ptyFirst
+      ? { key: 'pty_first_output_back_to_back_vs_node_pty', value: undefined, detail: '', skipped: ptyFirst.skipped }
+      : { key: 'pty_first_output_back_to_back_vs_node_pty', value: ptyFirst.pty_first_output_back_to_back_vs_node_pty,
+          detail: `facade terminals one right after another ${ptyFirst.backToBackMs.toFixed(1)} ms (median of 7) / node-pty ${ptyFirst.nodePtyMs.toFixed(1)} ms` },
     { key: 'burst_sessions_ok', value: burstSessions.burst_sessions_ok, target: { op: '==', value: 300 },
       detail: `of 300 started at once beside another 300 (${burstSessions.loadOk}/300 of those ok), ${burstSessions.seconds.toFixed(1)} s for all 600` },
     { key: 'burst_event_loop_p99_ms', value: burst.burst_event_loop_p99_ms, target: { op: '<=', value: 20 },
@@ -118,7 +128,7 @@ async function main(): Promise<void> {
 
   if (args.jsonFile) {
     const keys = Object.fromEntries(rows.filter((r) => r.value !== undefined).map((r) => [r.key, round(r.value!, 4)]));
-    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, burstSessions, warm, wine, codexRunner: codex };
+    const details = { throughput: tp, startLatency: start, eventLoop: loop, flood, concurrency: conc, burst, burstSessions, warm, ptyFirstOutput: ptyFirst, wine, codexRunner: codex };
     writeFileSync(args.jsonFile, `${JSON.stringify({ ...keys, machine, seconds: round(seconds, 1), details }, null, 2)}\n`);
     console.log(`wrote ${args.jsonFile}`);
   }

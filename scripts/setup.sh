@@ -35,6 +35,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wine >/dev/null 2>&1 || missing+=(wine wine64)
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=(gcc-mingw-w64-x86-64-win32)
+# node-pty (a dev dependency: the upstream suite and the bench compare against it) compiles with node-gyp.
+for tool in g++ make python3; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian"
   sudo_cmd=""
@@ -44,6 +46,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1
+# node-gyp builds node-pty against the running node's own headers (Debian's and the official
+# tarballs ship include/node), instead of downloading them from nodejs.org.
+nodedir="$(node -p 'require("path").resolve(process.execPath, "..", "..")')"
+[ -f "$nodedir/include/node/node_version.h" ] && export npm_config_nodedir="$nodedir"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 
 bash scripts/wine/setup.sh

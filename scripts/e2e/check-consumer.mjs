@@ -1,10 +1,13 @@
 // The consumer check: packs this package (after `npm run build`), asserts what the tarball holds
 // and its size, installs it into a fresh consumer project in a temp dir (offline, consumer-project.mjs),
-// then runs real sessions through it from CommonJS, ESM and strict TypeScript, and the README's
-// examples as written. Prints one "ok"/"FAIL"/"skip" line per check. Leaves nothing behind.
+// then runs real sessions through it from CommonJS, ESM and strict TypeScript, the README's
+// examples as written, and node-pty's own tests, an xterm-style loop and node-pty's examples/fork
+// on the "./node-pty" entry and on node-pty itself (checkNodePtyCompat). Prints one "ok"/"FAIL"/"skip"
+// line per check (per test for node-pty's). Leaves nothing behind.
 // Usage: node scripts/e2e/check-consumer.mjs [--keep]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -89,6 +92,7 @@ try {
   } else {
     console.log('skip the "./node-pty" entry: dist/src/node-pty/index.js is not in this build (src/node-pty/ not written yet)');
   }
+  if (files.has('dist/src/node-pty/index.js')) checkNodePtyCompat(app);
 
   // The README's examples, as written there. The API example is Windows-only (cmd.exe, codex's
   // runner and sandbox user): it is type-checked with the strict consumer's settings, not run.
@@ -125,6 +129,84 @@ try {
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * node-pty's own tests (1.1.0, ported in test/node-pty-upstream/), the xterm-style loop and node-pty's
+ * examples/fork (only its import changed), each run on the facade from the tarball and on node-pty
+ * itself (the dev dependency, linked in), which shows the ports keep upstream's meaning. Each run
+ * carries a mark in its environment: a process still holding it 5 s after the run is a leak.
+ */
+function checkNodePtyCompat(app) {
+  if (process.platform === 'win32') return void console.log("skip node-pty's ported tests: POSIX commands (Windows runs the Win32 suite)");
+  const nodePty = path.join(repo, 'node_modules', 'node-pty');
+  const haveNodePty = existsSync(path.join(nodePty, 'build', 'Release', 'pty.node'));
+  if (haveNodePty) symlinkSync(nodePty, path.join(app, 'node_modules', 'node-pty'), 'junction');
+  else if (process.env.CI === 'true') check(false, 'node-pty (dev dependency) is built: npm ci runs its install script (allowScripts)');
+  else console.log('skip node-pty itself: node_modules/node-pty is not built here (npm ci builds it)');
+  const upstream = path.join(app, 'node-pty-upstream');
+  cpSync(path.join(repo, 'test', 'node-pty-upstream'), upstream, { recursive: true });
+  copyFileSync(path.join(here, 'xterm-loop.cjs'), path.join(app, 'xterm-loop.cjs'));
+  // Upstream's `ps -ax | grep node` counts only these tests' processes in a PID namespace of their own.
+  // Each run also gets a TMPDIR of its own: the package's socket directories carry their owner's pid,
+  // which a process in another PID namespace would judge dead and sweep (both ways).
+  const isolate = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+  if (!isolate) console.log("note: no PID namespace here (unshare): upstream's 'should not leak child process' counts every node process on the machine");
+
+  const forkExample = readFileSync(path.join(upstream, 'examples', 'fork', 'index.js'), 'utf8');
+  const forkImport = "import * as pty from '../../lib/index.js';";
+  check(forkExample.includes(forkImport), `node-pty's examples/fork/index.js imports ${forkImport}`);
+  for (const ptyModule of ['codex-runner-ipc/node-pty', ...(haveNodePty ? ['node-pty'] : [])]) {
+    const env = ptyModule === 'node-pty' ? { PTY_IMPL: 'node-pty', PTY_MODULE: 'node-pty' } : {};
+    runMarked(`node-pty's ported tests on ${ptyModule}`, [path.join(upstream, 'run.cjs')], upstream, env, isolate, true);
+    runMarked(`the xterm-style loop on ${ptyModule}`, ['xterm-loop.cjs'], app, env);
+    const fork = path.join(upstream, 'examples', 'fork', ptyModule === 'node-pty' ? 'index.node-pty.js' : 'index.js');
+    writeFileSync(fork, forkExample.replace(forkImport, `import * as pty from '${ptyModule}';`));
+    const r = runMarked(`node-pty's examples/fork on ${ptyModule}`, [fork], path.dirname(fork), env);
+    check(r.stdout.includes('Environment vars work'), `node-pty's examples/fork on ${ptyModule} printed its resized shell's echo $TEST`);
+  }
+}
+
+/**
+ * `node args` in `cwd` with a mark in its environment and a TMPDIR of its own: exits 0, and leaves no
+ * marked process behind (nor anything in TMPDIR, unless `tempLeftOk`).
+ * In a process group of its own: upstream's tests signal `pty.pid`, and `process.kill(0, ...)` (a pid
+ * of 0) signals the caller's whole group.
+ */
+function runMarked(what, args, cwd, env, isolate = false, tempLeftOk = false) {
+  const mark = randomUUID();
+  const [cmd, argv] = isolate ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
+  const tmp = mkdtempSync(path.join(path.dirname(cwd), 'tmp-'));
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 300_000, detached: true, env: { ...process.env, ...env, TMPDIR: tmp, CONSUMER_CHECK_MARK: mark } });
+  process.stdout.write(r.stdout && !r.stdout.endsWith('\n') ? `${r.stdout}\n` : r.stdout);
+  check(r.status === 0, `${what} exited 0 (got ${r.status ?? r.signal})${r.status ? `: ${r.stderr.slice(-2000)}` : ''}`);
+  let left = markedProcesses(mark);
+  for (let waited = 0; left.length > 0 && waited < 5000; waited += 100) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    left = markedProcesses(mark);
+  }
+  check(left.length === 0, `${what}: no process it started is left 5 s after it ended${left.length ? `: ${left.join('; ')}` : ''}`);
+  // A run that ends by itself leaves its TMPDIR as it found it (upstream's suite ends by --test-force-exit,
+  // as mocha --exit: what it leaves there is the next process's sweep to take).
+  const files = readdirSync(tmp, { recursive: true });
+  if (!tempLeftOk) check(files.length === 0, `${what}: nothing left in its TMPDIR${files.length ? `: ${files.join(', ')}` : ''}`);
+  return r;
+}
+
+/** This machine's processes whose environment holds CONSUMER_CHECK_MARK=mark (Linux /proc). */
+function markedProcesses(mark) {
+  if (!existsSync('/proc/self/environ')) return [];
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`CONSUMER_CHECK_MARK=${mark}`)) {
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim()}`);
+      }
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 /**

@@ -5,12 +5,25 @@ import type { IPtyForkOptions } from './pty-options';
 
 export type { IDisposable, IEvent } from './pty-event';
 export type { IPtyForkOptions, PtySessionOptions } from './pty-options';
-export { SessionPty, type IExitEvent, type IPty } from './session-pty';
+export { SessionPty, toExitEvent, type IExitEvent, type IPty } from './session-pty';
+export { configureDefaultManager, defaultManager, disposeDefaultManager, type DefaultManagerOptions } from './default-manager';
 
 /**
- * Runs `file` with `args` through the runner, on a terminal by default. Bad or unknown options
- * throw a TypeError here; a session that fails later ends with onExit (exitCode -1, `result.error`).
+ * Runs `file` (default `sh`, `cmd.exe` on Windows) with `args` through the runner, on a terminal
+ * by default. `args` as one command-line string (node-pty's Windows form) is typed, as node-pty
+ * types it, and refused: the protocol carries an argv. Bad or unknown options throw a TypeError here; a session that fails later ends
+ * with onExit (exitCode 1 when the command could not be started, else -1 and `result.error`).
  */
-export function spawn(file: string, args: string[] | readonly string[] = [], options: IPtyForkOptions = {}): SessionPty {
+export function spawn(file?: string, args?: string[] | readonly string[] | string, options?: IPtyForkOptions): SessionPty {
   return new SessionPty(file, args, options);
+}
+
+/** @deprecated node-pty's old name for spawn. */
+export const fork = spawn;
+/** @deprecated node-pty's old name for spawn. */
+export const createTerminal = spawn;
+
+/** node-pty's open() (a bare pty pair in this process) has no counterpart: the pty lives in the runner. */
+export function open(): never {
+  throw new Error('open() is not supported by codex-runner-ipc/node-pty: the terminal lives in the runner; use spawn()');
 }

@@ -1,5 +1,6 @@
-// node-pty's spawn options, checked and turned into a Session's. Every option is either used,
-// refused with the reason, or unknown (a TypeError): nothing is silently ignored.
+// node-pty's spawn options, checked and turned into a Session's. Every option is used, refused
+// with the reason, ignored only where node-pty ignores it too (another OS's options), or unknown
+// (a TypeError).
 import { defaultCommandEnv } from '../session/command-env';
 import type { SessionManager } from '../session/session-manager';
 import type { SessionOptions } from '../session/session-options';
@@ -16,6 +17,7 @@ export type PtySessionOptions = Omit<SessionOptions, 'command' | 'cwd' | 'env' |
 export interface IPtyForkOptions {
   /** The terminal's name: the command's TERM (default: `env.TERM`, else "xterm", as node-pty). */
   name?: string;
+  /** 0 or absent: 80 columns, 24 rows (node-pty's defaults). */
   cols?: number;
   rows?: number;
   /** Default: this process's cwd, as node-pty. */
@@ -26,69 +28,97 @@ export interface IPtyForkOptions {
    * the same way. Any other object is sent as given (undefined values left out).
    */
   env?: { [name: string]: string | undefined };
-  /** Only UTF-8 (the default): `onData` gives strings. */
-  encoding?: 'utf8' | 'utf-8';
-  /** node-pty's XON/XOFF interception is not offered: only `false` is accepted. */
-  handleFlowControl?: false;
-  flowControlPause?: never;
-  flowControlResume?: never;
-  /** The runner runs the command as its own account (`session.sandbox` chooses it). */
-  uid?: never;
-  gid?: never;
-  /** Windows: the runner always uses the system's ConPTY. */
-  useConpty?: true;
-  useConptyDll?: false;
-  conptyInheritCursor?: false;
+  /**
+   * How output is decoded (default "utf8"); `null`: onData gives Buffers, as node-pty. Strings
+   * written are encoded the same way (utf8 when null).
+   */
+  encoding?: string | null;
+  /** node-pty's automatic flow control: a write() of exactly `flowControlPause` pauses output, `flowControlResume` resumes it. */
+  handleFlowControl?: boolean;
+  /** Default XOFF ("\x13"). */
+  flowControlPause?: string;
+  /** Default XON ("\x11"). */
+  flowControlResume?: string;
+  /** Refused on Linux/macOS: the runner runs the command as its own account (`session.sandbox` chooses it). Ignored on Windows, as node-pty does. */
+  uid?: number;
+  gid?: number;
+  /** Windows-only (ignored elsewhere, as node-pty does). On Windows the runner always uses the system's ConPTY. */
+  useConpty?: boolean;
+  useConptyDll?: boolean;
+  conptyInheritCursor?: boolean;
   /** This package's: Session options for the runner (runner, codexHome, permissions, timeoutMs, tty...). */
   session?: PtySessionOptions;
-  /** This package's: start the session through this manager (warm runners, launch slots, listed in the panel). */
+  /** This package's: start the session through this manager (default: the facade's own, with warm runners). */
   manager?: SessionManager;
 }
 
-/** node-pty options this facade cannot honour, and why; each is refused when set to anything but its default. */
-const REFUSED: Record<string, { allowed: unknown[]; why: string }> = {
-  encoding: { allowed: [undefined, 'utf8', 'utf-8'], why: 'onData gives UTF-8 strings only; use Session (session.stdout) for bytes' },
-  handleFlowControl: { allowed: [undefined, false], why: 'XON/XOFF interception is not offered; use pause()/resume(), which reach the command as backpressure' },
-  flowControlPause: { allowed: [undefined], why: 'XON/XOFF interception is not offered' },
-  flowControlResume: { allowed: [undefined], why: 'XON/XOFF interception is not offered' },
-  uid: { allowed: [undefined], why: 'the runner runs the command as its own account: choose it with session.sandbox' },
-  gid: { allowed: [undefined], why: 'the runner runs the command as its own account: choose it with session.sandbox' },
-  useConpty: { allowed: [undefined, true], why: 'the runner always uses ConPTY on Windows' },
-  useConptyDll: { allowed: [undefined, false], why: "the runner uses the system's ConPTY" },
-  conptyInheritCursor: { allowed: [undefined, false], why: 'not offered by the runner' },
-};
-const USED = ['name', 'cols', 'rows', 'cwd', 'env', 'session', 'manager'];
+/** node-pty's DEFAULT_FILE: what runs when spawn() is given no file. */
+export const DEFAULT_FILE = process.platform === 'win32' ? 'cmd.exe' : 'sh';
+/** node-pty's automatic flow control strings. */
+export const FLOW_CONTROL_PAUSE = '\x13'; // XOFF
+export const FLOW_CONTROL_RESUME = '\x11'; // XON
+
+const WINDOWS = process.platform === 'win32';
+
+/** Options node-pty has that this facade cannot honour where they apply: each is refused (with why) unless it has an allowed value. */
+const REFUSED: Record<string, { allowed: unknown[]; why: string }> = WINDOWS
+  ? {
+      useConpty: { allowed: [undefined, null, true], why: 'the runner always uses ConPTY on Windows (winpty is not offered)' },
+      useConptyDll: { allowed: [undefined, null, false], why: "the runner uses the system's ConPTY" },
+      conptyInheritCursor: { allowed: [undefined, null, false], why: 'not offered by the runner' },
+    }
+  : {
+      uid: { allowed: [undefined, null], why: 'the runner runs the command as its own account: choose it with session.sandbox' },
+      gid: { allowed: [undefined, null], why: 'the runner runs the command as its own account: choose it with session.sandbox' },
+    };
+/** node-pty options that mean nothing on this OS: accepted whatever they hold, as node-pty does. */
+const IGNORED = WINDOWS ? ['uid', 'gid'] : ['useConpty', 'useConptyDll', 'conptyInheritCursor'];
+const USED = ['name', 'cols', 'rows', 'cwd', 'env', 'encoding', 'handleFlowControl', 'flowControlPause', 'flowControlResume', 'session', 'manager'];
 
 /** The variables node-pty drops from an inherited environment: they describe this process's terminal, not the new one. */
 const OWN_TERMINAL_VARS = ['TMUX', 'TMUX_PANE', 'STY', 'WINDOW', 'WINDOWID', 'TERMCAP', 'COLUMNS', 'LINES'];
 
 export interface CheckedSpawn {
+  file: string;
+  /** The terminal's name (TERM). */
+  name: string;
   session: SessionOptions;
   cols: number;
   rows: number;
+  /** null: Buffers out. */
+  encoding: BufferEncoding | null;
+  flowControl: { handle: boolean; pause: string; resume: string };
   manager?: SessionManager;
 }
 
 /** The Session options for `spawn(file, args, options)`; throws a TypeError naming the first bad option. */
-export function checkSpawn(file: unknown, args: unknown, options: unknown): CheckedSpawn {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`spawn: file must be a non-empty string, got ${describe(file)}`);
-  if (typeof args === 'string') throw new TypeError('spawn: args as one command-line string is not supported: pass an array of arguments');
+export function checkSpawn(givenFile: unknown, givenArgs: unknown, givenOptions: unknown): CheckedSpawn {
+  // node-pty: `file || DEFAULT_FILE`, `args || []`, `opt || {}`.
+  const file = givenFile === undefined || givenFile === null || givenFile === '' ? DEFAULT_FILE : givenFile;
+  const args = givenArgs ?? [];
+  const options = givenOptions ?? {};
+  if (typeof file !== 'string') throw new TypeError(`spawn: file must be a string, got ${describe(file)}`);
+  if (typeof args === 'string') {
+    throw new TypeError(WINDOWS ? 'spawn: args as one command-line string is not supported: pass an array of arguments' : 'args as a string is not supported on unix.');
+  }
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new TypeError(`spawn: args must be an array of strings, got ${describe(args)}`);
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`spawn: options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`spawn: options must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const [key, value] of Object.entries(o)) {
     const refused = Object.hasOwn(REFUSED, key) ? REFUSED[key]! : undefined;
     if (refused) {
       if (!refused.allowed.includes(value)) throw new TypeError(`spawn option "${key}" ${describe(value)} is not supported: ${refused.why}`);
-    } else if (!USED.includes(key)) {
-      throw new TypeError(`unknown spawn option "${key}" (known: ${[...USED, ...Object.keys(REFUSED)].join(', ')})`);
+    } else if (!USED.includes(key) && !IGNORED.includes(key)) {
+      throw new TypeError(`unknown spawn option "${key}" (known: ${[...USED, ...Object.keys(REFUSED), ...IGNORED].join(', ')})`);
     }
   }
   const cols = size(o, 'cols', RUNNER_START_COLS);
   const rows = size(o, 'rows', RUNNER_START_ROWS);
-  for (const key of ['name', 'cwd'] as const) {
+  for (const key of ['name', 'cwd', 'flowControlPause', 'flowControlResume'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'string') throw new TypeError(`spawn option "${key}" must be a string, got ${describe(o[key])}`);
   }
+  if (o.handleFlowControl !== undefined && typeof o.handleFlowControl !== 'boolean') throw new TypeError(`spawn option "handleFlowControl" must be a boolean, got ${describe(o.handleFlowControl)}`);
+  const encoding = checkEncoding(o.encoding);
   const session = o.session ?? {};
   if (typeof session !== 'object' || session === null || Array.isArray(session)) throw new TypeError(`spawn option "session" must be an object of Session options, got ${describe(session)}`);
   for (const key of ['command', 'cwd', 'env', 'stdinOpen']) {
@@ -98,19 +128,33 @@ export function checkSpawn(file: unknown, args: unknown, options: unknown): Chec
   if (manager !== undefined && (typeof manager !== 'object' || manager === null || typeof manager.start !== 'function')) {
     throw new TypeError(`spawn option "manager" must be a SessionManager, got ${describe(manager)}`);
   }
+  const cwd = (o.cwd as string | undefined) || process.cwd();
   const env = commandEnv(o.env);
-  env.TERM = (o.name as string | undefined) || env.TERM || DEFAULT_TERM_NAME;
+  if (!WINDOWS) env.PWD = cwd; // node-pty's Unix backend sets it
+  const name = (o.name as string | undefined) || env.TERM || DEFAULT_TERM_NAME;
+  env.TERM = name;
   return {
-    session: { tty: true, ...(session as PtySessionOptions), command: [file, ...(args as string[])], cwd: (o.cwd as string | undefined) ?? process.cwd(), env, stdinOpen: true },
+    file,
+    name,
+    session: { tty: true, ...(session as PtySessionOptions), command: [file, ...(args as string[])], cwd, env, stdinOpen: true },
     cols,
     rows,
+    encoding,
+    flowControl: { handle: o.handleFlowControl === true, pause: (o.flowControlPause as string | undefined) || FLOW_CONTROL_PAUSE, resume: (o.flowControlResume as string | undefined) || FLOW_CONTROL_RESUME },
     manager,
   };
 }
 
+function checkEncoding(v: unknown): BufferEncoding | null {
+  if (v === undefined) return 'utf8';
+  if (v === null) return null;
+  if (typeof v !== 'string' || !Buffer.isEncoding(v)) throw new TypeError(`spawn option "encoding" must be null or an encoding Node knows ("utf8", "base64", "latin1"...), got ${describe(v)}`);
+  return v;
+}
+
 function size(o: Record<string, unknown>, key: 'cols' | 'rows', fallback: number): number {
   const v = o[key];
-  if (v === undefined) return fallback;
+  if (v === undefined || v === 0) return fallback; // node-pty: `opt.cols || DEFAULT_COLS`
   if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 0xffff) throw new TypeError(`spawn option "${key}" must be an integer 1..65535, got ${describe(v)}`);
   return v as number;
 }

@@ -33,7 +33,12 @@ export type ParentMessage =
   | { type: 'stdin'; payload: { data_b64: string } }
   | { type: 'close_stdin'; payload: Record<string, never> }
   | { type: 'resize'; payload: { rows: number; cols: number } }
-  | { type: 'terminate'; payload: Record<string, never> };
+  | { type: 'terminate'; payload: Record<string, never> }
+  /**
+   * This package's addition, never sent to codex's runner (it has no signals): deliver a POSIX
+   * signal to the command's own pid, as node-pty's kill() does. One of COMMAND_SIGNALS.
+   */
+  | { type: 'signal'; payload: { signal: CommandSignal } };
 
 /** Messages the runner sends to the parent (over `-out`). */
 export type RunnerMessage =
@@ -121,6 +126,20 @@ export function payloadBytes(payload: { data_b64: string }): Buffer {
 }
 /** A POSIX signal name in this package's runner's exit report ("SIGTERM"): "SIG", then a bounded name. */
 export const SIGNAL_NAME = /^SIG[A-Z0-9]{1,12}$/;
+/**
+ * The signal names a parent may ask this package's runner to deliver (`signal`): every name
+ * Node's process.kill knows on Linux or macOS, the names node-pty's kill() takes. A fixed list, so
+ * nothing else (a number, a made-up name) ever reaches a kill(2) call.
+ */
+export const COMMAND_SIGNALS = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGIOT', 'SIGBUS', 'SIGEMT', 'SIGFPE', 'SIGKILL', 'SIGUSR1',
+  'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN',
+  'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPOLL', 'SIGPWR', 'SIGINFO', 'SIGSYS',
+] as const;
+export type CommandSignal = (typeof COMMAND_SIGNALS)[number];
+export function isCommandSignal(v: unknown): v is CommandSignal {
+  return (COMMAND_SIGNALS as readonly unknown[]).includes(v);
+}
 const isStream = (v: unknown) => v === 'stdout' || v === 'stderr';
 
 const FIELD_KINDS: Record<FieldRule['kind'], [string, (v: unknown) => boolean]> = {
@@ -167,6 +186,9 @@ const parentChecks: Record<Exclude<ParentMessageType, 'spawn_request'>, Check> =
     field(p, 'cols', w, 'an integer 0..65535', isUint(0, 0xffff));
   },
   terminate() {},
+  signal(p, w) {
+    field(p, 'signal', w, 'a signal name such as "SIGHUP"', isCommandSignal);
+  },
 };
 
 const runnerChecks: Record<RunnerMessageType, Check> = {

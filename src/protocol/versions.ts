@@ -5,6 +5,8 @@
 // ipc_framed.rs and its later copies): v1 read in upstream itself; v2 (PR #22918/#23813), v3
 // (workspace_roots, PR #24108), v4 (structured errors, PR #29624), v5 and v6 from copies of
 // upstream's tree. Version 5's shape is inferred from those copies only.
+// This package's own runner also takes a `signal` message (messages.ts) in any version: an
+// addition that codex's runner never receives.
 import { withSkippedCarveOuts, type PermissionProfile } from './permissions';
 
 export const PROTOCOL_VERSIONS = [6, 5, 4, 3, 2, 1] as const;

@@ -12,7 +12,7 @@ import { payloadBytes, ProtocolError, toParentMessage, type ErrorPayload, type O
 import { errorPayload, NEWEST_PROTOCOL_VERSION, type ErrorStage, type ProtocolVersion } from '../protocol/versions';
 import { signalTree } from './kill-tree';
 import { holdCommandTree, killCommandTree, noteSpawned } from './command-tree';
-import { PtyProcess, spawnPty } from './pty/spawn-pty';
+import { preloadPty, PtyProcess, spawnPty } from './pty/spawn-pty';
 import type { RunnerArgs } from './runner-args';
 import { readSpawnRequest, requestsSandbox } from './spawn-request';
 import { spawnJobChild } from './win32/job-child';
@@ -23,6 +23,12 @@ export const TIMEOUT_EXIT_CODE = 192;
 export const TERMINATED_EXIT_CODE = 1;
 const TERMINATE_GRACE_MS = 1000;
 const MAX_TIMER_MS = 0x7fff_ffff;
+/**
+ * A runner still without a request this long after connecting is waiting idle (a warm runner):
+ * it loads its terminal support meanwhile. A runner whose parent sends the request at once does
+ * not pay for it before the request (a pipes session never needs it).
+ */
+const IDLE_PRELOAD_MS = 50;
 /** How long to wait for a dead child's stdio to drain when a grandchild keeps it open. */
 const STDIO_DRAIN_MS = 2000;
 /**
@@ -70,6 +76,7 @@ class RunnerSession {
   private killTimer?: NodeJS.Timeout;
   private timeoutTimer?: NodeJS.Timeout;
   private finished = false;
+  private preloadTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly input: net.Socket,
@@ -87,6 +94,8 @@ class RunnerSession {
       error: (err) => this.onParentGone(`runner: bad input from parent: ${err.message}`),
       end: () => this.onParentGone(),
     });
+    this.preloadTimer = setTimeout(preloadPty, IDLE_PRELOAD_MS);
+    this.preloadTimer.unref();
   }
 
   private send(message: RunnerMessage): void {
@@ -106,6 +115,7 @@ class RunnerSession {
   }
 
   private onSpawnRequest(value: unknown): void {
+    clearTimeout(this.preloadTimer);
     const read = readSpawnRequest(value, this.args.protocol);
     if ('message' in read) {
       // Answered in this runner's own version, as codex's runners of every release do: versions
@@ -147,7 +157,25 @@ class RunnerSession {
         return; // only tty sessions have a size
       case 'terminate':
         return this.terminate();
+      case 'signal':
+        return this.signalChild(message.payload.signal);
     }
+  }
+
+  /**
+   * Our addition: the signal goes to the command's own pid, as node-pty's kill() sends it (a
+   * shell's SIGHUP passes it on to its jobs). Its exit, if it ends, is reported as any exit is.
+   */
+  private signalChild(name: string): void {
+    const child = this.child;
+    if (!child || this.finished || child.exitCode !== null || child.signalCode !== null) return;
+    // Windows has no signals (ends go through terminate); a name this platform lacks (SIGINFO on Linux) is not sent.
+    if (process.platform === 'win32' || osConstants.signals[name as NodeJS.Signals] === undefined) {
+      process.stderr.write(`runner: signal ${name} does not exist on ${process.platform}; not sent\n`);
+      return;
+    }
+    // ChildProcess.kill signals only a child not yet reaped, so never a reused pid.
+    if (!child.kill(name as NodeJS.Signals)) process.stderr.write(`runner: signal ${name} to ${child.pid} was not delivered (it is exiting)\n`);
   }
 
   private spawnChild(req: SpawnRequest): void {

@@ -6,6 +6,8 @@ export class SessionError extends Error {
   constructor(
     readonly stage: SetupStage,
     message: string,
+    /** The runner said the command could not be started (not found, not executable, a bad cwd...). */
+    readonly spawnFailed = false,
   ) {
     super(message);
   }

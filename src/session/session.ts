@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import { FrameReader } from '../protocol/frame-reader';
 import { encodeDataFrame, encodeFrame, splitForFrames } from '../protocol/framing';
-import { describeRunnerError, payloadBytes, toRunnerMessage, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
+import { describeRunnerError, isCommandSignal, payloadBytes, toRunnerMessage, type ParentMessage, type RunnerMessage, type Versioned } from '../protocol/messages';
 import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../protocol/versions';
 import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
@@ -240,6 +240,32 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Whether signal() can reach the command: only this package's own runner (the default, or a
+   * spec of kind 'bundled') on Linux/macOS takes the `signal` message. codex's runner has no
+   * signals and never receives it; neither does a custom runner.
+   */
+  get takesSignals(): boolean {
+    const runner = this.options.runner;
+    return process.platform !== 'win32' && (runner === undefined || (typeof runner === 'object' && runner.kind === 'bundled'));
+  }
+
+  /**
+   * Sends a POSIX signal (a name from COMMAND_SIGNALS) to the command's own pid, as node-pty's
+   * kill() does; an exit it causes is reported as any exit. Sent once the command runs; dropped
+   * after the end or after terminate(). Throws when the runner takes no signals (`takesSignals`).
+   */
+  signal(name: string): void {
+    if (!isCommandSignal(name)) throw new TypeError(`unknown signal ${JSON.stringify(name)}`);
+    if (!this.takesSignals) throw new Error(`this session's runner takes no signals (${process.platform === 'win32' ? 'Windows' : "codex's or a custom runner"}): terminate() ends the command`);
+    this.whenRunning().then(
+      () => {
+        if (!this.terminating && !this.ending) this.send({ type: 'signal', payload: { signal: name } });
+      },
+      () => {}, // ended before the command ran: nothing to signal
+    );
+  }
+
+  /**
    * Ends the command and its process tree. Before the command runs, setup is abandoned. Output not
    * read yet is dropped from here on, so the runner's exit report gets through; if it does not
    * come within the grace period, the runner and its tree are killed.
@@ -374,7 +400,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (step.kind === 'run') return;
       if (step.kind === 'fail') {
         this.snapshot.protocol = { version: search.version, chosen: search.chosen, refused: [...search.refused] };
-        throw new SessionError(step.stage, step.message);
+        throw new SessionError(step.stage, step.message, step.spawnFailed === true);
       }
       if (step.forgetRemembered) forgetVersion(identity);
       let request: Record<string, unknown>;

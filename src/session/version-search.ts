@@ -32,7 +32,8 @@ export type NextStep =
   /** Send the request in `version`, on a warm runner if allowed and one is there, else a new one. */
   /** `logonFailure`: the retry follows that logon error (the launch's logon source may recover first). */
   | { kind: 'try'; version: ProtocolVersion; mayTakeWarm: boolean; forgetRemembered?: true; logonFailure?: number }
-  | { kind: 'fail'; stage: 'preparing' | 'spawn_sent'; message: string };
+  /** `spawnFailed`: the runner took the request and reported that the command could not be started. */
+  | { kind: 'fail'; stage: 'preparing' | 'spawn_sent'; message: string; spawnFailed?: true };
 
 export type HowChosen = 'given' | 'detected' | 'remembered';
 
@@ -156,7 +157,7 @@ export class VersionSearch {
       // The next launch reads the credentials again (after codex's setup, for codex's users).
       return { kind: 'try', version: v, mayTakeWarm: false, logonFailure: ('windows_error_code' in payload ? payload.windows_error_code : null) ?? 0 };
     }
-    return { kind: 'fail', stage: 'spawn_sent', message: said };
+    return { kind: 'fail', stage: 'spawn_sent', message: said, spawnFailed: true };
   }
 
   /** The version a refusal named, else the newest not tried yet; or the error listing every try. */

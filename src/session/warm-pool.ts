@@ -33,6 +33,8 @@ interface Identity {
   plan: LaunchPlan;
   idle: IdleRunner[];
   starting: number;
+  /** Launches past their launch slot, connecting now: a session finding no idle runner waits for one. */
+  connecting: Set<Promise<unknown>>;
   /** Launches that failed in a row: the backoff grows with them. */
   failures: number;
   retry?: NodeJS.Timeout;
@@ -58,6 +60,10 @@ export class WarmRunnerPool {
   async take(key: string): Promise<RunnerConnection | undefined> {
     const id = this.identities.get(key);
     if (!id) return undefined;
+    // A runner launched before this session asked is further along than any it could launch now
+    // (e.g. the replacement of the one the previous terminal took): wait for it. Only launches that
+    // hold their launch slot already: one still queued for a slot could wait behind this very session.
+    if (id.idle.length === 0 && id.connecting.size > 0) await Promise.race(id.connecting);
     for (let entry = id.idle.shift(); entry; entry = id.idle.shift()) {
       entry.release();
       if (isAlive(entry.conn)) {
@@ -79,7 +85,7 @@ export class WarmRunnerPool {
     if (this.abort.signal.aborted || this.options.perIdentity < 1) return;
     let id = this.identities.get(key);
     if (!id) {
-      id = { label, plan, idle: [], starting: 0, failures: 0 };
+      id = { label, plan, idle: [], starting: 0, connecting: new Set(), failures: 0 };
       this.identities.set(key, id);
     }
     if (id.retry) return; // backing off after failures: the timer calls back
@@ -133,12 +139,24 @@ export class WarmRunnerPool {
   }
 
   private async launch(key: string, id: Identity): Promise<void> {
+    let done!: () => void;
+    const settled = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await this.launchOne(key, id, settled);
+    } finally {
+      id.connecting.delete(settled);
+      done();
+    }
+  }
+
+  private async launchOne(key: string, id: Identity, settled: Promise<void>): Promise<void> {
     id.starting++;
     this.options.onChange();
     let release: (() => void) | undefined;
     let conn: RunnerConnection | undefined;
     try {
       release = this.options.admission ? await this.options.admission.acquire(this.abort.signal) : undefined;
+      id.connecting.add(settled); // settled once this launch's runner is idle, or the launch failed
       conn = await openRunnerConnection(id.plan, { connectTimeoutMs: this.options.connectTimeoutMs, signal: this.abort.signal, hooks: NO_HOOKS });
     } catch {
       conn = undefined;

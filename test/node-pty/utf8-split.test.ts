@@ -20,7 +20,9 @@ const BYTES = [...Buffer.from(TEXT, 'utf8')];
 for (const tty of [true, false]) {
   test(`every byte of ${JSON.stringify(TEXT)} in a frame of its own, through ${tty ? 'a terminal' : 'pipes'}: whole characters, no U+FFFD`, { skip }, async () => {
     const octal = BYTES.map((b) => `\\\\${b.toString(8).padStart(3, '0')}`).join(' ');
-    const script = `${tty ? 'stty -echo; ' : ''}for b in ${octal}; do read go; printf "$b"; done; read go`;
+    // On a terminal, "R" says echo is off: a "go" written before stty ran would be echoed back.
+    const script = `${tty ? 'stty -echo; printf R; ' : ''}for b in ${octal}; do read go; printf "$b"; done; read go`;
+    const ready = tty ? 1 : 0;
     const pty = spawn('sh', ['-c', script], { manager, session: { tty } });
     const chunks: string[] = [];
     pty.onData((text) => chunks.push(text));
@@ -29,7 +31,8 @@ for (const tty of [true, false]) {
     const exited = new Promise<number>((resolve) => pty.onExit((e) => resolve(e.exitCode)));
     const session = pty.session;
     await whenRunning(session);
-    for (let i = 1; i <= BYTES.length; i++) {
+    while (session.status().traffic.stdout.bytes < ready) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 1 + ready; i <= BYTES.length + ready; i++) {
       pty.write(tty ? 'go\r' : 'go\n');
       // The next byte is printed only after it is here: one byte per frame.
       while (session.status().traffic.stdout.bytes < i) await new Promise((r) => setTimeout(r, 5));
@@ -37,9 +40,10 @@ for (const tty of [true, false]) {
     pty.write(tty ? 'go\r' : 'go\n');
     assert.equal(await exited, 0);
     const status = session.status();
-    assert.equal(status.traffic.stdout.bytes, BYTES.length);
-    assert.equal(status.traffic.stdout.frames, BYTES.length, 'each byte came in its own frame');
-    assert.deepEqual(Buffer.concat(raw), Buffer.from(TEXT, 'utf8'));
+    assert.equal(status.traffic.stdout.bytes, BYTES.length + ready);
+    assert.equal(status.traffic.stdout.frames, BYTES.length + ready, 'each byte came in its own frame');
+    assert.deepEqual(Buffer.concat(raw), Buffer.from(`${tty ? 'R' : ''}${TEXT}`, 'utf8'));
+    if (tty) assert.equal(chunks.shift(), 'R');
     assert.equal(chunks.join(''), TEXT);
     assert.ok(chunks.every((c) => c.length > 0 && !c.includes('\ufffd')), JSON.stringify(chunks));
     // A character is delivered once its last byte is: one chunk per character.

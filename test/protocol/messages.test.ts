@@ -32,6 +32,7 @@ const parentMessages: ParentMessage[] = [
   { type: 'close_stdin', payload: {} },
   { type: 'resize', payload: { rows: 24, cols: 80 } },
   { type: 'terminate', payload: {} },
+  { type: 'signal', payload: { signal: 'SIGHUP' } },
 ];
 const runnerMessages: RunnerMessage[] = [
   { type: 'spawn_ready', payload: { process_id: 4242 } },
@@ -189,4 +190,13 @@ test('bad base64 is refused: not the standard alphabet, or bad padding', () => {
   refused(toRunnerMessage, out(12), 'output: field "data_b64" must be standard base64, got number 12');
   refused(toParentMessage, { version: 1, type: 'stdin', payload: { data_b64: 'not base64!' } }, 'stdin: field "data_b64" must be standard base64, got "not base64!"');
   for (const good of ['', 'aA==', 'aGk=', 'aGVs', '+/+/']) assert.doesNotThrow(() => toRunnerMessage(out(good)));
+});
+
+test("this package's signal message: only a name from the fixed list passes, never a number or a made-up name", () => {
+  assert.deepEqual(parent1({ version: 1, type: 'signal', payload: { signal: 'SIGUSR1' } }), { version: 1, type: 'signal', payload: { signal: 'SIGUSR1' } });
+  for (const signal of [9, 'KILL', 'SIGFOO', 'sigterm', '', null]) {
+    assert.throws(() => parent1({ version: 1, type: 'signal', payload: { signal } }), (err: Error) => err instanceof ProtocolError && /^signal: (field "signal" must be a signal name such as "SIGHUP"|missing field "signal")/.test(err.message), String(signal));
+  }
+  // A runner never sends it.
+  assert.throws(() => runner1({ version: 1, type: 'signal', payload: { signal: 'SIGHUP' } }), /unknown message type "signal" from the runner/);
 });

@@ -135,6 +135,7 @@ test('a real failure is reported as it is; a refreshable logon error is retried 
     kind: 'fail',
     stage: 'spawn_sent',
     message: 'runner failed during spawn_child: runner: CreateProcessAsUserW failed (Windows error 1326: The user name or password is incorrect.)',
+    spawnFailed: true, // the command could not be started: the node-pty facade reports exit code 1
   });
 });
 

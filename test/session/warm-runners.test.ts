@@ -198,3 +198,23 @@ test('a program with warmRunners: 1 that forgets dispose() exits once its sessio
   assert.equal(idle.length, 1, 'it had an idle warm runner when it returned');
   assert.ok(await eventually(() => !isAlive(idle[0])), `idle runner ${idle[0]} outlived its program`);
 });
+
+test('a session that finds no idle warm runner waits for the one already connecting instead of launching its own', { skip: posixOnly('runs sh as the command') }, async () => {
+  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  try {
+    const first = manager.start({ command: ['sh', '-c', 'read x'], stdinOpen: true });
+    // spawn_ready warms the identity: its replacement is launching from here on.
+    await new Promise<void>((resolve) => first.on('update', () => first.state === 'running' && resolve()));
+    const next = manager.start({ command: ['true'] });
+    const result = await next.exited;
+    assert.equal(result.state, 'exited');
+    const status = next.status();
+    assert.equal(status.runner?.warm, true, 'it ran on the runner the pool was connecting');
+    const stages = status.stages.map((s) => s.stage);
+    assert.ok(!stages.includes('launching_runner') && stages.includes('spawn_sent'), `it launched a runner of its own: ${stages}`);
+    first.closeStdin();
+    await first.exited;
+  } finally {
+    await manager.dispose();
+  }
+});

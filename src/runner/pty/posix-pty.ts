@@ -70,9 +70,12 @@ export class PosixPty extends PtyProcess {
 
   constructor(file: string, args: readonly string[], options: PosixPtyOptions) {
     super();
-    const executable = findExecutable(file, options.env, options.cwd);
+    // Checked here (a missing command fails the spawn), but the helper execs `file` as given, by
+    // the same PATH lookup: the program's argv[0] is what the caller wrote ("bash", not
+    // "/usr/bin/bash"), as execvp gives it under node-pty or a shell.
+    findExecutable(file, options.env, options.cwd);
     const libc = libcPty();
-    const helper = (options.helper ?? ((argv) => controllingTerminalHelper(process.platform, argv)))([executable, ...args]);
+    const helper = (options.helper ?? ((argv) => controllingTerminalHelper(process.platform, argv)))([file, ...args]);
     let child: ChildProcess;
     try {
       // libuv opens with O_CLOEXEC, so no other child inherits either end.
@@ -126,6 +129,7 @@ export class PosixPty extends PtyProcess {
     });
     this.attach(child.pid!, input, master);
     child.once('exit', (code, signal) => {
+      this.noteReaped();
       // The whole session goes (jobs in other process groups too) before the exit is reported.
       // Then our slave copy goes, so the master reads to its end (EIO) and the output closes.
       void killTerminalSession(child.pid!).then(() => {

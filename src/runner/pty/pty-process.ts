@@ -17,6 +17,8 @@ export interface TtySize {
 
 export abstract class PtyProcess extends ChildProcess {
   private childExited = false;
+  /** The process itself was reaped (its 'exit' is reported later, once its session is gone): its pid may be reused. */
+  private reaped = false;
   private outputClosed = false;
 
   constructor() {
@@ -46,7 +48,7 @@ export abstract class PtyProcess extends ChildProcess {
 
   /** The runner ends trees through process-tree; a direct kill() reaches the child alone. */
   override kill(signal?: NodeJS.Signals | number): boolean {
-    if (this.pid === undefined || this.exitCode !== null || this.signalCode !== null) return false;
+    if (this.pid === undefined || this.reaped || this.exitCode !== null || this.signalCode !== null) return false;
     try {
       process.kill(this.pid, signal);
       return true;
@@ -67,6 +69,11 @@ export abstract class PtyProcess extends ChildProcess {
       this.outputClosed = true;
       this.emitCloseWhenDone();
     });
+  }
+
+  /** At once when the process is reaped, before the rest of its terminal session is ended. */
+  protected noteReaped(): void {
+    this.reaped = true;
   }
 
   /** 'exit' now; 'close' once the terminal's output has ended too (as ChildProcess does). */
