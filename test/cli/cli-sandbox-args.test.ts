@@ -80,7 +80,7 @@ test('the bin with --runner codex --sandbox current --sandbox-refresh --setup-he
   writeFileSync(path.join(home, '.sandbox-bin', 'codex-command-runner-0.171.0.exe'), '#!/bin/sh\nexit 0\n');
   chmodSync(path.join(home, '.sandbox-bin', 'codex-command-runner-0.171.0.exe'), 0o755);
   const helper = path.join(root, 'helper');
-  writeFileSync(helper, `#!/bin/sh\necho "$1" > '${path.join(root, 'payload')}'\n`);
+  writeFileSync(helper, `#!/bin/sh\n# struct Payload with 17 elements (the marker codex 0.171.0's helper carries)\necho "$1" > '${path.join(root, 'payload')}'\n`);
   chmodSync(helper, 0o755);
   const args = ['run', '--runner', 'codex', '--codex-home', home, '--sandbox', 'current', '--sandbox-refresh', '--setup-helper', helper, '--cwd', path.join(root, 'work'), '--status', '--no-stdin', '--', 'true'];
   const r = await runBin(args);

@@ -29,7 +29,7 @@ function scratch(t: { after(fn: () => void): void }) {
   const release = path.join(root, 'release');
   // Stand-in for codex-windows-sandbox-setup.exe: records its pid, then waits until released.
   const helper = path.join(home, '.sandbox-bin', SETUP_HELPER_FILE);
-  writeFileSync(helper, `#!/bin/sh\necho $$ >> '${pidFile}'\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\n`);
+  writeFileSync(helper, `#!/bin/sh\n# struct Payload with 17 elements (the marker codex 0.171.0's helper carries)\necho $$ >> '${pidFile}'\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\n`);
   chmodSync(helper, 0o755);
   return { root, home, work, pidFile, release };
 }
