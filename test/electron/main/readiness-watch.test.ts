@@ -63,17 +63,22 @@ test('(a) a session ending while its home is being read: the home is read again 
   const use: CodexSandboxUse = { codexHome: f.home, setupHelper: helperFile(), networkRestricted: true };
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
+  let firstDone!: () => void;
+  const firstRead = new Promise<void>((resolve) => (firstDone = resolve));
   let reads = 0;
   const u = updates();
   // The real read; the first one's answer is held back until the test lets it go, as a slow read is.
   const watch = new ReadinessWatch(u.onUpdate, async (x) => {
     reads++;
     const r = await sandboxReadiness({ codexHome: x.codexHome, ...(x.setupHelper ? { setupHelper: x.setupHelper } : {}), networkRestricted: x.networkRestricted });
-    if (reads === 1) await released;
+    if (reads === 1) {
+      firstDone();
+      await released;
+    }
     return { state: r.state, reasons: r.reasons };
   });
   watch.sessionsChanged([using('running', use, 'one')]);
-  while (reads === 0) await new Promise((r) => setImmediate(r));
+  await firstRead;
   // The first read has seen the fresh home. Meanwhile setup runs and the session ends.
   f.writeMarker(marker());
   f.writeUsers(users(BLOB, BLOB));
