@@ -204,16 +204,25 @@ test('screenshot of the panel with the sample sessions', async ({ openPanel }, t
   await testInfo.attach('panel', { path: file, contentType: 'image/png' });
 });
 
-test("the readiness of codex's sandbox in each codex home the sessions use, read-only: a fresh home is not configured, with its reasons", async ({ openPanel }) => {
-  const page = await openPanel([{ script: '/*readiness*/setTimeout(()=>{},200)' }]);
-  const card = page.getByRole('listitem', { name: /readiness/ });
-  await expect(card).toBeVisible();
+test("codex's sandbox readiness, read-only, for the codex home of sessions of codex's sandbox users (Windows only); none for this project's runner with a codexHome", async ({ openPanel }) => {
+  const page = await openPanel([{ script: '/*plain*/setTimeout(()=>{},200)' }, { script: '/*codex-sandbox*/0', codexSandbox: true }]);
+  // codex's sandbox was never set up in the codex home: the session fails before anything is launched.
+  const codexCard = page.getByRole('listitem', { name: /codex-sandbox/ });
+  await expect(codexCard).toHaveAttribute('data-state', 'failed');
+  await expect(codexCard.getByRole('alert').locator('.failure-message')).toContainText('is not configured: marker_missing');
+  await expect(page.getByRole('listitem', { name: /plain/ })).toHaveAttribute('data-state', 'exited');
   const readiness = page.getByRole('list', { name: 'Codex sandbox readiness' });
   const line = readiness.getByRole('listitem');
+  if (!windows) {
+    // No sandbox users off Windows: neither session gets a line (nothing is even read).
+    await expect(readiness).toBeHidden();
+    await expect(line).toHaveCount(0);
+    return;
+  }
+  // One line: the codex session's home; the plain session in the same home adds none.
   await expect(line).toHaveCount(1);
-  // The harness's codex home is a fresh temp folder: codex never set its sandbox up there.
   await expect(line).toHaveAttribute('data-state', 'not_configured');
-  await expect(line).toHaveText(/^Codex sandbox in .*runner-panel-e2e-.*: not configured \(marker_missing, users_missing(, helper_missing)?\)$/);
+  await expect(line).toHaveText(/^Codex sandbox in .+: not configured \(marker_missing, users_missing(, helper_missing)?\)$/);
   await expect(line).toHaveAttribute('title', /^marker_missing: codex's sandbox setup marker .*setup_marker\.json is missing/);
   await expect(readiness.getByRole('button')).toHaveCount(0);
 });

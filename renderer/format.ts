@@ -191,8 +191,12 @@ export function poolsText(pools: readonly PoolStatus[]): string {
 
 const READINESS_WORDS: Record<CodexHomeReadiness['state'], string> = { ready: 'ready', not_configured: 'not configured', update_required: 'update required' };
 
-/** `Codex sandbox in C:\home: not configured (marker_missing, users_missing)`. */
+/**
+ * `Codex sandbox in C:\home: not configured (marker_missing, users_missing)`; the options it was read
+ * with follow the home when given (the online user: a profile with network), as sessions may differ in them.
+ */
 export function readinessText(r: CodexHomeReadiness): string {
   const codes = r.reasons.length ? ` (${r.reasons.map((x) => x.code).join(', ')})` : '';
-  return `Codex sandbox in ${r.codexHome}: ${READINESS_WORDS[r.state]}${codes}`;
+  const options = [...(r.codexInstall !== undefined ? [`codex install ${r.codexInstall}`] : []), ...(r.setupHelper ? [`setup helper ${r.setupHelper}`] : []), ...(r.networkRestricted ? [] : ['online user'])];
+  return `Codex sandbox in ${r.codexHome}${options.length ? ` (${options.join(', ')})` : ''}: ${READINESS_WORDS[r.state]}${codes}`;
 }

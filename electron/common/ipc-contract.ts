@@ -1,9 +1,10 @@
 // The one declaration of the IPC between the main process and the panel: channel names and what
 // each carries. Main, preload and renderer all import from here, so the two sides cannot drift.
 // Types only plus one constant list: safe to import from any process (no Node, no Electron).
-import type { PoolStatus, SessionStatus } from '../../src/session/session-status';
+import type { CodexSandboxUse, PoolStatus, SessionStatus } from '../../src/session/session-status';
 
 export type {
+  CodexSandboxUse,
   EndReason,
   PipeStatus,
   PolicyStatus,
@@ -15,9 +16,11 @@ export type {
   TrafficCounter,
 } from '../../src/session/session-status';
 
-/** codex's sandbox readiness in one codex home in use (src/codex-home/readiness.ts), for reading only. */
-export interface CodexHomeReadiness {
-  codexHome: string;
+/**
+ * codex's sandbox readiness in one codex home in use (src/codex-home/readiness.ts), for reading only,
+ * read with the options of the sessions that use it (one line per distinct set of options).
+ */
+export interface CodexHomeReadiness extends CodexSandboxUse {
   state: 'ready' | 'not_configured' | 'update_required';
   reasons: { code: string; message: string }[];
 }

@@ -13,6 +13,12 @@ export interface DemoSessionSpec {
   /** Launch a runner that never connects its pipes (shows the connect-timeout failure). The `--`
    * keeps node from reading the appended --pipe-in/--pipe-out as its own options. */
   neverConnects?: boolean;
+  /**
+   * Run under codex's runner as codex's sandbox users (`runner: 'codex'`, in the manager's codexHome),
+   * so that (on Windows) the panel shows that home's readiness; where codex's sandbox is not set up
+   * the session fails at `preparing`, naming setup.
+   */
+  codexSandbox?: boolean;
 }
 
 export const DEMO_ENV = 'CODEX_RUNNER_IPC_DEMO';
@@ -54,7 +60,7 @@ function checkSpec(v: unknown, where: string): DemoSessionSpec {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: expected an object`);
   const o = v as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!['script', 'timeoutMs', 'connectTimeoutMs', 'neverConnects'].includes(key)) throw new Error(`${where}: unknown field ${JSON.stringify(key)}`);
+    if (!['script', 'timeoutMs', 'connectTimeoutMs', 'neverConnects', 'codexSandbox'].includes(key)) throw new Error(`${where}: unknown field ${JSON.stringify(key)}`);
   }
   if (typeof o.script !== 'string' || o.script.length === 0) throw new Error(`${where}.script: expected a non-empty string`);
   if (o.script.length > MAX_SCRIPT_LENGTH) throw new Error(`${where}.script: ${o.script.length} characters, the limit is ${MAX_SCRIPT_LENGTH}`);
@@ -65,9 +71,11 @@ function checkSpec(v: unknown, where: string): DemoSessionSpec {
     if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0 || n > 3_600_000) throw new Error(`${where}.${key}: expected a whole number of milliseconds in 1..3600000`);
     spec[key] = n;
   }
-  if (o.neverConnects !== undefined) {
-    if (typeof o.neverConnects !== 'boolean') throw new Error(`${where}.neverConnects: expected true or false`);
-    spec.neverConnects = o.neverConnects;
+  for (const key of ['neverConnects', 'codexSandbox'] as const) {
+    const b = o[key];
+    if (b === undefined) continue;
+    if (typeof b !== 'boolean') throw new Error(`${where}.${key}: expected true or false`);
+    spec[key] = b;
   }
   return spec;
 }
@@ -92,6 +100,7 @@ export function startDemoSessions(manager: SessionManager, specs: readonly DemoS
       ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
       ...(spec.connectTimeoutMs !== undefined ? { connectTimeoutMs: spec.connectTimeoutMs } : {}),
       ...(spec.neverConnects ? { runner: { exe: host.execPath, args: ['-e', 'setTimeout(() => {}, 60000)', '--'], env: asNode } } : {}),
+      ...(spec.codexSandbox && !spec.neverConnects ? { runner: 'codex' as const } : {}),
     });
     session.stdout.resume();
     session.stderr.resume();

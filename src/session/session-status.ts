@@ -108,6 +108,19 @@ export interface PoolStatus {
   starting: number;
 }
 
+/**
+ * A session that logs on as codex's sandbox users on Windows (`sandbox: 'codex'`, the default with
+ * `runner: 'codex'`): the options its gate reads readiness with (sandbox-gate.ts), so that the panel
+ * reads it the same way. Other sessions, and every session off Windows, have none.
+ */
+export interface CodexSandboxUse {
+  codexHome: string;
+  codexInstall?: string;
+  setupHelper?: string;
+  /** The profile restricts the network: codex's offline user, whose marker proxy settings must match. */
+  networkRestricted: boolean;
+}
+
 export interface SessionStatus {
   id: string;
   command: string[];
@@ -122,6 +135,8 @@ export interface SessionStatus {
   runner?: RunnerStatus;
   /** The codex home the session uses (the codexHome option), when it has one. */
   codexHome?: string;
+  /** Windows, codex's sandbox users: what its sandbox readiness is read with (see CodexSandboxUse). */
+  codexSandbox?: CodexSandboxUse;
   /**
    * codex's runner: what was prepared for it (stage `preparing_sandbox`): the capability SIDs
    * sent and where they came from, the private desktop's name, whether the refresh ran.

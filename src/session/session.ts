@@ -9,6 +9,7 @@ import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../p
 import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
+import { codexSandboxField } from './codex-sandbox-use';
 import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
 import { processStateNote } from './runner-state';
@@ -140,6 +141,7 @@ export class Session extends EventEmitter<SessionEvents> {
       pipes: {},
       policy: { profile: this.spawn.permissions.name, enforced: false, note: 'not known yet' },
       ...(options.codexHome ? { codexHome: options.codexHome } : {}),
+      ...codexSandboxField(options, this.spawn.permissions),
       traffic: {
         stdout: { bytes: 0, frames: 0 },
         stderr: { bytes: 0, frames: 0 },

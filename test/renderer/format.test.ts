@@ -139,11 +139,15 @@ test('how the command ended: the badge and the "ended" row name it, with the sig
   assert.equal(endView(status({ state: 'failed', endReason: 'failed' })), 'session failed');
 });
 
-test('readinessText: the home, the state in words and each reason code', () => {
-  assert.equal(readinessText({ codexHome: 'C:\\Users\\a\\.codex', state: 'ready', reasons: [] }), 'Codex sandbox in C:\\Users\\a\\.codex: ready');
+test('readinessText: the home, the options it was read with when given, the state in words and each reason code', () => {
+  assert.equal(readinessText({ codexHome: 'C:\\Users\\a\\.codex', networkRestricted: true, state: 'ready', reasons: [] }), 'Codex sandbox in C:\\Users\\a\\.codex: ready');
   assert.equal(
-    readinessText({ codexHome: '/h', state: 'not_configured', reasons: [{ code: 'marker_missing', message: 'm' }, { code: 'users_missing', message: 'u' }] }),
+    readinessText({ codexHome: '/h', networkRestricted: true, state: 'not_configured', reasons: [{ code: 'marker_missing', message: 'm' }, { code: 'users_missing', message: 'u' }] }),
     'Codex sandbox in /h: not configured (marker_missing, users_missing)',
   );
-  assert.equal(readinessText({ codexHome: '/h', state: 'update_required', reasons: [{ code: 'account_disabled', message: 'd' }] }), 'Codex sandbox in /h: update required (account_disabled)');
+  assert.equal(readinessText({ codexHome: '/h', networkRestricted: true, state: 'update_required', reasons: [{ code: 'account_disabled', message: 'd' }] }), 'Codex sandbox in /h: update required (account_disabled)');
+  assert.equal(
+    readinessText({ codexHome: 'C:\\h', codexInstall: 'C:\\codex', setupHelper: 'C:\\s.exe', networkRestricted: false, state: 'ready', reasons: [] }),
+    'Codex sandbox in C:\\h (codex install C:\\codex, setup helper C:\\s.exe, online user): ready',
+  );
 });

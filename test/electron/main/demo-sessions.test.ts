@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { SessionManager } from '../../../src/session/session-manager';
 import { DEMO_ENV, demoSpecsFromLaunch, parseDemoSpecs, SAMPLE_DEMO_SESSIONS, startDemoSessions } from '../../../electron/main/demo-sessions';
 
@@ -9,6 +12,7 @@ test('demo sessions come from the switch, the switch with JSON, or the environme
   assert.deepEqual(demoSpecsFromLaunch(['x', '--demo-sessions=[{"script":"1"}]'], { [DEMO_ENV]: '[{"script":"2"}]' }), [{ script: '1' }]);
   assert.deepEqual(demoSpecsFromLaunch(['x'], { [DEMO_ENV]: '[{"script":"2","neverConnects":true,"connectTimeoutMs":500}]' }), [{ script: '2', neverConnects: true, connectTimeoutMs: 500 }]);
   assert.equal(demoSpecsFromLaunch(['x'], { [DEMO_ENV]: 'sample' }), SAMPLE_DEMO_SESSIONS);
+  assert.deepEqual(parseDemoSpecs('[{"script":"3","codexSandbox":true}]', 'ENV'), [{ script: '3', codexSandbox: true }]);
 });
 
 test('bad demo specs are refused with where and why', () => {
@@ -22,6 +26,7 @@ test('bad demo specs are refused with where and why', () => {
   refused('[{"script":"1","command":["rm"]}]', 'ENV[0]: unknown field "command"');
   refused('[{"script":"1","timeoutMs":-5}]', 'ENV[0].timeoutMs: expected a whole number of milliseconds in 1..3600000');
   refused('[{"script":"1","neverConnects":"yes"}]', 'ENV[0].neverConnects: expected true or false');
+  refused('[{"script":"1","codexSandbox":1}]', 'ENV[0].codexSandbox: expected true or false');
 });
 
 test('started demo sessions run for real: one exits with its code, one never connects and fails', async () => {
@@ -42,4 +47,22 @@ test('started demo sessions run for real: one exits with its code, one never con
   assert.equal(failed.failure?.stage, 'connecting_in');
   assert.match(failed.failure!.message, /^runner did not connect to pipe-in within 300 ms/);
   await manager.dispose();
+});
+
+test("a codexSandbox demo session runs under codex's runner as its sandbox users: in a home never set up it fails at preparing, naming setup", async () => {
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'demo-codex-sandbox-'));
+  const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true, codexHome } });
+  try {
+    const [session] = startDemoSessions(manager, [{ script: '0', codexSandbox: true }], { execPath: process.execPath, runAsNode: false, env: process.env });
+    await session!.exited.catch(() => undefined);
+    const status = session!.status();
+    assert.equal(status.state, 'failed');
+    assert.equal(status.failure?.stage, 'preparing');
+    assert.match(status.failure!.message, /setup/);
+    // What the panel's readiness line is read with: on Windows only (there are no sandbox users elsewhere).
+    assert.deepEqual(status.codexSandbox, process.platform === 'win32' ? { codexHome, networkRestricted: true } : undefined);
+  } finally {
+    await manager.dispose();
+    rmSync(codexHome, { recursive: true, force: true });
+  }
 });
