@@ -17,6 +17,8 @@ export class CodexInstallError extends Error {
     message: string,
     /** The path or setting the problem is about. */
     readonly where?: string,
+    /** Every place looked before the problem was found, when the message counts them. */
+    readonly looked?: string[],
   ) {
     super(message);
   }

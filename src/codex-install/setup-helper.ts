@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { sandboxBinDir } from '../launch/materialize-runner';
 import { bundledCandidates, isFile, RESOURCES_DIR, SETUP_HELPER_EXE } from './bundled-executable';
 import type { CodexInstall } from './find-codex-install';
+import { placesLooked } from './places-looked';
 
 export interface FindSetupHelperOptions {
   /** The setupHelper option: the only place looked when given. */
@@ -36,11 +37,6 @@ export async function findSetupHelper(o: FindSetupHelperOptions): Promise<{ foun
   const looked = [...new Set(places)];
   for (const candidate of looked) if (await isFile(candidate)) return { found: candidate, looked };
   return { looked };
-}
-
-/** How a message counts the places looked, pointing at the doctor, which lists them. */
-export function placesLooked(n: number): string {
-  return `${n} place${n === 1 ? '' : 's'} looked; \`codex-runner-ipc doctor\` lists them`;
 }
 
 export interface ElevatedHelperChoice {
