@@ -12,6 +12,7 @@ import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness
 import { isAbsoluteAnywhere } from '../session/session-options';
 import { readSetupError, setupErrorFile } from '../sandbox-prep/sandbox-refresh';
 import { encodeProvisionPayload, provisionPayload } from './provision-payload';
+import type { CodexInstallResolution } from '../codex-install/find-codex-install';
 import { elevatedSetupHelper } from '../codex-install/setup-helper';
 import { acquireSetupLock, setupLockFile, type LockOwner } from './setup-lock';
 
@@ -29,6 +30,8 @@ export type SetupStage =
 export interface SandboxSetupOptions {
   codexHome: string;
   codexInstall?: string;
+  /** codex's install as a session already resolved it (resolveCodexInstall): not looked up again. */
+  install?: CodexInstallResolution;
   /** codex's codex-windows-sandbox-setup.exe (absolute); looked for before anywhere else. */
   setupHelper?: string;
   signal?: AbortSignal;
@@ -122,6 +125,7 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
     sandboxReadiness({
       codexHome: o.codexHome,
       ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}),
+      ...(o.install ? { install: o.install } : {}),
       ...(o.setupHelper !== undefined ? { setupHelper: o.setupHelper } : {}),
       ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}),
       ...(o.allowLocalBinding !== undefined ? { allowLocalBinding: o.allowLocalBinding } : {}),
