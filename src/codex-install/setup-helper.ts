@@ -70,5 +70,5 @@ export async function elevatedSetupHelper(o: { explicit?: string; install?: Code
       : o.install
         ? `codex's install at ${o.install.root} (${o.install.foundBy}) has no ${SETUP_HELPER_EXE} beside codex.exe or in ${RESOURCES_DIR}`
         : `no codex install was found to take ${SETUP_HELPER_EXE} from (a helper on PATH or in .sandbox-bin is not run elevated)`;
-  return { looked, why: o.explicit !== undefined ? why : `${why} (${placesLooked(looked.length)})` };
+  return { looked, why: o.explicit !== undefined || looked.length === 0 ? why : `${why} (${placesLooked(looked.length)})` };
 }

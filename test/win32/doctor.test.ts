@@ -111,6 +111,7 @@ test('doctor --setup-helper: that helper is the one found, and the codex runner 
       name: 'setup helper for codex-command-runner-0.171.0.exe',
       ok: true,
       detail: `${helper}: sessions run its refresh before each new set of roots`,
+      looked: [helper],
     });
     if (runningUnderWine()) {
       // Wine has no CodexSandboxUsers group: codex's real helper fails its refresh, and says so.
