@@ -132,9 +132,8 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
     });
   const failed = async (code: string, message: string): Promise<SandboxSetupResult> => ({ outcome: 'failed', code, message, readiness: await readiness() });
 
-  // The helper from codex's install (or the setupHelper option), where readiness finds it.
   const before = await readiness();
-  // Only the option or the install's own: what runs here runs elevated (never PATH or .sandbox-bin).
+  // Only the setupHelper option or the install's own: what runs here runs elevated (never PATH or .sandbox-bin).
   const helper = await elevatedSetupHelper({ explicit: o.setupHelper, install: before.install });
   if (!helper.found) return { outcome: 'failed', code: 'orchestrator_helper_launch_failed', message: `failed to launch setup helper: ${helper.why}`, looked: helper.looked, readiness: before };
   // Upstream: the sandbox dir exists before the helper is sent it.
