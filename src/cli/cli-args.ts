@@ -90,12 +90,21 @@ export interface SandboxStatusArgs {
   json: boolean;
 }
 
+export interface SandboxSetupArgs {
+  codexHome?: string;
+  codexInstall?: string;
+  /** --setup-helper PATH */
+  setupHelper?: string;
+  json: boolean;
+}
+
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'run'; args: RunArgs }
   | { kind: 'doctor'; args: DoctorArgs }
-  | { kind: 'sandbox-status'; args: SandboxStatusArgs };
+  | { kind: 'sandbox-status'; args: SandboxStatusArgs }
+  | { kind: 'sandbox-setup'; args: SandboxSetupArgs };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -154,22 +163,23 @@ function parseDoctorArgs(argv: readonly string[]): CliCommand {
   return { kind: 'doctor', args };
 }
 
-/** `sandbox status [...]`. */
+/** `sandbox status [...]` and `sandbox setup [...]`. */
 function parseSandboxArgs(argv: readonly string[]): CliCommand {
   const sub = argv[1];
   if (sub === '-h' || sub === '--help') return { kind: 'help' };
-  if (sub !== 'status') throw new UsageError(`unknown sandbox command ${JSON.stringify(sub ?? '')} (status)`);
-  const args: SandboxStatusArgs = { json: false };
+  if (sub !== 'status' && sub !== 'setup') throw new UsageError(`unknown sandbox command ${JSON.stringify(sub ?? '')} (status, setup)`);
+  const args: SandboxSetupArgs = { json: false };
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = splitInline(arg);
     if (flag === '--codex-home') args.codexHome = text(flag, inline ?? argv[++i]);
     else if (flag === '--codex-install') args.codexInstall = text(flag, inline ?? argv[++i]);
+    else if (flag === '--setup-helper' && sub === 'setup') args.setupHelper = text(flag, inline ?? argv[++i]);
     else if (flag === '--json') args.json = noValue(flag, inline);
     else if ((flag === '-h' || flag === '--help') && noValue(flag, inline)) return { kind: 'help' };
     else throw new UsageError(`unknown sandbox ${sub} option ${arg}`);
   }
-  return { kind: 'sandbox-status', args };
+  return sub === 'setup' ? { kind: 'sandbox-setup', args } : { kind: 'sandbox-status', args };
 }
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {

@@ -11,9 +11,8 @@ import { defaultRunnerSpec } from '../launch/runner-spec';
 import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
 import { capSidFile, CapSidFileError, readCapSidFile } from '../sandbox-prep/cap-sid-file';
 import { SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
-import { CodexInstallError } from '../codex-install/codex-install-error';
-import { findCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
-import { findSetupHelper } from '../codex-install/setup-helper';
+import { resolveCodexInstall, type CodexInstall, type CodexInstallResolution } from '../codex-install/find-codex-install';
+import { elevatedSetupHelper, findSetupHelper } from '../codex-install/setup-helper';
 import { sandboxReadiness } from '../codex-home/readiness';
 import * as path from 'node:path';
 import { SessionManager } from '../session/session-manager';
@@ -26,6 +25,8 @@ export interface DoctorStep {
   ok: boolean | null;
   detail: string;
   fix?: string;
+  /** Every place the step looked for a file, in order: listed by the report, only counted elsewhere. */
+  looked?: string[];
 }
 
 export interface DoctorReport {
@@ -69,7 +70,8 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
   const installFound = await installStep(codexInstall);
   steps.push(installFound.step);
   const install = installFound.install;
-  if (homeExists) steps.push(await readinessStep(codexHome, codexInstall));
+  if (homeExists) steps.push(await readinessStep(codexHome, installFound.resolution));
+  if (windows) steps.push(await elevatedHelperStep(install, options.setupHelper));
   const codexSteps = homeExists ? await codexHomeSteps(codexHome) : { steps: [], runners: [] };
   steps.push(...codexSteps.steps);
   if (windows) {
@@ -185,46 +187,61 @@ async function setupHelperStep(runnerPath: string, runnerName: string, codexHome
     const runnerRelease = /^codex-command-runner-(\d+\.\d+\.\d+(?:-[\w.]+)?)\.exe$/i.exec(runnerName)?.[1];
     const mismatch = install?.release && helper.found === install.setupHelper && runnerRelease && runnerRelease !== install.release;
     const warning = mismatch ? `; the runner is from codex ${runnerRelease} but the helper from codex ${install!.release}: different releases` : '';
-    return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots${warning}` } };
+    return { found: true, step: { name, ok: true, detail: `${helper.found}: sessions run its refresh before each new set of roots${warning}`, looked: helper.looked } };
   }
   return {
     found: false,
     step: {
       name,
       ok: false,
-      detail: `no ${SETUP_HELPER_FILE} (looked for ${helper.looked.join(', ')}); the session below runs without a refresh`,
+      detail: `no ${SETUP_HELPER_FILE} (${countPlaces(helper.looked)}, listed below); the session below runs without a refresh`,
+      looked: helper.looked,
       fix: `codex ships ${SETUP_HELPER_FILE} in its install's codex-resources folder: name the install with codexInstall (--codex-install PATH) or the helper with setupHelper (--setup-helper PATH), or run sessions with refreshSandbox: false (--no-sandbox-refresh) in folders codex has prepared`,
     },
   };
 }
 
-/** codex's install, with every place looked. */
-async function installStep(codexInstall: string | undefined): Promise<{ step: DoctorStep; install?: CodexInstall }> {
+/** codex's install, with every place looked; looked up once and shared with the readiness step. */
+async function installStep(codexInstall: string | undefined): Promise<{ step: DoctorStep; install?: CodexInstall; resolution: CodexInstallResolution }> {
   const windows = process.platform === 'win32';
-  try {
-    const lookup = await findCodexInstall(codexInstall !== undefined ? { codexInstall } : {});
-    const looked = `looked in: ${lookup.looked.join(', ')}`;
-    const notes = lookup.notes.length ? `; ${lookup.notes.join('; ')}` : '';
-    const i = lookup.install;
-    if (!i) {
-      return { step: { name: 'codex install', ok: windows ? false : null, detail: `not found; ${looked}${notes}`, fix: windows ? 'install codex (npm install -g @openai/codex) or name it with --codex-install PATH' : "codex's Windows install is needed only on Windows" } };
-    }
-    const parts = [`${i.kind}${i.release ? ` ${i.release}` : ''} at ${i.root} (${i.foundBy})`, `runner ${i.runner ?? 'missing'}`, `setup helper ${i.setupHelper ?? 'missing'}`];
-    const complete = Boolean(i.runner && i.setupHelper);
-    return { install: i, step: { name: 'codex install', ok: complete || !windows ? true : false, detail: `${parts.join('; ')}; ${looked}${notes}`, ...(complete ? {} : { fix: `the install lacks codex-resources' files: reinstall codex (npm install -g @openai/codex)` }) } };
-  } catch (err) {
-    if (!(err instanceof CodexInstallError)) throw err;
-    return { step: { name: 'codex install', ok: false, detail: err.message, fix: 'name a CLI install of codex with --codex-install PATH' } };
+  const resolution = await resolveCodexInstall(codexInstall !== undefined ? { codexInstall } : {});
+  if (resolution.error) {
+    const err = resolution.error;
+    return { resolution, step: { name: 'codex install', ok: false, detail: err.message, fix: 'name a CLI install of codex with --codex-install PATH', ...(err.looked ? { looked: err.looked } : {}) } };
   }
+  const lookup = resolution.lookup;
+  const looked = `${countPlaces(lookup.looked)}, listed below`;
+  const notes = lookup.notes.length ? `; ${lookup.notes.join('; ')}` : '';
+  const i = lookup.install;
+  if (!i) {
+    return { resolution, step: { name: 'codex install', ok: windows ? false : null, detail: `not found (${looked})${notes}`, fix: windows ? 'install codex (npm install -g @openai/codex) or name it with --codex-install PATH' : "codex's Windows install is needed only on Windows", looked: lookup.looked } };
+  }
+  const parts = [`${i.kind}${i.release ? ` ${i.release}` : ''} at ${i.root} (${i.foundBy})`, `runner ${i.runner ?? 'missing'}`, `setup helper ${i.setupHelper ?? 'missing'}`];
+  const complete = Boolean(i.runner && i.setupHelper);
+  return { resolution, install: i, step: { name: 'codex install', ok: complete || !windows ? true : false, detail: `${parts.join('; ')} (${looked})${notes}`, looked: lookup.looked, ...(complete ? {} : { fix: `the install lacks codex-resources' files: reinstall codex (npm install -g @openai/codex)` }) } };
 }
 
 /** codex's sandbox readiness in this home, as codex decides to run its setup. */
-async function readinessStep(codexHome: string, codexInstall: string | undefined): Promise<DoctorStep> {
+async function readinessStep(codexHome: string, install: CodexInstallResolution): Promise<DoctorStep> {
   const windows = process.platform === 'win32';
-  const r = await sandboxReadiness({ codexHome, ...(codexInstall !== undefined ? { codexInstall } : {}) });
+  const r = await sandboxReadiness({ codexHome, install });
   const detail = [r.state, ...r.reasons.map((x) => `${x.code}: ${x.message}`), ...(r.notes ?? []).map((n) => `note: ${n}`)].join('; ');
-  if (r.state === 'ready') return { name: 'sandbox readiness', ok: true, detail };
-  return { name: 'sandbox readiness', ok: windows ? false : null, detail, fix: windows ? "set codex's sandbox up (codex-runner-ipc sandbox setup, or a codex command with the elevated Windows sandbox)" : 'Windows only' };
+  const looked = [...new Set(r.reasons.flatMap((x) => x.looked ?? []))];
+  const list = looked.length ? { looked } : {};
+  if (r.state === 'ready') return { name: 'sandbox readiness', ok: true, detail, ...list };
+  return { name: 'sandbox readiness', ok: windows ? false : null, detail, fix: windows ? "set codex's sandbox up (codex-runner-ipc sandbox setup, or a codex command with the elevated Windows sandbox)" : 'Windows only', ...list };
+}
+
+/** The helper `sandbox setup` (setupSandbox) would run elevated: the option or the install's own, never PATH or .sandbox-bin. */
+async function elevatedHelperStep(install: CodexInstall | undefined, explicit: string | undefined): Promise<DoctorStep> {
+  const choice = await elevatedSetupHelper({ explicit, install });
+  const name = 'setup helper for sandbox setup (elevated)';
+  if (choice.found) return { name, ok: true, detail: `${choice.found}: what sandbox setup runs elevated`, looked: choice.looked };
+  return { name, ok: false, detail: choice.why ?? 'not found', fix: "install codex (npm install -g @openai/codex), name it with --codex-install PATH, or name codex's helper with --setup-helper PATH", looked: choice.looked };
+}
+
+function countPlaces(looked: readonly string[]): string {
+  return `${looked.length} place${looked.length === 1 ? '' : 's'} looked`;
 }
 
 /** Windows: is there an interactive desktop the sandbox user's runner can start on? */
@@ -320,7 +337,8 @@ function preparingSandboxFix(message: string): string {
 export function formatDoctorReport(report: DoctorReport): string {
   const lines = report.steps.map((s) => {
     const mark = s.ok === true ? 'ok  ' : s.ok === false ? 'FAIL' : '--  ';
-    return `${mark} ${s.name}: ${s.detail}${s.fix ? `\n       fix: ${s.fix}` : ''}`;
+    const looked = s.looked?.length ? `\n       looked:${s.looked.map((p) => `\n         ${p}`).join('')}` : '';
+    return `${mark} ${s.name}: ${s.detail}${s.fix ? `\n       fix: ${s.fix}` : ''}${looked}`;
   });
   lines.push(report.sessionWorked ? 'a session ran end to end on this machine' : 'no session ran end to end on this machine');
   return lines.join('\n');

@@ -20,10 +20,6 @@ export const SESSION_FAILED_EXIT = 125;
 export const BROKEN_PIPE_EXIT = 128 + 13;
 
 export function main(argv: readonly string[]): void {
-  if (argv[0] === 'sandbox' && argv[1] === 'setup') {
-    void runSandboxSetupCommand(argv.slice(2)).then((code) => (process.exitCode = code));
-    return;
-  }
   let command;
   try {
     command = parseCliArgs(argv);
@@ -43,6 +39,10 @@ export function main(argv: readonly string[]): void {
   }
   if (command.kind === 'doctor') {
     void runDoctor(command.args).then((code) => (process.exitCode = code));
+    return;
+  }
+  if (command.kind === 'sandbox-setup') {
+    void runSandboxSetupCommand(command.args).then((code) => (process.exitCode = code));
     return;
   }
   if (command.kind === 'sandbox-status') {

@@ -12,8 +12,9 @@ import { CodexHomeError } from './codex-home-error';
 import { resolveCodexHome, setupMarkerPath } from './codex-home-paths';
 import { readSandboxUsers, readSetupMarker, type SandboxUsersFile, type SetupMarker } from './sandbox-setup-files';
 import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from './setup-version';
-import { CodexInstallError } from '../codex-install/codex-install-error';
-import { findCodexInstall, type CodexInstall, type CodexInstallLookup } from '../codex-install/find-codex-install';
+import { SETUP_HELPER_EXE } from '../codex-install/bundled-executable';
+import { resolveCodexInstall, type CodexInstall, type CodexInstallLookup, type CodexInstallResolution } from '../codex-install/find-codex-install';
+import { placesLooked } from '../codex-install/places-looked';
 import { findSetupHelper } from '../codex-install/setup-helper';
 import { localUserFlags, UF_ACCOUNTDISABLE, UF_PASSWORD_EXPIRED } from '../platform/win32/net-user';
 
@@ -41,6 +42,8 @@ export type ReadinessCode =
 export interface ReadinessReason {
   code: ReadinessCode;
   message: string;
+  /** helper_missing, install_unsupported: every place looked, in order (the message counts them). */
+  looked?: string[];
 }
 
 export interface SandboxReadiness {
@@ -65,6 +68,8 @@ export interface SandboxReadinessOptions {
   allowLocalBinding?: boolean;
   /** The setupHelper session option. */
   setupHelper?: string;
+  /** codex's install as already resolved (a session resolves it once for all its steps); default: resolved here from codexInstall. */
+  install?: CodexInstallResolution;
 }
 
 /** The facts the decision is made from; gathered by sandboxReadiness, or given by a test. */
@@ -74,7 +79,8 @@ export interface ReadinessFacts {
   markerFile: string;
   /** Each account's USER_INFO_1 flags (null: no such account), or why it could not be read; absent: not checked. */
   accounts?: Record<string, number | null | { error: string }>;
-  helper: { found: string } | { missing: string[] } | { unsupported: string };
+  /** `missing`: every place looked; `install`: the install it was looked for in (none: no install found); `explicit`: the setupHelper option. */
+  helper: { found: string } | { missing: string[]; install?: Pick<CodexInstall, 'root' | 'foundBy'>; explicit?: string } | { unsupported: string; looked?: string[] };
   networkRestricted: boolean;
   proxyPorts: number[];
   allowLocalBinding: boolean;
@@ -107,15 +113,17 @@ export async function sandboxReadiness(options: SandboxReadinessOptions): Promis
 
   let helper: ReadinessFacts['helper'];
   let install: CodexInstall | undefined;
-  try {
-    const lookup: CodexInstallLookup = await findCodexInstall(options.codexInstall !== undefined ? { codexInstall: options.codexInstall } : {});
+  const resolved = options.install ?? (await resolveCodexInstall(options.codexInstall !== undefined ? { codexInstall: options.codexInstall } : {}));
+  if (resolved.lookup) {
+    const lookup: CodexInstallLookup = resolved.lookup;
     install = lookup.install;
     notes.push(...lookup.notes);
     const found = await findSetupHelper({ codexHome, ...(install ? { install } : {}), ...(options.setupHelper !== undefined ? { explicit: options.setupHelper } : {}) });
-    helper = found.found ? { found: found.found } : { missing: [...(install ? [] : [`no codex install (looked in ${lookup.looked.join(', ')})`]), ...found.looked] };
-  } catch (err) {
-    if (!(err instanceof CodexInstallError)) throw err;
-    helper = { unsupported: err.message };
+    helper = found.found
+      ? { found: found.found }
+      : { missing: [...(install ? [] : lookup.looked), ...found.looked], ...(install ? { install } : {}), ...(options.setupHelper !== undefined ? { explicit: options.setupHelper } : {}) };
+  } else {
+    helper = { unsupported: resolved.error.message, ...(resolved.error.looked ? { looked: resolved.error.looked } : {}) };
   }
   const result = decideReadiness({
     marker,
@@ -136,6 +144,15 @@ export async function sandboxReadiness(options: SandboxReadinessOptions): Promis
   return { ...result, ...(notes.length ? { notes } : {}), ...('found' in helper ? { setupHelper: helper.found } : {}), ...(install ? { install } : {}) };
 }
 
+/** What is missing and what to do, without the places (they are the reason's `looked`). */
+function helperMissing(h: { missing: string[]; install?: Pick<CodexInstall, 'root' | 'foundBy'>; explicit?: string }): string {
+  const helper = `codex's sandbox setup helper ${SETUP_HELPER_EXE}`;
+  if (h.explicit !== undefined) return `${helper}: the setupHelper option names ${h.explicit}, which is not a file; name the helper itself (--setup-helper), or leave the option out to take codex's own`;
+  const where = h.install ? `codex's install at ${h.install.root} (${h.install.foundBy}), .sandbox-bin or PATH` : `codex's install (none was found: codexInstall option, codex on PATH, the standalone installer's and desktop app's folders), .sandbox-bin or PATH`;
+  const fix = h.install ? 'reinstall codex (npm install -g @openai/codex), or name the helper with setupHelper (--setup-helper)' : 'install codex (npm install -g @openai/codex), name it with codexInstall (--codex-install), or name the helper with setupHelper (--setup-helper)';
+  return `${helper} was not found in ${where} (${placesLooked(h.missing.length)}); it ships in codex's install under codex-resources: ${fix}`;
+}
+
 async function readOrWhy<T>(read: () => Promise<T>): Promise<{ ok: T } | { missing: string } | { unreadable: string }> {
   try {
     return { ok: await read() };
@@ -148,7 +165,7 @@ async function readOrWhy<T>(read: () => Promise<T>): Promise<{ ok: T } | { missi
 /** The decision itself, from gathered facts: plain logic, the same on every platform. */
 export function decideReadiness(f: ReadinessFacts): Pick<SandboxReadiness, 'state' | 'reasons'> {
   const reasons: ReadinessReason[] = [];
-  const add = (code: ReadinessCode, message: string) => reasons.push({ code, message });
+  const add = (code: ReadinessCode, message: string, looked?: string[]) => reasons.push({ code, message, ...(looked ? { looked } : {}) });
   const setupAgain = 'codex sets it up again (elevated): run codex-runner-ipc sandbox setup, or a codex command in the Windows sandbox';
   let markerOk: SetupMarker | undefined;
   if ('missing' in f.marker) add('marker_missing', `${/ is empty /.test(f.marker.missing) ? f.marker.missing : `codex's sandbox setup marker ${f.markerFile} is missing`}: the sandbox was never set up in this codex home; ${setupAgain}`);
@@ -184,8 +201,8 @@ export function decideReadiness(f: ReadinessFacts): Pick<SandboxReadiness, 'stat
       else if (typeof flags === 'number' && flags & UF_PASSWORD_EXPIRED) add('password_expired', `the password of codex's sandbox account ${name} has expired; ${setupAgain}`);
     }
   }
-  if ('missing' in f.helper) add('helper_missing', `codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked in ${f.helper.missing.join(', ')}); it ships in codex's install under codex-resources: install codex (npm install -g @openai/codex), name it with codexInstall (--codex-install), or name the helper with setupHelper (--setup-helper)`);
-  else if ('unsupported' in f.helper) add('install_unsupported', f.helper.unsupported);
+  if ('missing' in f.helper) add('helper_missing', helperMissing(f.helper), f.helper.missing);
+  else if ('unsupported' in f.helper) add('install_unsupported', f.helper.unsupported, f.helper.looked);
 
   const fresh = 'missing' in f.marker && 'missing' in f.users;
   const state: ReadinessState = reasons.length === 0 ? 'ready' : fresh ? 'not_configured' : 'update_required';

@@ -17,7 +17,21 @@ export class CodexInstallError extends Error {
     message: string,
     /** The path or setting the problem is about. */
     readonly where?: string,
+    /** Every place looked before the problem was found, when the message counts them. */
+    readonly looked?: string[],
   ) {
     super(message);
+  }
+}
+
+/** The problem in one clause, for a message about something else (the full message stays on the error). */
+export function installProblemSummary(err: CodexInstallError): string {
+  switch (err.problem) {
+    case 'registered-runtime':
+      return `codex is the desktop app's registered runtime (${err.where ?? 'recorded'}), which this module does not drive: name a CLI install with codexInstall (--codex-install)`;
+    case 'app-package':
+      return `codex at ${err.where ?? '?'} is inside an app package (the Store app), which this module does not drive: name a CLI install with codexInstall (--codex-install)`;
+    case 'invalid':
+      return `the codexInstall option ${err.where ?? ''} names no codex install`;
   }
 }

@@ -17,6 +17,7 @@ import { hklmKeyExists } from '../platform/win32/registry';
 import { bundledExecutable, isDirectory, isFile, RESOURCES_DIR, RUNNER_EXE, SETUP_HELPER_EXE } from './bundled-executable';
 import { CodexInstallError } from './codex-install-error';
 import { codexTarget, resolveFromCodexJs, shimTarget } from './npm-layout';
+import { placesLooked } from './places-looked';
 
 export interface CodexInstall {
   kind: 'npm' | 'standalone' | 'desktop-app' | 'explicit';
@@ -49,6 +50,19 @@ export interface FindCodexInstallOptions {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   arch?: string;
+}
+
+/** findCodexInstall's answer, or the install it found that this module does not drive: resolved once per session, shared by its steps. */
+export type CodexInstallResolution = { lookup: CodexInstallLookup; error?: never } | { error: CodexInstallError; lookup?: never };
+
+/** findCodexInstall, with a CodexInstallError (a registered runtime, the Store app, a bad codexInstall) as a value. */
+export async function resolveCodexInstall(options: FindCodexInstallOptions = {}): Promise<CodexInstallResolution> {
+  try {
+    return { lookup: await findCodexInstall(options) };
+  } catch (err) {
+    if (err instanceof CodexInstallError) return { error: err };
+    throw err;
+  }
 }
 
 export const REGISTERED_CORE_ENV = 'CODEX_WINDOWS_REGISTERED_CORE';
@@ -106,7 +120,7 @@ export async function findCodexInstall(options: FindCodexInstallOptions = {}): P
       return false;
     });
     if (registered && !install) {
-      throw new CodexInstallError('registered-runtime', `${key} records the desktop app's registered codex runtime, and no CLI install of codex was found (looked in ${looked.join(', ')}); this module does not drive the registered runtime: install codex's CLI (npm install -g @openai/codex) or name one with codexInstall (--codex-install)`, key);
+      throw new CodexInstallError('registered-runtime', `${key} records the desktop app's registered codex runtime, and no CLI install of codex was found (${placesLooked(looked.length)}); this module does not drive the registered runtime: install codex's CLI (npm install -g @openai/codex) or name one with codexInstall (--codex-install)`, key, [...looked]);
     }
     if (registered) notes.push(`${key} exists: the desktop app has a registered codex runtime; this module uses the CLI install found instead`);
   }
@@ -221,12 +235,19 @@ async function readRelease(root: string, platformPackage: string | undefined): P
     try {
       const version = (JSON.parse(text) as { version?: unknown }).version;
       // The platform package's version carries its platform suffix (0.171.0-win32-x64).
-      if (typeof version === 'string' && /^\d+\.\d+\.\d+/.test(version)) return version.replace(/-(win32|linux|darwin)-(x64|arm64)$/, '');
+      // The release becomes a file name (codex-command-runner-<release>.exe): nothing but a semver with a plain suffix.
+      const release = typeof version === 'string' ? version.replace(/-(win32|linux|darwin)-(x64|arm64)$/, '') : undefined;
+      if (release !== undefined && isRelease(release)) return release;
     } catch {
       // Not JSON: no release to tell.
     }
   }
   return undefined;
+}
+
+/** `1.2.3` or `1.2.3-alpha.4`: semver's characters only (no path separators, no `..`). */
+export function isRelease(text: string): boolean {
+  return /^\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/.test(text);
 }
 
 async function readSmall(file: string): Promise<string | undefined> {

@@ -24,12 +24,19 @@ export interface MaterializeOptions {
 const cache = new Map<string, Promise<string>>();
 const MTIME_SLACK_MS = 2000;
 
+/** A name that stays in its folder: no separator, drive colon or NUL, not `.` or `..`. */
+export function isPlainFileName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[\\/:\0]/.test(name);
+}
+
 export function sandboxBinDir(codexHome: string): string {
   return path.join(codexHome, '.sandbox-bin');
 }
 
 /** Returns the path to launch: the fresh copy in `.sandbox-bin`, or `source` when copying failed. */
 export function materializeRunner(options: MaterializeOptions): Promise<string> {
+  // The name comes from outside (a release string in codex's install): never a path.
+  if (options.destName !== undefined && !isPlainFileName(options.destName)) return Promise.reject(new Error(`the runner copy's name ${JSON.stringify(options.destName)} is not a plain file name`));
   const dest = path.join(sandboxBinDir(options.codexHome), options.destName ?? path.basename(options.source));
   const key = `${path.resolve(options.source)}\0${dest}\0${(options.carry ?? []).join('\0')}`;
   let pending = cache.get(key);

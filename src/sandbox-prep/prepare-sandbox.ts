@@ -15,7 +15,9 @@ import { helperLaunch } from './helper-launch';
 import { encodePayload, payloadForHelper, refreshPayload } from './refresh-payload';
 import { prepareRunnerEnv } from './runner-env';
 import { runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
-import type { CodexInstallError } from '../codex-install/codex-install-error';
+import { SETUP_HELPER_EXE } from '../codex-install/bundled-executable';
+import { installProblemSummary, type CodexInstallError } from '../codex-install/codex-install-error';
+import { placesLooked } from '../codex-install/places-looked';
 import type { CodexInstall } from '../codex-install/find-codex-install';
 import { findSetupHelper } from '../codex-install/setup-helper';
 import { parseRunnerVersion, runnerSuffixOf } from '../codex-home/runner-version';
@@ -81,6 +83,8 @@ export class SandboxPrepError extends Error {
   constructor(
     readonly step: SandboxPrepStep,
     detail: string,
+    /** The places looked, when the step looked for a file (the setup helper). */
+    readonly looked?: string[],
   ) {
     super(`${step}: ${detail}`);
     this.name = 'SandboxPrepError';
@@ -96,7 +100,7 @@ async function step<T>(name: SandboxPrepStep, r: Pick<SandboxPrepRequest, 'signa
     return await work();
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    throw new SandboxPrepError(name, (err as Error).message);
+    throw new SandboxPrepError(name, (err as Error).message, err instanceof SandboxRefreshError ? err.looked : undefined);
   }
 }
 
@@ -139,8 +143,12 @@ export async function prepareCodexSandbox(r: SandboxPrepRequest): Promise<Prepar
 async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRequest): Promise<['ran' | 'skipped', string]> {
   const helper = await findSetupHelper({ codexHome: r.codexHome, runnerFile: r.runnerFile, ...(r.install ? { install: r.install } : {}), ...(r.setupHelperFile !== undefined ? { explicit: r.setupHelperFile } : {}) });
   if (!helper.found) {
-    const install = r.installError ? ` ${r.installError.message}.` : r.install ? '' : ' No codex install was found (codexInstall option, codex on PATH, the standalone and desktop app folders).';
-    throw new SandboxRefreshError(`codex's sandbox setup helper codex-windows-sandbox-setup.exe was not found (looked for ${helper.looked.join(', ')}).${install} codex ships it in its install's codex-resources folder: name the install with codexInstall (CLI --codex-install PATH), name the helper with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`);
+    const where =
+      r.setupHelperFile !== undefined
+        ? `at ${r.setupHelperFile}, which the setupHelper option names`
+        : `in ${r.install ? `codex's install at ${r.install.root}` : "codex's install"}, beside the runner, .sandbox-bin or PATH (${placesLooked(helper.looked.length)})`;
+    const install = r.setupHelperFile !== undefined || r.install ? '' : r.installError ? ` ${installProblemSummary(r.installError)}.` : ' No codex install was found (codexInstall option, codex on PATH, the standalone and desktop app folders).';
+    throw new SandboxRefreshError(`codex's sandbox setup helper ${SETUP_HELPER_EXE} was not found ${where}.${install} codex ships it in its install's codex-resources folder: name the install with codexInstall (CLI --codex-install PATH), name the helper with setupHelper (CLI --setup-helper PATH), or set refreshSandbox: false (CLI --no-sandbox-refresh) when codex has prepared these folders already`, undefined, helper.looked);
   }
   const shape = await setupHelperShape(helper.found);
   const payload = await refreshPayload({
@@ -182,7 +190,7 @@ async function withReleaseNote<T>(r: SandboxPrepRequest, work: () => Promise<T>)
     return await work();
   } catch (err) {
     const mismatch = r.setupHelperFile === undefined ? releaseWarnings(r, r.install?.setupHelper).warnings?.[0] : undefined;
-    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode);
+    if (mismatch && err instanceof SandboxRefreshError) throw new SandboxRefreshError(`${err.message} (${mismatch})`, err.helperCode, err.looked);
     throw err;
   }
 }

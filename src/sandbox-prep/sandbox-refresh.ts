@@ -18,6 +18,8 @@ export class SandboxRefreshError extends Error {
     message: string,
     /** The helper's code from setup_error.json, when it wrote one. */
     readonly helperCode?: string,
+    /** No helper found: every place looked (the message counts them). */
+    readonly looked?: string[],
   ) {
     super(message);
     this.name = 'SandboxRefreshError';

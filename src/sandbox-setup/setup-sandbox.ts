@@ -12,6 +12,8 @@ import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness
 import { isAbsoluteAnywhere } from '../session/session-options';
 import { readSetupError, setupErrorFile } from '../sandbox-prep/sandbox-refresh';
 import { encodeProvisionPayload, provisionPayload } from './provision-payload';
+import type { CodexInstallResolution } from '../codex-install/find-codex-install';
+import { elevatedSetupHelper } from '../codex-install/setup-helper';
 import { acquireSetupLock, setupLockFile, type LockOwner } from './setup-lock';
 
 export type SetupStage =
@@ -28,6 +30,8 @@ export type SetupStage =
 export interface SandboxSetupOptions {
   codexHome: string;
   codexInstall?: string;
+  /** codex's install as a session already resolved it (resolveCodexInstall): not looked up again. */
+  install?: CodexInstallResolution;
   /** codex's codex-windows-sandbox-setup.exe (absolute); looked for before anywhere else. */
   setupHelper?: string;
   signal?: AbortSignal;
@@ -44,6 +48,8 @@ export interface SandboxSetupResult {
   /** upstream's SetupErrorCode, snake_case: the helper's own from setup_error.json, or the orchestrator's. */
   code?: string;
   message?: string;
+  /** orchestrator_helper_launch_failed without a helper: every place looked (the message counts them). */
+  looked?: string[];
   readiness: SandboxReadiness;
 }
 
@@ -119,18 +125,17 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
     sandboxReadiness({
       codexHome: o.codexHome,
       ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}),
+      ...(o.install ? { install: o.install } : {}),
       ...(o.setupHelper !== undefined ? { setupHelper: o.setupHelper } : {}),
       ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}),
       ...(o.allowLocalBinding !== undefined ? { allowLocalBinding: o.allowLocalBinding } : {}),
     });
   const failed = async (code: string, message: string): Promise<SandboxSetupResult> => ({ outcome: 'failed', code, message, readiness: await readiness() });
 
-  // The helper from codex's install (or the setupHelper option), where readiness finds it.
   const before = await readiness();
-  if (!before.setupHelper) {
-    const why = before.reasons.filter((r) => r.code === 'helper_missing' || r.code === 'install_unsupported').map((r) => r.message).join('; ');
-    return { outcome: 'failed', code: 'orchestrator_helper_launch_failed', message: `failed to launch setup helper: codex-windows-sandbox-setup.exe not found${why ? ` (${why})` : ''}`, readiness: before };
-  }
+  // Only the setupHelper option or the install's own: what runs here runs elevated (never PATH or .sandbox-bin).
+  const helper = await elevatedSetupHelper({ explicit: o.setupHelper, install: before.install });
+  if (!helper.found) return { outcome: 'failed', code: 'orchestrator_helper_launch_failed', message: `failed to launch setup helper: ${helper.why}`, looked: helper.looked, readiness: before };
   // Upstream: the sandbox dir exists before the helper is sent it.
   try {
     await fs.mkdir(path.join(o.codexHome, '.sandbox'), { recursive: true });
@@ -151,7 +156,7 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
       const now = await readiness();
       if (now.state === 'ready') return { outcome: 'succeeded', readiness: now };
     }
-    return await provisionLocked(o, platform, before.setupHelper, progress, readiness, failed);
+    return await provisionLocked(o, platform, helper.found, progress, readiness, failed);
   } finally {
     await lock.release();
   }

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as fs from 'node:fs/promises';
 import { SecretText } from '../codex-home/secret-text';
 import { CodexHomeError } from '../codex-home/codex-home-error';
-import { CodexInstallError } from '../codex-install/codex-install-error';
-import { findCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
+import { installProblemSummary, type CodexInstallError } from '../codex-install/codex-install-error';
+import { resolveCodexInstall, type CodexInstall } from '../codex-install/find-codex-install';
 import { cwdProblem } from '../launch/cwd-problem';
 import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
@@ -62,9 +62,13 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   }
   const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   const networkRestricted = !profileAllowsNetwork(permissions.profile);
+  const gated = sandbox === 'codex' && prep !== undefined;
+  // codex's install, looked up once for the whole session: the gate's readiness (and its setup),
+  // the runner, and the refresh's helper all take it from here.
+  const resolved = codexRunner || gated ? await resolveCodexInstall(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}) : undefined;
   const gate =
-    sandbox === 'codex' && prep
-      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+    gated && prep
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(resolved ? { install: resolved } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
       : undefined;
   // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
   await gate?.requireReady();
@@ -73,14 +77,10 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   // runtime, the Store app) fails only where the install is needed.
   let install: CodexInstall | undefined;
   let installError: CodexInstallError | undefined;
-  if (codexRunner) {
-    try {
-      install = (await findCodexInstall(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {})).install;
-    } catch (err) {
-      if (!(err instanceof CodexInstallError)) throw err;
-      if (o.codexInstall !== undefined) throw new SessionError('preparing', err.message);
-      installError = err;
-    }
+  if (codexRunner && resolved) {
+    if (resolved.error && o.codexInstall !== undefined) throw new SessionError('preparing', resolved.error.message);
+    installError = resolved.error;
+    install = resolved.lookup?.install;
   }
   let spec: RunnerSpec;
   if (o.runner === 'codex') spec = await codexRunnerSpec(o, codex, install, installError);
@@ -141,7 +141,8 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       });
     } catch (err) {
       if (prep.signal.aborted) throw err;
-      throw new SessionError('preparing_sandbox', (err as Error).message);
+      // The step's error (its `looked`, when it looked for a file) stays reachable as the cause.
+      throw Object.assign(new SessionError('preparing_sandbox', (err as Error).message), { cause: err });
     }
   }
   // Everything fixed when a runner is launched; the command and its options travel later.
@@ -182,7 +183,7 @@ async function codexRunnerSpec(o: SessionOptions, codex: CodexHomeAccess, instal
     return { exe: await codex.findRunner(o.codexHome!, o.codexVersion), kind: 'codex' };
   } catch (err) {
     // No copy in the codex home, and the install that would have given one is not ours to drive: say that.
-    if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && installError) throw new SessionError('preparing', `${err.message} ${installError.message}`);
+    if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && installError) throw new SessionError('preparing', `${err.message} And no install to copy one from: ${installProblemSummary(installError)}`);
     if (err instanceof CodexHomeError && err.problem === 'runner-not-found' && install && !install.runner) {
       throw new SessionError('preparing', `${err.message} codex's install at ${install.root} (${install.foundBy}) has no codex-command-runner.exe either`);
     }

@@ -12,11 +12,14 @@ import { sandboxUsersPath } from '../codex-home/codex-home-paths';
 import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness';
 import { SandboxNotReadyError } from '../sandbox-setup/sandbox-not-ready-error';
 import { setupSandbox, type SandboxSetupOptions, type SandboxSetupResult } from '../sandbox-setup/setup-sandbox';
+import type { CodexInstallResolution } from '../codex-install/find-codex-install';
 import type { SetupStage } from './session-status';
 
 export interface GateOptions {
   codexHome: string;
   codexInstall?: string;
+  /** codex's install as the session resolved it: readiness and setup do not look it up again. */
+  install?: CodexInstallResolution;
   setupHelper?: string;
   autoSetupSandbox?: boolean;
   networkRestricted: boolean;
@@ -38,11 +41,11 @@ const ACCOUNT_PROBLEMS: ReadonlySet<string> = new Set(['account_missing', 'accou
 
 export function sandboxGate(o: GateOptions): SandboxGate {
   const readiness = () =>
-    sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), networkRestricted: o.networkRestricted });
+    sandboxReadiness({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.install ? { install: o.install } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), networkRestricted: o.networkRestricted });
   const deleteUsersFile = () => fs.rm(sandboxUsersPath(o.codexHome), { force: true }).catch(() => {});
   const setUp = async (): Promise<SandboxSetupResult> => {
     o.stage('setting_up_sandbox');
-    return (o.runSetup ?? setupSandbox)({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), signal: o.signal });
+    return (o.runSetup ?? setupSandbox)({ codexHome: o.codexHome, ...(o.codexInstall ? { codexInstall: o.codexInstall } : {}), ...(o.install ? { install: o.install } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), signal: o.signal });
   };
   return {
     async requireReady() {

@@ -72,13 +72,18 @@ test('doctor lists the install with every place looked, and the readiness', { sk
   const f = scratch.make();
   const root = install();
   const r = await cli(['doctor', '--codex-home', f.home, '--codex-install', root, '--json']);
-  const report = JSON.parse(r.stdout) as { steps: Array<{ name: string; ok: boolean | null; detail: string }> };
+  const report = JSON.parse(r.stdout) as { steps: Array<{ name: string; ok: boolean | null; detail: string; looked?: string[] }> };
   const installStep = report.steps.find((s) => s.name === 'codex install')!;
-  assert.match(installStep.detail, new RegExp(`^explicit at ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(codexInstall option\\); runner .*codex-command-runner\\.exe; setup helper .*codex-windows-sandbox-setup\\.exe; looked in: `));
+  assert.match(installStep.detail, new RegExp(`^explicit at ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(codexInstall option\\); runner .*codex-command-runner\\.exe; setup helper .*codex-windows-sandbox-setup\\.exe \\(\\d+ places? looked, listed below\\)`));
+  assert.equal(installStep.looked?.[0], root, 'the places looked are the step\'s data');
   const readiness = report.steps.find((s) => s.name === 'sandbox readiness')!;
   assert.match(readiness.detail, /^not_configured; marker_missing: .*; users_missing: /);
-  // No install anywhere: the step lists each place looked.
-  const none = await cli(['doctor', '--codex-home', f.home, '--json'], { ...process.env, PATH: `${path.dirname(process.execPath)}` });
+  // No install anywhere: the step counts the places, lists them as data, and the report prints them.
+  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}` };
+  const none = await cli(['doctor', '--codex-home', f.home, '--json'], env);
   const noneStep = (JSON.parse(none.stdout) as typeof report).steps.find((s) => s.name === 'codex install')!;
-  assert.match(noneStep.detail, new RegExp(`^not found; looked in: ${path.dirname(process.execPath).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/codex`));
+  assert.match(noneStep.detail, /^not found \(\d+ places? looked, listed below\)/);
+  assert.equal(noneStep.looked?.[0], path.join(path.dirname(process.execPath), 'codex'));
+  const text = await cli(['doctor', '--codex-home', f.home], env);
+  assert.ok(text.stdout.includes(`       looked:\n         ${path.join(path.dirname(process.execPath), 'codex')}\n`), text.stdout);
 });

@@ -102,12 +102,31 @@ test('no helper anywhere: helper_missing, with every place looked; a bad codexIn
     const r = await sandboxReadiness({ codexHome: f.home });
     assert.equal(r.state, 'update_required');
     assert.deepEqual(codes(r), ['helper_missing']);
-    assert.match(r.reasons[0]!.message, /no codex install \(looked in .*\).*\.sandbox-bin/);
+    const reason = r.reasons[0]!;
+    assert.match(reason.message, /^codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found in codex's install \(none was found: .*\), \.sandbox-bin or PATH \(\d+ places? looked; `codex-runner-ipc doctor` lists them\); .*install codex/);
+    assert.ok(reason.looked?.includes(path.join(f.home, '.sandbox-bin', 'codex-windows-sandbox-setup.exe')), 'the places are data on the reason');
+    assert.equal(reason.message.includes(f.home), false, 'the message does not list them');
   } finally {
     process.env.PATH = saved;
   }
   const bad = await sandboxReadiness({ codexHome: f.home, codexInstall: path.join(f.home, 'nowhere') });
   assert.deepEqual(codes(bad), ['install_unsupported']);
+});
+
+test("an install already resolved (the session's) is taken as it is: nothing is looked up again", async () => {
+  const f = scratch.make();
+  f.writeMarker(marker());
+  f.writeUsers(users(BLOB, BLOB));
+  const helper = path.join(install, 'codex-resources', 'codex-windows-sandbox-setup.exe');
+  const given = { lookup: { install: { kind: 'explicit' as const, root: install, setupHelper: helper, foundBy: 'test' }, looked: [], notes: ['from the session'] } };
+  // codexInstall names nothing: were it looked up, the reason would be install_unsupported.
+  const r = await sandboxReadiness({ codexHome: f.home, codexInstall: path.join(f.home, 'nowhere'), install: given });
+  assert.equal(r.setupHelper, helper);
+  assert.equal(r.install, given.lookup.install);
+  assert.ok(r.notes?.includes('from the session'));
+  const { CodexInstallError } = await import('../../src/codex-install/codex-install-error');
+  const unsupported = await sandboxReadiness({ codexHome: f.home, install: { error: new CodexInstallError('registered-runtime', 'registered', 'HKLM\\X', ['a', 'b']) } });
+  assert.deepEqual(unsupported.reasons.map((x) => [x.code, x.looked]), [['install_unsupported', ['a', 'b']]]);
 });
 
 test('a fresh home with no helper either: still not_configured, with all three reasons', async () => {

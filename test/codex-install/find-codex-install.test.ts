@@ -4,11 +4,12 @@
 // test/win32/codex-install-lookup.test.ts). npm's shims are written as npm's cmd-shim writes them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodexInstallError } from '../../src/codex-install/codex-install-error';
-import { findCodexInstall } from '../../src/codex-install/find-codex-install';
+import { findCodexInstall, isRelease } from '../../src/codex-install/find-codex-install';
+import { materializeRunner } from '../../src/launch/materialize-runner';
 import { nodeModulePaths, shimTarget } from '../../src/codex-install/npm-layout';
 import { findSetupHelper } from '../../src/codex-install/setup-helper';
 
@@ -224,4 +225,22 @@ test("the setup helper: the option alone when given; else the install's, beside 
   assert.equal((await findSetupHelper({ codexHome: home, install, env: { PATH: onPath } })).found, shipped, "the install's own helper comes first, as codex takes it");
   const explicit = path.join(d.root, 'absent.exe');
   assert.deepEqual(await findSetupHelper({ codexHome: home, install, explicit, env: { PATH: onPath } }), { looked: [explicit] });
+});
+
+test('the release is fully checked before it names a file: a version with a path in it gives no release; a pre-release suffix is kept', async (t) => {
+  const d = scratch(t);
+  const release = async (version: string) => {
+    const root = path.join(d.root, `r${Math.random().toString(36).slice(2)}`);
+    d.file(path.join(root, 'codex-package.json'), JSON.stringify({ layoutVersion: 1, version }));
+    d.file(path.join(root, 'codex-resources', 'codex-command-runner.exe'));
+    return (await findCodexInstall({ codexInstall: root, platform: 'win32', env: {} })).install?.release;
+  };
+  assert.equal(await release('0.171.0'), '0.171.0');
+  assert.equal(await release('0.172.0-alpha.3'), '0.172.0-alpha.3');
+  for (const bad of ['0.171.0/../../evil', '0.171.0\\..\\evil', '0.171.0-a/b', '0.171.0 x', '0.171.0-', '0.171.0-a..b', '0.171.0:x']) {
+    assert.equal(await release(bad), undefined, bad);
+  }
+  assert.equal(isRelease('0.171.0-rc-1.2'), true);
+  await assert.rejects(materializeRunner({ source: process.execPath, codexHome: d.root, destName: '../codex-command-runner-x.exe' }), /not a plain file name/);
+  assert.equal(existsSync(path.join(d.root, 'codex-command-runner-x.exe')), false);
 });

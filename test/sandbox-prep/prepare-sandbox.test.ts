@@ -77,7 +77,10 @@ test('the refresh runs the setup helper once for the same roots, and a missing h
   const d = scratch(t);
   const missing = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
   assert.equal(missing.result.error?.stage, 'preparing_sandbox');
-  assert.match(missing.result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found \(looked for .*\)\. .*codexInstall \(CLI --codex-install PATH\).*refreshSandbox: false \(CLI --no-sandbox-refresh\)/);
+  assert.match(missing.result.error?.message ?? '', /^sandbox refresh: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found in codex's install, beside the runner, \.sandbox-bin or PATH \(\d+ places? looked; `codex-runner-ipc doctor` lists them\)\. No codex install was found .*codexInstall \(CLI --codex-install PATH\).*refreshSandbox: false \(CLI --no-sandbox-refresh\)/);
+  const looked = (missing.result.error?.cause as { looked?: string[] } | undefined)?.looked;
+  assert.ok(looked?.includes(path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE)), `the places are data on the error's cause: ${looked}`);
+  assert.equal((missing.result.error?.message ?? '').includes(d.home), false, 'the message does not list them');
   const runs = path.join(d.root, 'runs');
   const helper = path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE);
   writeFileSync(helper, standInHelper(runs));

@@ -110,10 +110,12 @@ test('no helper: orchestrator_helper_launch_failed naming where it looked (as co
   const d = scratch(t);
   const result = await runSandboxSetup({ codexHome: d.home, codexInstall: d.bin }, elevated);
   assert.equal(result.code, 'orchestrator_helper_launch_failed');
-  assert.match(result.message!, /codex-windows-sandbox-setup\.exe not found \(codexInstall .* holds neither codex\.exe/);
+  assert.match(result.message!, /^failed to launch setup helper: no codex install was found to take codex-windows-sandbox-setup\.exe from/);
+  assert.match(result.readiness.reasons.find((r) => r.code === 'install_unsupported')?.message ?? '', /codexInstall .* holds neither codex\.exe/, 'the bad option is the readiness reason, not nested in the setup message');
   const missing = await runSandboxSetup({ codexHome: d.home, setupHelper: path.join(d.bin, 'gone', SETUP_HELPER_FILE) }, elevated);
   assert.equal(missing.code, 'orchestrator_helper_launch_failed');
-  assert.ok(missing.message!.includes(path.join(d.bin, 'gone', SETUP_HELPER_FILE)), missing.message);
+  assert.equal(missing.message, `failed to launch setup helper: the setupHelper option names ${path.join(d.bin, 'gone', SETUP_HELPER_FILE)}, which is not a file`);
+  assert.deepEqual(missing.looked, [path.join(d.bin, 'gone', SETUP_HELPER_FILE)]);
   const noExec = path.join(d.bin, SETUP_HELPER_FILE);
   writeFileSync(noExec, 'not a program');
   const notStarted = await runSandboxSetup({ codexHome: d.home, setupHelper: noExec }, elevated);
@@ -171,4 +173,40 @@ test('an abort ends the helper, releases the lock, and rejects with the caller\'
 test('bad options are refused before anything runs', async () => {
   await assert.rejects(runSandboxSetup({ codexHome: 'relative' }, elevated), /codexHome must be an absolute path/);
   await assert.rejects(runSandboxSetup({ codexHome: '/h', setupHelper: 'x.exe' }, elevated), /setupHelper must be an absolute path/);
+});
+
+test("the helper run elevated comes only from the setupHelper option or codex's install: never PATH or the home's .sandbox-bin", async (t) => {
+  const d = scratch(t);
+  // Stand-ins that would run if taken: on PATH and in the user-writable .sandbox-bin.
+  const ran = path.join(d.root, 'ran.txt');
+  helperScript(d.bin, `echo PATH >> "${ran}"; exit 0`);
+  const sandboxBin = path.join(d.home, '.sandbox-bin');
+  mkdirSync(sandboxBin, { recursive: true });
+  helperScript(sandboxBin, `echo sandbox-bin >> "${ran}"; exit 0`);
+  const saved = process.env.PATH;
+  process.env.PATH = d.bin;
+  t.after(() => (process.env.PATH = saved));
+  const result = await runSandboxSetup({ codexHome: d.home }, elevated);
+  assert.equal(existsSync(ran), false, 'neither the PATH helper nor the .sandbox-bin one ran');
+  assert.deepEqual([result.outcome, result.code], ['failed', 'orchestrator_helper_launch_failed']);
+  assert.match(result.message!, /no codex install was found/);
+  assert.match(result.message!, /not run elevated/);
+  assert.doesNotMatch(result.message!, new RegExp(d.bin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the message does not list the places looked');
+  assert.ok(!result.looked?.some((p) => p.startsWith(d.bin) || p.startsWith(sandboxBin)), `looked only at the install: ${result.looked?.join(', ')}`);
+  process.env.PATH = `${d.bin}${path.delimiter}${saved}`; // the stand-in helpers need mkdir
+
+  // An install without its helper: still not taken from PATH; the install's place is named as data.
+  const root = path.join(d.root, 'install');
+  mkdirSync(path.join(root, 'codex-resources'), { recursive: true });
+  const noHelper = await runSandboxSetup({ codexHome: d.home, codexInstall: root }, elevated);
+  assert.equal(existsSync(ran), false);
+  assert.equal(noHelper.code, 'orchestrator_helper_launch_failed');
+  assert.match(noHelper.message!, /codex's install at .* has no codex-windows-sandbox-setup\.exe/);
+  assert.ok(noHelper.looked?.includes(path.join(root, 'codex-resources', SETUP_HELPER_FILE)), noHelper.looked?.join(', '));
+
+  // The install's own helper is the one run.
+  helperScript(path.join(root, 'codex-resources'), `echo install >> "${ran}"; HOME_DIR="${d.home}"\n${WRITE_READY}\nexit 0`);
+  const fromInstall = await runSandboxSetup({ codexHome: d.home, codexInstall: root }, elevated);
+  assert.equal(fromInstall.outcome, 'succeeded');
+  assert.equal(readFileSync(ran, 'utf8'), 'install\n');
 });

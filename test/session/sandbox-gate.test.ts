@@ -145,3 +145,27 @@ test('autoSetupSandbox must be a boolean', async () => {
   const { Session } = await import('../../src/session/session');
   assert.throws(() => new Session({ command: ['x'], autoSetupSandbox: 'yes' as never }), /session option "autoSetupSandbox" must be a boolean/);
 });
+
+test("a fresh home with no install and many PATH folders: the error counts the places once, lists none, and keeps them on the reason; opted in, the setup's own failure does not repeat them", async (t) => {
+  const f = fixture(t);
+  const dirs = Array.from({ length: 20 }, (_, i) => path.join(f.bin, `path-${i}`));
+  const saved = process.env.PATH;
+  process.env.PATH = dirs.join(path.delimiter);
+  t.after(() => (process.env.PATH = saved));
+  const check = (err: unknown, setUp: boolean): true => {
+    assert.ok(err instanceof SandboxNotReadyError);
+    for (const d of dirs) assert.equal(err.message.includes(d), false, `no PATH folder in the message: ${err.message}`);
+    assert.equal(err.message.match(/places? looked/g)?.length, 1, err.message);
+    if (setUp) assert.match(err.message, /setup failed \(orchestrator_helper_launch_failed: failed to launch setup helper: no codex install was found to take codex-windows-sandbox-setup\.exe from \(a helper on PATH or in \.sandbox-bin is not run elevated\)\)/);
+    const reason = err.readiness.reasons.find((r) => r.code === 'helper_missing');
+    assert.ok(dirs.every((d) => reason?.looked?.includes(path.join(d, SETUP_HELPER_FILE))), 'every PATH folder is on the reason as data');
+    return true;
+  };
+  await assert.rejects(f.gate().requireReady(), (err) => check(err, false));
+  await assert.rejects(f.gate({ autoSetupSandbox: true }).requireReady(), (err) => {
+    check(err, true);
+    assert.equal((err as SandboxNotReadyError).setup?.code, 'orchestrator_helper_launch_failed');
+    assert.deepEqual((err as SandboxNotReadyError).setup?.looked, [], 'setup looked nowhere but the install, and there is none');
+    return true;
+  });
+});

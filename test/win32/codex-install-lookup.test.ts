@@ -54,7 +54,7 @@ test('the registered runtime recorded under HKLM, with no CLI install found, is 
   const key = `HKLM\\${REGISTERED_CORE_KEY}`;
   await run('reg.exe', ['add', key, '/f']);
   t.after(() => run('reg.exe', ['delete', key, '/f']).catch(() => {}));
-  await assert.rejects(findCodexInstall({ env: { PATH: '' } }), (e: unknown) => e instanceof CodexInstallError && e.problem === 'registered-runtime' && e.message.includes(key));
+  await assert.rejects(findCodexInstall({ env: { PATH: '' } }), (e: unknown) => e instanceof CodexInstallError && e.problem === 'registered-runtime' && e.message.includes(key) && /\(\d+ places? looked; `codex-runner-ipc doctor` lists them\)/.test(e.message) && (e.looked?.length ?? 0) > 0);
   const npm = npmCodexInstall();
   const found = await findCodexInstall({ env: { PATH: npm.prefix } });
   assert.equal(found.install?.kind, 'npm');

@@ -56,17 +56,23 @@ test('doctor on Windows: runner files, both sandbox users decrypt, the desktop, 
     assert.match(step('capability SIDs').detail, /cap_sid (does not exist yet|: readonly S-1-5-21-)/);
     const helper = step('setup helper for codex-command-runner-0.158.0.exe');
     assert.equal(helper.ok, false);
-    assert.match(helper.detail, /^no codex-windows-sandbox-setup\.exe \(looked for .*\); the session below runs without a refresh$/);
+    assert.match(helper.detail, /^no codex-windows-sandbox-setup\.exe \(\d+ places? looked, listed below\); the session below runs without a refresh$/);
+    assert.ok(helper.looked?.some((p) => /\.sandbox-bin\\codex-windows-sandbox-setup\.exe$/.test(p)), `the refresh's places are the step's data: ${helper.looked}`);
     assert.match(helper.fix ?? '', /in its install's codex-resources folder: name the install with codexInstall \(--codex-install PATH\)/);
     // codex's install and the readiness, each with what it looked at.
     const install = step('codex install');
-    assert.match(install.detail, /^(not found; looked in: .*codex\.cmd|\w+ )/);
+    assert.match(install.detail, /^(not found \(\d+ places? looked, listed below\)|\w+ )/);
+    assert.ok(install.looked?.some((p) => /codex\.cmd$/.test(p)), 'the places looked are data on the step');
+    // What sandbox setup would elevate: never PATH or .sandbox-bin.
+    const elevated = step('setup helper for sandbox setup (elevated)');
+    assert.ok(!(elevated.looked ?? []).some((p) => /\.sandbox-bin/.test(p)), String(elevated.looked));
     const readiness = step('sandbox readiness');
     if (runningUnderWine()) {
       // No codex on Wine's PATH, and the fixture's accounts do not exist there.
       assert.equal(install.ok, false);
       assert.equal(readiness.ok, false);
-      assert.match(readiness.detail, /^update_required; account_missing: codex's sandbox account CodexSandboxOffline does not exist.*; account_missing: .*CodexSandboxOnline.*; helper_missing: /);
+      assert.match(readiness.detail, /^update_required; account_missing: codex's sandbox account CodexSandboxOffline does not exist.*; account_missing: .*CodexSandboxOnline.*; helper_missing: codex's sandbox setup helper codex-windows-sandbox-setup\.exe was not found in codex's install \(none was found: .*\), \.sandbox-bin or PATH \(\d+ places looked; `codex-runner-ipc doctor` lists them\)/);
+      assert.ok((readiness.looked?.length ?? 0) > 0, 'the readiness step lists the places its reasons looked at');
     }
     assert.equal(report.sessionWorked, true);
 
@@ -105,6 +111,7 @@ test('doctor --setup-helper: that helper is the one found, and the codex runner 
       name: 'setup helper for codex-command-runner-0.171.0.exe',
       ok: true,
       detail: `${helper}: sessions run its refresh before each new set of roots`,
+      looked: [helper],
     });
     if (runningUnderWine()) {
       // Wine has no CodexSandboxUsers group: codex's real helper fails its refresh, and says so.
