@@ -215,8 +215,8 @@ function unkillableLaunch(answered: Promise<void> = Promise.resolve()): SetupPla
   return platform;
 }
 
-/** A helper that runs until the test creates `<root>/go`, then exits 5. */
-const helperUntilGo = (d: { root: string; bin: string }) => helperScript(d.bin, `echo $$ > "${d.root}/pid.txt"\nwhile [ ! -e "${d.root}/go" ]; do sleep 0.02; done\nexit 5`);
+/** A helper that runs until the test creates `<root>/go` (or its folder is gone: nothing outlives a test), then exits 5. */
+const helperUntilGo = (d: { root: string; bin: string }) => helperScript(d.bin, `echo $$ > "${d.root}/pid.txt"\nwhile [ ! -e "${d.root}/go" ] && [ -d "${d.root}" ]; do sleep 0.02; done\nexit 5`);
 async function helperPid(d: { root: string }): Promise<number> {
   const file = path.join(d.root, 'pid.txt');
   await until(() => existsSync(file) && /\d+\n/.test(readFileSync(file, 'utf8')), 'the helper started');
@@ -225,7 +225,6 @@ async function helperPid(d: { root: string }): Promise<number> {
 
 test('timeoutMs with a helper that cannot be ended (elevated): failed at once; the lock stays held until the helper exits, and a second setup waits for it', { timeout: 30_000 }, async (t) => {
   const d = scratch(t);
-  t.after(() => writeFileSync(path.join(d.root, 'go'), ''));
   const helper = helperUntilGo(d);
   const platform = unkillableLaunch();
   const result = await runSandboxSetup({ codexHome: d.home, setupHelper: helper, timeoutMs: 300 }, platform);
@@ -245,7 +244,6 @@ test('timeoutMs with a helper that cannot be ended (elevated): failed at once; t
 
 test('an abort while the UAC prompt is up rejects at once; a prompt accepted later runs the helper under the lock until it exits', { timeout: 30_000 }, async (t) => {
   const d = scratch(t);
-  t.after(() => writeFileSync(path.join(d.root, 'go'), ''));
   let answer!: () => void;
   const platform = unkillableLaunch(new Promise<void>((r) => (answer = r)));
   const stages: SetupStage[] = [];
@@ -276,7 +274,7 @@ test("timeoutMs bounds the wait for another process's setup lock: failed, naming
 
 test('a second caller with other options is refused, saying which; every caller of one run hears its progress', async (t) => {
   const d = scratch(t);
-  const helper = helperScript(d.bin, `echo $$ > "${d.root}/pid.txt"; while [ ! -e "${d.root}/go" ]; do sleep 0.02; done; HOME_DIR="${d.home}"\n${WRITE_READY}\nexit 0`);
+  const helper = helperScript(d.bin, `echo $$ > "${d.root}/pid.txt"; while [ ! -e "${d.root}/go" ] && [ -d "${d.root}" ]; do sleep 0.02; done; HOME_DIR="${d.home}"\n${WRITE_READY}\nexit 0`);
   const first: SetupStage[] = [];
   const second: SetupStage[] = [];
   const a = runSandboxSetup({ codexHome: d.home, setupHelper: helper, onProgress: (s) => first.push(s) }, elevated);
