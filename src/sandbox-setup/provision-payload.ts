@@ -4,7 +4,7 @@
 // sends it (captured under Wine from its own elevated setup): 15 fields, no `user_profile`, and no
 // `runtime` (upstream skips it while it is "legacy"). The helper takes standard base64 of the JSON
 // as its one argument.
-import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from '../sandbox-prep/refresh-payload';
+import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from '../codex-home/setup-version';
 
 export interface ProvisionPayload {
   version: number;

@@ -14,10 +14,10 @@ import { readSetupError, setupErrorFile } from '../sandbox-prep/sandbox-refresh'
 import { encodeProvisionPayload, provisionPayload } from './provision-payload';
 import type { CodexInstallResolution } from '../codex-install/find-codex-install';
 import { elevatedSetupHelper } from '../codex-install/setup-helper';
-import { acquireSetupLock, setupLockFile, type LockOwner } from './setup-lock';
+import { acquireSetupLock, setupLockFile } from './setup-lock';
 
 export type SetupStage =
-  /** Another process (or session) is setting up this codex home: waiting for it. */
+  /** Another process (or session) is setting up this codex home: waiting for it (then this run's later stages, if it shares it). */
   | 'waiting_for_other_setup'
   /** This process is elevated: the helper runs directly, hidden. */
   | 'starting_helper'
@@ -39,7 +39,11 @@ export interface SandboxSetupOptions {
   /** The offline user's firewall settings sent to the helper (default: none, as codex with no proxy). */
   proxyPorts?: number[];
   allowLocalBinding?: boolean;
-  /** How long the helper may run before it is killed. Default 10 minutes. */
+  /**
+   * How long this caller waits, all in (another setup's lock, the UAC prompt, the helper); then a
+   * `failed` result (orchestrator_setup_wait_timeout or orchestrator_helper_timeout). The run is
+   * stopped once no caller waits on it. Default 10 minutes.
+   */
   timeoutMs?: number;
 }
 
@@ -64,11 +68,22 @@ export interface SetupPlatform {
 export const DEFAULT_SETUP_TIMEOUT_MS = 10 * 60_000;
 const ERROR_CANCELLED = 1223;
 
+/** What the helper run depends on: callers of one run must agree on these. */
+const RUN_OPTIONS = ['codexInstall', 'setupHelper', 'proxyPorts', 'allowLocalBinding'] as const;
+
+/** How a run that every caller left was stopped (set synchronously while it is aborted). */
+type Stop = 'before_launch' | 'prompt_pending' | 'ended' | 'cannot_end';
+
 interface Flight {
   result: Promise<SandboxSetupResult>;
   /** Aborted once every caller waiting on this run has gone (never for one caller of several). */
   controller: AbortController;
   waiters: number;
+  runKey: string;
+  options: SandboxSetupOptions;
+  listeners: Set<(stage: SetupStage) => void>;
+  stage?: SetupStage;
+  stop?: Stop;
 }
 const flights = new Map<string, Flight>();
 
@@ -77,18 +92,38 @@ export async function setupSandbox(options: SandboxSetupOptions): Promise<Sandbo
   return runSandboxSetup(options, await windowsSetupPlatform());
 }
 
-/** setupSandbox with the platform given: the Windows one, or a boundary a test stands in for. */
+/**
+ * setupSandbox with the platform given: the Windows one, or a boundary a test stands in for.
+ * Each caller's wait is bounded by its own signal and timeoutMs; the run (lock wait, UAC prompt,
+ * helper) is stopped once every caller has gone. A helper that cannot be ended (elevated, seen
+ * from a process that is not) or a UAC prompt that cannot be withdrawn keeps the lock in a
+ * detached task until it is over: the caller settles at once.
+ */
 export async function runSandboxSetup(options: SandboxSetupOptions, platform: SetupPlatform): Promise<SandboxSetupResult> {
   checkOptions(options);
   if (options.signal?.aborted) throw options.signal.reason;
   const key = path.resolve(options.codexHome).toLowerCase();
+  const runKey = runOptionsKey(options);
   let flight = flights.get(key);
   if (flight) {
+    if (flight.runKey !== runKey) {
+      const differ = RUN_OPTIONS.filter((name) => JSON.stringify(normalized(flight!.options, name)) !== JSON.stringify(normalized(options, name)));
+      throw new Error(
+        `setupSandbox: a sandbox setup of ${options.codexHome} is already running in this process with other options (${differ.join(', ')}); wait for it to finish, or pass the same options`,
+      );
+    }
     options.onProgress?.('waiting_for_other_setup');
   } else {
     const controller = new AbortController();
-    const created: Flight = { controller, waiters: 0, result: Promise.resolve(undefined as never) };
-    created.result = provision({ ...options, signal: controller.signal }, platform).finally(() => {
+    const created: Flight = { controller, waiters: 0, runKey, options, listeners: new Set(), result: Promise.resolve(undefined as never) };
+    const hooks: RunHooks = {
+      progress: (stage) => {
+        created.stage = stage;
+        for (const listener of created.listeners) listener(stage);
+      },
+      stopped: (how) => (created.stop ??= how),
+    };
+    created.result = provision({ ...options, signal: controller.signal }, platform, hooks).finally(() => {
       if (flights.get(key) === created) flights.delete(key);
     });
     created.result.catch(() => {}); // a run every caller left may still fail; nobody is there to see it
@@ -96,18 +131,56 @@ export async function runSandboxSetup(options: SandboxSetupOptions, platform: Se
     flight = created;
   }
   const shared = flight;
+  const listener = (stage: SetupStage) => options.onProgress?.(stage);
+  shared.listeners.add(listener);
   shared.waiters++;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+  let left: 'timeout' | 'aborted' | undefined;
   try {
-    return await untilAborted(shared.result, options.signal);
+    return await boundedWait(shared.result, timeoutMs, options.signal, (why) => (left = why));
+  } catch (err) {
+    if (left !== 'timeout') throw err;
   } finally {
+    shared.listeners.delete(listener);
     shared.waiters--;
-    if (shared.waiters === 0 && options.signal?.aborted) {
+    if (left && shared.waiters === 0) {
       if (flights.get(key) === shared) flights.delete(key);
+      // Never awaited: the run ends the helper (or, unable to, keeps the lock until it exits) by itself.
       shared.controller.abort(new Error('every caller waiting on this sandbox setup has gone'));
-      // The helper is ended (or, elevated, has finished) and the lock released before the last caller hears of its abort.
-      await shared.result.catch(() => {});
     }
   }
+  return timedOut(options, shared, timeoutMs);
+}
+
+/** This caller's timeoutMs passed: a failed result saying where the run was, and what became of it. */
+async function timedOut(o: SandboxSetupOptions, flight: Flight, timeoutMs: number): Promise<SandboxSetupResult> {
+  const readiness = await readinessFor(o);
+  if (flight.stage === 'waiting_for_other_setup') {
+    return { outcome: 'failed', code: 'orchestrator_setup_wait_timeout', message: `waited ${timeoutMs} ms for another sandbox setup of ${o.codexHome} to finish (it holds ${setupLockFile(o.codexHome)}); gave up`, readiness };
+  }
+  const what =
+    flight.waiters > 0
+      ? 'it goes on for the other callers waiting on it'
+      : flight.stop === 'ended'
+        ? 'ended it'
+        : flight.stop === 'prompt_pending'
+          ? 'the elevation prompt cannot be withdrawn: if it is accepted, the setup lock is held until the helper exits'
+          : flight.stop === 'cannot_end'
+            ? 'it could not be ended (it runs elevated); the setup lock is held until it exits'
+            : flight.stage === undefined
+              ? 'it had not started: stopped it'
+              : 'stopped it';
+  return { outcome: 'failed', code: 'orchestrator_helper_timeout', message: `codex's sandbox setup did not finish within ${timeoutMs} ms; ${what}`, readiness };
+}
+
+function normalized(o: SandboxSetupOptions, name: (typeof RUN_OPTIONS)[number]): unknown {
+  if (name === 'proxyPorts') return o.proxyPorts?.length ? [...new Set(o.proxyPorts)].sort((a, b) => a - b) : undefined;
+  if (name === 'allowLocalBinding') return o.allowLocalBinding === true;
+  return o[name];
+}
+
+function runOptionsKey(o: SandboxSetupOptions): string {
+  return JSON.stringify(RUN_OPTIONS.map((name) => normalized(o, name)));
 }
 
 function checkOptions(o: SandboxSetupOptions): void {
@@ -119,17 +192,25 @@ function checkOptions(o: SandboxSetupOptions): void {
   if (o.timeoutMs !== undefined && !(Number.isInteger(o.timeoutMs) && o.timeoutMs > 0 && o.timeoutMs <= 0x7fff_ffff)) throw new TypeError(`setupSandbox: timeoutMs must be a positive integer, got ${o.timeoutMs}`);
 }
 
-async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promise<SandboxSetupResult> {
-  const progress = (stage: SetupStage) => o.onProgress?.(stage);
-  const readiness = () =>
-    sandboxReadiness({
-      codexHome: o.codexHome,
-      ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}),
-      ...(o.install ? { install: o.install } : {}),
-      ...(o.setupHelper !== undefined ? { setupHelper: o.setupHelper } : {}),
-      ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}),
-      ...(o.allowLocalBinding !== undefined ? { allowLocalBinding: o.allowLocalBinding } : {}),
-    });
+interface RunHooks {
+  progress(stage: SetupStage): void;
+  stopped(how: Stop): void;
+}
+
+function readinessFor(o: SandboxSetupOptions): Promise<SandboxReadiness> {
+  return sandboxReadiness({
+    codexHome: o.codexHome,
+    ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}),
+    ...(o.install ? { install: o.install } : {}),
+    ...(o.setupHelper !== undefined ? { setupHelper: o.setupHelper } : {}),
+    ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}),
+    ...(o.allowLocalBinding !== undefined ? { allowLocalBinding: o.allowLocalBinding } : {}),
+  });
+}
+
+/** The run itself; `o.signal` is the flight's: aborted once every caller has gone. */
+async function provision(o: SandboxSetupOptions, platform: SetupPlatform, hooks: RunHooks): Promise<SandboxSetupResult> {
+  const readiness = () => readinessFor(o);
   const failed = async (code: string, message: string): Promise<SandboxSetupResult> => ({ outcome: 'failed', code, message, readiness: await readiness() });
 
   const before = await readiness();
@@ -142,65 +223,92 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform): Promi
   } catch (err) {
     return failed('orchestrator_sandbox_dir_create_failed', `failed to create sandbox dir ${path.join(o.codexHome, '.sandbox')}: ${(err as Error).message}`);
   }
-  let waited = false;
   const lock = await acquireSetupLock(setupLockFile(o.codexHome), {
-    signal: o.signal,
-    onWait: () => {
-      waited = true;
-      progress('waiting_for_other_setup');
-    },
+    ...(o.signal ? { signal: o.signal } : {}),
+    onWait: () => hooks.progress('waiting_for_other_setup'),
   });
+  /** Set when the helper (or the UAC prompt) outlives this run: the lock is released once it settles. */
+  const hold: { until?: Promise<unknown> } = {};
   try {
-    if (waited) {
-      // Another process set this home up meanwhile: no second helper run (nor a second UAC prompt).
-      const now = await readiness();
-      if (now.state === 'ready') return { outcome: 'succeeded', readiness: now };
-    }
-    return await provisionLocked(o, platform, helper.found, progress, readiness, failed);
+    // Always read again under the lock: a setup (another process's, or one that ended just
+    // before) may have finished since `before`; then no helper run, and no second UAC prompt.
+    const now = await readiness();
+    if (now.state === 'ready') return { outcome: 'succeeded', readiness: now };
+    return await provisionLocked(o, platform, helper.found, hooks, hold, readiness, failed);
   } finally {
-    await lock.release();
+    if (hold.until) void hold.until.then(() => lock.release(), () => lock.release()).catch(() => {});
+    else await lock.release();
   }
 }
+
+type Run = { exited: Promise<number>; terminate(): boolean };
 
 async function provisionLocked(
   o: SandboxSetupOptions,
   platform: SetupPlatform,
   helper: string,
-  progress: (stage: SetupStage) => void,
+  hooks: RunHooks,
+  hold: { until?: Promise<unknown> },
   readiness: () => Promise<SandboxReadiness>,
   failed: (code: string, message: string) => Promise<SandboxSetupResult>,
 ): Promise<SandboxSetupResult> {
+  const { progress } = hooks;
   let elevated: boolean;
   try {
     elevated = platform.isElevated();
   } catch (err) {
     return failed('orchestrator_elevation_check_failed', `failed to determine elevation state: ${(err as Error).message}`);
   }
-  const payload = encodeProvisionPayload(provisionPayload({ codexHome: o.codexHome, realUser: await platform.realUser(), proxyPorts: o.proxyPorts, allowLocalBinding: o.allowLocalBinding }));
+  let payload: string;
+  try {
+    payload = encodeProvisionPayload(provisionPayload({ codexHome: o.codexHome, realUser: await platform.realUser(), proxyPorts: o.proxyPorts, allowLocalBinding: o.allowLocalBinding }));
+  } catch (err) {
+    return failed('orchestrator_payload_serialize_failed', `failed to build the setup payload: this process's user (its real_user) could not be named: ${(err as Error).message}`);
+  }
   const reportFile = setupErrorFile(o.codexHome);
   // As upstream: a report left by an earlier run must not be taken for this one's.
   const cleared = await fs.rm(reportFile, { force: true }).then(() => true, () => false);
-  if (o.signal?.aborted) throw o.signal.reason;
+  if (o.signal?.aborted) {
+    hooks.stopped('before_launch');
+    throw o.signal.reason;
+  }
 
-  let run: { exited: Promise<number>; terminate(): boolean };
+  let launching: Promise<Run>;
+  if (elevated) {
+    progress('starting_helper');
+    launching = startDirect(helper, payload);
+  } else {
+    progress('requesting_elevation');
+    launching = platform.startElevated(helper, payload);
+  }
+  let run: Run;
   try {
-    if (elevated) {
-      progress('starting_helper');
-      run = await startDirect(helper, payload);
-    } else {
-      progress('requesting_elevation');
-      run = await platform.startElevated(helper, payload);
+    // The UAC prompt (ShellExecuteExW on a worker thread) cannot be withdrawn: an abort does not wait for it.
+    const started = await untilAborted(launching, o.signal, () => hooks.stopped(elevated ? 'before_launch' : 'prompt_pending'));
+    if (started === ABORTED) {
+      hold.until = launching.then(endOrAwait, () => {});
+      throw o.signal!.reason;
     }
+    run = started;
   } catch (err) {
+    if (o.signal?.aborted) throw o.signal.reason;
     const code = (err as { code?: unknown }).code;
     if (code === ERROR_CANCELLED) return { outcome: 'canceled', code: 'orchestrator_helper_launch_canceled', message: `ShellExecuteExW failed to launch setup helper: ${code} (the elevation prompt was declined)`, readiness: await readiness() };
     // codex's wording: "(non-elevated)" is the direct launch, taken when this process is elevated already.
     return failed('orchestrator_helper_launch_failed', `failed to launch setup helper (${elevated ? 'non-elevated' : 'elevated'}): ${(err as Error).message}`);
   }
   progress('running_helper');
-  const exit = await boundedExit(run, o.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS, o.signal);
-  if (exit === 'aborted') throw o.signal!.reason;
-  if (exit === 'timeout') return failed('orchestrator_helper_timeout', `codex's setup helper ${helper} did not finish within ${o.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS} ms; ended it`);
+  let ended = false;
+  const exit = await untilAborted(run.exited, o.signal, () => {
+    ended = run.terminate();
+    // An elevated helper cannot be ended from a process that is not: it finishes by itself.
+    hooks.stopped(ended ? 'ended' : 'cannot_end');
+  });
+  if (exit === ABORTED) {
+    if (ended) await run.exited; // killed: ends at once
+    else hold.until = run.exited;
+    throw o.signal!.reason;
+  }
   if (exit !== 0) {
     const detail = `setup helper exited with status ${exit}`;
     if (!cleared) return failed('orchestrator_helper_exit_nonzero', detail);
@@ -219,8 +327,14 @@ async function provisionLocked(
   return { outcome: 'succeeded', readiness: after };
 }
 
+/** A helper started after its run was abandoned (the prompt was accepted late): ended if it can be, else waited for. */
+function endOrAwait(run: Run): Promise<number> {
+  run.terminate();
+  return run.exited;
+}
+
 /** The helper as a hidden child (Node's windowsHide is CREATE_NO_WINDOW), no stdio, as upstream; resolves once it started. */
-function startDirect(helper: string, payload: string): Promise<{ exited: Promise<number>; terminate(): boolean }> {
+function startDirect(helper: string, payload: string): Promise<Run> {
   const child = spawn(helper, [payload], { stdio: 'ignore', windowsHide: true });
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
   return new Promise((resolve, reject) => {
@@ -229,40 +343,56 @@ function startDirect(helper: string, payload: string): Promise<{ exited: Promise
   });
 }
 
-/** The exit code, or why there is none; after an abort or a timeout the helper is ended and awaited. */
-async function boundedExit(run: { exited: Promise<number>; terminate(): boolean }, timeoutMs: number, signal?: AbortSignal): Promise<number | 'timeout' | 'aborted'> {
-  let why: 'timeout' | 'aborted' | undefined;
-  const stop = (reason: 'timeout' | 'aborted') => {
-    why ??= reason;
-    // An elevated helper cannot be ended from a process that is not: it then finishes by itself.
-    run.terminate();
-  };
-  const timer = setTimeout(() => stop('timeout'), timeoutMs);
-  const onAbort = () => stop('aborted');
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) onAbort();
-  try {
-    const code = await run.exited;
-    return why ?? code;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
-}
+const ABORTED = Symbol('aborted');
 
-function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+/** `work`'s value, or ABORTED as soon as `signal` aborts (`onAbort` runs then, synchronously). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T | typeof ABORTED> {
   if (!signal) return work;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+  return new Promise<T | typeof ABORTED>((resolve, reject) => {
+    const abort = () => {
+      onAbort();
+      resolve(ABORTED);
+    };
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
     work.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', abort);
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** One caller's wait on the shared run: its value, or its signal's reason, or (timeoutMs) a rejection after `left('timeout')`. */
+function boundedWait<T>(work: Promise<T>, timeoutMs: number, signal: AbortSignal | undefined, left: (why: 'timeout' | 'aborted') => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      left('aborted');
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      done();
+      left('timeout');
+      reject(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e) => {
+        done();
         reject(e);
       },
     );
@@ -282,5 +412,3 @@ export async function windowsSetupPlatform(): Promise<SetupPlatform> {
     startElevated: (file, parameters) => shellExecute({ verb: 'runas', file, parameters: quoteArg(parameters) }),
   };
 }
-
-export type { LockOwner };

@@ -6,13 +6,15 @@
 // SetupPlatform boundary, and named so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
 import { encodeProvisionPayload, provisionPayload } from '../../src/sandbox-setup/provision-payload';
 import { runSandboxSetup, type SetupPlatform, type SetupStage } from '../../src/sandbox-setup/setup-sandbox';
-import { SETUP_LOCK_FILE } from '../../src/sandbox-setup/setup-lock';
+import { acquireSetupLock, SETUP_LOCK_FILE, setupLockFile } from '../../src/sandbox-setup/setup-lock';
 import { marker, users } from '../helpers/codex-home-fixture';
 
 function scratch(t: { after(fn: () => void): void }) {
@@ -166,8 +168,8 @@ test('an abort ends the helper, releases the lock, and rejects with the caller\'
   assert.doesNotThrow(() => process.kill(pid, 0), 'still running for the second caller');
   second.abort(new Error('second went'));
   await assert.rejects(two, /second went/);
-  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the helper was ended once nobody waited');
-  assert.equal(existsSync(path.join(d.home, SETUP_LOCK_FILE)), false);
+  // The last caller hears of its abort at once; the helper's end and the lock's release follow.
+  await until(() => !alive(pid) && !existsSync(path.join(d.home, SETUP_LOCK_FILE)), 'the helper was ended and the lock released once nobody waited');
 });
 
 test('bad options are refused before anything runs', async () => {
@@ -209,4 +211,139 @@ test("the helper run elevated comes only from the setupHelper option or codex's 
   const fromInstall = await runSandboxSetup({ codexHome: d.home, codexInstall: root }, elevated);
   assert.equal(fromInstall.outcome, 'succeeded');
   assert.equal(readFileSync(ran, 'utf8'), 'install\n');
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls `done` (every 20 ms, for at most 10 s): an ordering, never a speed. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Stand-in for the UAC launch (it cannot run here), named so: the helper starts as a real child
+ * once the "prompt" is answered, and, as an elevated process seen from one that is not, it cannot
+ * be terminated (terminate() returns false).
+ */
+function unkillableLaunch(answered: Promise<void> = Promise.resolve()): SetupPlatform & { launches: number } {
+  const platform = {
+    launches: 0,
+    realUser: async () => 'HOST\\alice',
+    isElevated: () => false,
+    startElevated: async (file: string, parameters: string) => {
+      await answered;
+      platform.launches++;
+      const child = spawn(file, [parameters], { stdio: 'ignore' });
+      await once(child, 'spawn');
+      const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+      return { exited, terminate: () => false };
+    },
+  };
+  return platform;
+}
+
+/** A helper that runs until the test creates `<root>/go` (or its folder is gone: nothing outlives a test), then exits 5. */
+const helperUntilGo = (d: { root: string; bin: string }) => helperScript(d.bin, `echo $$ > "${d.root}/pid.txt"\nwhile [ ! -e "${d.root}/go" ] && [ -d "${d.root}" ]; do sleep 0.02; done\nexit 5`);
+async function helperPid(d: { root: string }): Promise<number> {
+  const file = path.join(d.root, 'pid.txt');
+  await until(() => existsSync(file) && /\d+\n/.test(readFileSync(file, 'utf8')), 'the helper started');
+  return Number(readFileSync(file, 'utf8'));
+}
+
+test('timeoutMs with a helper that cannot be ended (elevated): failed at once; the lock stays held until the helper exits, and a second setup waits for it', { timeout: 30_000 }, async (t) => {
+  const d = scratch(t);
+  const helper = helperUntilGo(d);
+  const platform = unkillableLaunch();
+  const result = await runSandboxSetup({ codexHome: d.home, setupHelper: helper, timeoutMs: 300 }, platform);
+  assert.deepEqual([result.outcome, result.code], ['failed', 'orchestrator_helper_timeout']);
+  assert.match(result.message!, /did not finish within 300 ms; it could not be ended .*the setup lock is held until it exits/);
+  assert.ok(alive(await helperPid(d)), 'the helper is still running: the result did not wait for it');
+  assert.ok(existsSync(setupLockFile(d.home)), 'the lock is held while it runs');
+  const stages: SetupStage[] = [];
+  const next = runSandboxSetup({ codexHome: d.home, setupHelper: helper, onProgress: (s) => stages.push(s) }, platform);
+  await until(() => stages.includes('waiting_for_other_setup'), 'the second setup waits for the lock');
+  assert.equal(platform.launches, 1, 'no second helper while the first runs');
+  writeFileSync(path.join(d.root, 'go'), '');
+  const second = await next;
+  assert.deepEqual([second.outcome, second.code, platform.launches], ['failed', 'orchestrator_helper_exit_nonzero', 2]);
+  assert.equal(existsSync(setupLockFile(d.home)), false);
+});
+
+test('an abort while the UAC prompt is up rejects at once; a prompt accepted later runs the helper under the lock until it exits', { timeout: 30_000 }, async (t) => {
+  const d = scratch(t);
+  let answer!: () => void;
+  const platform = unkillableLaunch(new Promise<void>((r) => (answer = r)));
+  const stages: SetupStage[] = [];
+  const controller = new AbortController();
+  const running = runSandboxSetup({ codexHome: d.home, setupHelper: helperUntilGo(d), signal: controller.signal, onProgress: (s) => stages.push(s) }, platform);
+  await until(() => stages.includes('requesting_elevation'), 'the prompt is up');
+  controller.abort(new Error('the app closed'));
+  await assert.rejects(running, /the app closed/);
+  assert.ok(existsSync(setupLockFile(d.home)), 'the lock stays held: the prompt cannot be withdrawn');
+  answer();
+  await helperPid(d); // the accepted prompt started the helper
+  assert.ok(existsSync(setupLockFile(d.home)), 'held while the helper runs');
+  writeFileSync(path.join(d.root, 'go'), '');
+  await until(() => !existsSync(setupLockFile(d.home)), 'the lock is released once the helper exited');
+});
+
+test("timeoutMs bounds the wait for another process's setup lock: failed, naming the lock; the holder keeps it", { timeout: 30_000 }, async (t) => {
+  const d = scratch(t);
+  const holder = await acquireSetupLock(setupLockFile(d.home)); // alive and heartbeating, as another process's setup
+  t.after(() => holder.release());
+  const stages: SetupStage[] = [];
+  const result = await runSandboxSetup({ codexHome: d.home, setupHelper: helperScript(d.bin, 'exit 0'), timeoutMs: 300, onProgress: (s) => stages.push(s) }, elevated);
+  assert.deepEqual([result.outcome, result.code], ['failed', 'orchestrator_setup_wait_timeout']);
+  assert.ok(result.message!.includes(setupLockFile(d.home)), result.message);
+  assert.deepEqual(stages, ['waiting_for_other_setup']);
+  assert.equal(JSON.parse(readFileSync(setupLockFile(d.home), 'utf8')).token, holder.owner.token);
+});
+
+test('a second caller with other options is refused, saying which; every caller of one run hears its progress', async (t) => {
+  const d = scratch(t);
+  const helper = helperScript(d.bin, `echo $$ > "${d.root}/pid.txt"; while [ ! -e "${d.root}/go" ] && [ -d "${d.root}" ]; do sleep 0.02; done; HOME_DIR="${d.home}"\n${WRITE_READY}\nexit 0`);
+  const first: SetupStage[] = [];
+  const second: SetupStage[] = [];
+  const a = runSandboxSetup({ codexHome: d.home, setupHelper: helper, onProgress: (s) => first.push(s) }, elevated);
+  await until(() => first.includes('running_helper'), 'the helper runs');
+  await assert.rejects(
+    runSandboxSetup({ codexHome: d.home, setupHelper: helper, proxyPorts: [3128] }, elevated),
+    /a sandbox setup of .* is already running in this process with other options \(proxyPorts\)/,
+  );
+  const b = runSandboxSetup({ codexHome: d.home, setupHelper: helper, onProgress: (s) => second.push(s) }, elevated);
+  writeFileSync(path.join(d.root, 'go'), '');
+  const [ra, rb] = await Promise.all([a, b]);
+  assert.deepEqual([ra.outcome, rb.outcome], ['succeeded', 'succeeded']);
+  assert.deepEqual(first, ['starting_helper', 'running_helper', 'checking_readiness']);
+  assert.deepEqual(second, ['waiting_for_other_setup', 'checking_readiness']);
+});
+
+test('a home found ready once the lock is taken is succeeded without running the helper (no second UAC prompt)', async (t) => {
+  const d = scratch(t);
+  const log = path.join(d.root, 'runs.txt');
+  const helper = helperScript(d.bin, `echo run >> "${log}"; HOME_DIR="${d.home}"\n${WRITE_READY}\nexit 0`);
+  assert.equal((await runSandboxSetup({ codexHome: d.home, setupHelper: helper }, elevated)).outcome, 'succeeded');
+  const again = await runSandboxSetup({ codexHome: d.home, setupHelper: helper }, unkillableLaunch());
+  assert.deepEqual([again.outcome, again.readiness.state], ['succeeded', 'ready']);
+  assert.equal(readFileSync(log, 'utf8'), 'run\n', 'the helper ran once');
+});
+
+test("a token user that cannot be read is a failed result with a code, not a rejection", async (t) => {
+  const d = scratch(t);
+  const broken: SetupPlatform = { ...elevated, realUser: () => Promise.reject(new Error('LookupAccountSidW(S-1-5-21-1) failed: 1789')) };
+  const result = await runSandboxSetup({ codexHome: d.home, setupHelper: helperScript(d.bin, 'exit 0') }, broken);
+  assert.deepEqual([result.outcome, result.code], ['failed', 'orchestrator_payload_serialize_failed']);
+  assert.match(result.message!, /this process's user .*1789/);
+  assert.equal(existsSync(setupLockFile(d.home)), false);
 });

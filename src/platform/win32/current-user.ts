@@ -3,9 +3,9 @@
 // giving `DOMAIN\user` (the machine name as the domain for a local account). Never %USERNAME%: an
 // unqualified name breaks on domain and Entra accounts (1332) and where a user is named like the machine.
 // LookupAccountSidW may ask a domain controller, so it runs through koffi's `.async`, off the main thread.
-import { ERROR_INSUFFICIENT_BUFFER, SidTypeUser, TOKEN_QUERY, TokenUser, win32 } from './win32-api';
-import { describeSidNameUse, sidToString } from './sid';
-import { lastWin32Error, Win32Error } from './win32-error';
+import { ERROR_INSUFFICIENT_BUFFER, SidTypeUser, win32 } from './win32-api';
+import { describeSidNameUse, readTokenUser, sidToString } from './sid';
+import { Win32Error } from './win32-error';
 
 export interface TokenUserAccount {
   /** S-1-5-... */
@@ -15,30 +15,6 @@ export interface TokenUserAccount {
   name: string;
   /** `DOMAIN\name`, what upstream passes as the setup helper's `real_user`. */
   qualified: string;
-}
-
-/**
- * This process's token user as a TOKEN_USER copy, and the pointer to its SID (inside `info`: keep
- * `info` referenced while the pointer is used). The token handle is closed before returning.
- */
-export function readTokenUser(): { info: Buffer; sid: unknown } {
-  const api = win32();
-  const token: [number] = [0];
-  // GetCurrentProcess() is a pseudo-handle: nothing to close.
-  if (!api.OpenProcessToken(api.GetCurrentProcess(), TOKEN_QUERY, token)) throw lastWin32Error('OpenProcessToken');
-  try {
-    const size: [number] = [0];
-    // Sizing call: fails with 122 and reports the size of the TOKEN_USER with its SID.
-    if (api.GetTokenInformation(token[0], TokenUser, null, 0, size) || size[0] === 0) {
-      throw new Win32Error('GetTokenInformation(TokenUser) size query', ERROR_INSUFFICIENT_BUFFER);
-    }
-    const info = Buffer.alloc(size[0]);
-    if (!api.GetTokenInformation(token[0], TokenUser, info, info.length, size)) throw lastWin32Error('GetTokenInformation(TokenUser)');
-    // TOKEN_USER { SID_AND_ATTRIBUTES User { PSID Sid; DWORD Attributes; } }: the SID lives inside `info`.
-    return { info, sid: api.koffi.decode(info, 'void *') };
-  } finally {
-    api.CloseHandle(token[0]);
-  }
 }
 
 /** The token's user with its account name and domain, as LookupAccountSidW resolves the SID. */

@@ -42,8 +42,12 @@ export function currentUserName(): string {
   return buffer.toString('utf16le', 0, Math.max(0, size[0]! - 1) * 2); // size counts the NUL
 }
 
-/** The SID string of the user this process runs as, read from its token (TokenUser). */
-export function currentUserSid(): string {
+/**
+ * This process's token user as a TOKEN_USER copy, and the pointer to its SID (inside `info`: keep
+ * `info` referenced while the pointer is used). The token handle is closed before returning. The
+ * one reader of the token's user: currentUserSid() here, currentTokenUser() (current-user.ts).
+ */
+export function readTokenUser(): { info: Buffer; sid: unknown } {
   const api = win32();
   const token: [number] = [0];
   // GetCurrentProcess() is a pseudo-handle: nothing to close.
@@ -56,12 +60,20 @@ export function currentUserSid(): string {
     }
     const info = Buffer.alloc(size[0]);
     if (!api.GetTokenInformation(token[0], TokenUser, info, info.length, size)) throw lastWin32Error('GetTokenInformation(TokenUser)');
-    // TOKEN_USER { SID_AND_ATTRIBUTES User { PSID Sid; DWORD Attributes; } }: the SID lives inside
-    // `info`, which stays alive (and unmoved) for the conversion below.
-    return sidToString(api.koffi.decode(info, 'void *'));
+    // TOKEN_USER { SID_AND_ATTRIBUTES User { PSID Sid; DWORD Attributes; } }: the SID lives inside `info`.
+    return { info, sid: api.koffi.decode(info, 'void *') };
   } finally {
     api.CloseHandle(token[0]);
   }
+}
+
+/** The SID string of the user this process runs as, read from its token (TokenUser). */
+export function currentUserSid(): string {
+  const { info, sid } = readTokenUser();
+  const text = sidToString(sid);
+  // `sid` points into `info`: it stayed referenced (and unmoved) through the conversion above.
+  if (info.length === 0) throw new Error('empty TOKEN_USER');
+  return text;
 }
 
 /**
