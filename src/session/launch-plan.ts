@@ -11,6 +11,7 @@ import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
 import type { SpawnInput } from '../protocol/versions';
+import type { SandboxSetupOptions, SandboxSetupResult } from '../sandbox-setup/setup-sandbox';
 import { checkCodexRunnerProfile, prepareCodexSandbox, type PreparedSandbox, type SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
 import type { PrivateDesktops } from '../sandbox-prep/private-desktops';
 import type { LaunchPlan, LogonSource } from './runner-connection';
@@ -48,6 +49,8 @@ export type { SandboxPrepStatus };
 export interface CodexHomeAccess {
   findRunner(codexHome: string, codexVersion: string | undefined): Promise<string>;
   logon(codexHome: string, networkRestricted: boolean): Promise<LogonSource>;
+  /** codex's sandbox setup (default setupSandbox); Linux tests stand in for its Windows-only platform. */
+  setup?(options: SandboxSetupOptions): Promise<SandboxSetupResult>;
 }
 
 export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess, prep?: LaunchPrep): Promise<ResolvedLaunch> {
@@ -64,7 +67,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   const networkRestricted = !profileAllowsNetwork(permissions.profile);
   const gate =
     sandbox === 'codex' && prep
-      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal, ...(codex.setup ? { runSetup: codex.setup } : {}) })
       : undefined;
   // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
   await gate?.requireReady();

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { launchRunner, type RunnerExit, type RunnerProcess } from '../launch/launch-runner';
 import type { SecretText } from '../codex-home/secret-text';
 import type { RunnerSpec } from '../launch/runner-spec';
+import type { LogonLaunchOptions } from '../platform/win32/logon-launch';
 import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
 import { SessionError } from './session-error';
 import type { PipeStatus, SetupStage } from './session-status';
@@ -27,6 +28,8 @@ export interface LogonSource {
    * the session fails with. Replaces the plain re-read retry.
    */
   recover?(code: number, failedAt: SetupStage): Promise<void>;
+  /** Starts the runner as this user. Default: CreateProcessWithLogonW (Windows only); Linux tests stand in for it. */
+  launchAs?(spec: RunnerSpec, names: { in: string; out: string }, options: LogonLaunchOptions): Promise<RunnerProcess>;
 }
 
 export interface LaunchPlan {
@@ -138,9 +141,9 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
 
 async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number, hooks?: ConnectionHooks): Promise<RunnerProcess> {
   if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd, { signal, timeoutMs });
-  if (process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
-  const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
   const logon = plan.logon;
+  if (!logon.launchAs && process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
+  const launchRunnerAsUser = logon.launchAs ?? (await import('../platform/win32/logon-launch')).launchRunnerAsUser;
   const once = async () => {
     const password = await logon.password();
     try {

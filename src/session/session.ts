@@ -9,7 +9,7 @@ import { NEWEST_PROTOCOL_VERSION, versionSpec, type ProtocolVersion } from '../p
 import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
-import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
+import { resolveLaunch, type CodexHomeAccess, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
 import { processStateNote } from './runner-state';
 import { delay, describeExit, openRunnerConnection, stderrNote, type LaunchPlan, type RunnerConnection } from './runner-connection';
@@ -67,6 +67,8 @@ export interface SessionHost {
   pool?: WarmRunnerPool;
   /** codex's runner: the private desktops, kept for the host's life (a lone session owns its own). */
   desktops?: PrivateDesktops;
+  /** codex's home: its runner, sandbox users and setup. Default the real one; Linux tests stand in for its Windows-only parts. */
+  codexHome?: CodexHomeAccess;
 }
 
 export interface SessionEvents {
@@ -361,7 +363,7 @@ export class Session extends EventEmitter<SessionEvents> {
       : undefined;
     try {
       const launch = await this.untilAborted(
-        resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, {
+        resolveLaunch(o, this.spawn.permissions, this.password, this.host.codexHome ?? codexHomeAccess, {
           input: this.spawn.input,
           desktops,
           signal: this.abort.signal,
