@@ -65,6 +65,15 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   }
   const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   const networkRestricted = !profileAllowsNetwork(permissions.profile);
+  const logsOn = sandbox === 'codex' || (sandbox !== 'current' && sandbox?.credentials !== undefined && password !== undefined);
+  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
+  // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
+  // cwd may be closed to that account. Other runners start where this process runs.
+  const runnerCwd = codexRunner || logsOn ? (prep?.input.cwd ?? o.cwd) : undefined;
+  // Checked before anything is made or set up for it (a UAC prompt, a SID in cap_sid, a refresh):
+  // the launch would say only ENOENT.
+  const cwdFault = runnerCwd === undefined ? undefined : await cwdProblem(runnerCwd);
+  if (cwdFault) throw new SessionError('preparing', cwdFault);
   const gate =
     sandbox === 'codex' && prep
       ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal, ...(codex.setup ? { runSetup: codex.setup } : {}) })
@@ -108,13 +117,6 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       reusable: typeof password === 'function',
     };
   }
-  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
-  // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
-  // cwd may be closed to that account. Other runners start where this process runs.
-  const runnerCwd = codexRunner || logon ? (prep?.input.cwd ?? o.cwd) : undefined;
-  // Checked before anything is made for it (a SID in cap_sid, a refresh): the launch would say only ENOENT.
-  const cwdFault = runnerCwd === undefined ? undefined : await cwdProblem(runnerCwd);
-  if (cwdFault) throw new SessionError('preparing', cwdFault);
   const file = runnerFile(spec);
   // 'current': no logon, and the pipes admit this process's own user.
   const sandboxUsername = logon?.username ?? (sandbox === 'codex' || sandbox === 'current' ? undefined : sandbox?.username);
