@@ -28,6 +28,7 @@ import { BUNDLED_RUNNER, realRunner, rogueRunner } from '../helpers/fixture-path
 import { codexHomeScratch, marker, OFFLINE, users } from '../helpers/codex-home-fixture';
 import { posixOnly } from '../helpers/platform';
 import { eventually } from '../helpers/process-state';
+import { assertNothingLeftBehind } from '../helpers/sessions';
 
 const skip = posixOnly('runs sh as the command and a shell script as the setup helper stand-in');
 const asCodex = { exe: process.execPath, args: [BUNDLED_RUNNER], kind: 'codex' as const };
@@ -108,7 +109,23 @@ printf '%s' '${JSON.stringify(users(blob('new'), blob('new')))}' > '${home.users
 
 const stagesOf = (s: Session) => s.status().stages.map((x) => x.stage);
 
+/** Every socket a session's attempts made (a refused attempt's too), and every runner it launched. */
+const madeBy = new WeakMap<Session, { sockets: Set<string>; runners: Set<number> }>();
+
+/** Nothing of any attempt is left: each attempt's sockets and runner, the last one's child. */
+async function assertAllReleased(session: Session): Promise<void> {
+  await assertNothingLeftBehind(session, [...madeBy.get(session)!.runners]);
+  for (const socket of madeBy.get(session)!.sockets) assert.equal(existsSync(path.dirname(socket)), false, `socket dir of ${socket} left behind`);
+}
+
 async function start(session: Session): Promise<Session> {
+  const made = { sockets: new Set<string>(), runners: new Set<number>() };
+  madeBy.set(session, made);
+  session.on('update', () => {
+    const s = session.status();
+    for (const pipe of [s.pipes.in, s.pipes.out]) if (pipe) made.sockets.add(pipe.name);
+    if (s.runnerPid) made.runners.add(s.runnerPid);
+  });
   void session.start();
   session.stdout.resume();
   session.stderr.resume();
@@ -143,6 +160,7 @@ test('a refused logon (1326) with autoSetupSandbox: setup runs holding no launch
   const stages = stagesOf(codex);
   const setupAt = stages.indexOf('setting_up_sandbox');
   assert.ok(setupAt > stages.indexOf('launching_runner') && stages.lastIndexOf('launching_runner') > setupAt, stages.join(' > '));
+  await assertAllReleased(codex);
 });
 
 test("timeoutMs bounds the setup after a refused logon: the session fails at its bound naming the step, and the helper is killed once nobody waits on it", { skip }, async (t) => {
@@ -187,6 +205,7 @@ test('setup runs at most once per session: a logon refused at launch, set up, th
   assert.ok(existsSync(refusedFile), 'the runner refused spawn_child');
   assert.equal(readFileSync(count, 'utf8'), '', 'the command never started');
   assert.deepEqual(f.launched, [1326, 0]);
+  await assertAllReleased(session);
 });
 
 test('a logon refused at spawn_child (1326): setup runs outside the slot, then one new runner runs the command exactly once', { skip }, async (t) => {
@@ -210,6 +229,8 @@ test('a logon refused at spawn_child (1326): setup runs outside the slot, then o
   assert.equal(f.setupRuns(), 1);
   const stages = stagesOf(session);
   assert.ok(stages.indexOf('setting_up_sandbox') > stages.indexOf('spawn_sent'), stages.join(' > '));
+  assert.equal(madeBy.get(session)!.runners.size, 2, 'two runners: the refused one and the one that ran it');
+  await assertAllReleased(session);
 });
 
 test('without autoSetupSandbox, a refused logon fails typed (users file deleted), nothing set up, the slot given back', { skip }, async (t) => {
