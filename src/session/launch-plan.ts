@@ -11,6 +11,7 @@ import { materializeRunner } from '../launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from '../launch/runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../protocol/permissions';
 import type { SpawnInput } from '../protocol/versions';
+import type { SandboxSetupOptions, SandboxSetupResult } from '../sandbox-setup/setup-sandbox';
 import { checkCodexRunnerProfile, prepareCodexSandbox, type PreparedSandbox, type SandboxPrepStatus } from '../sandbox-prep/prepare-sandbox';
 import type { PrivateDesktops } from '../sandbox-prep/private-desktops';
 import type { LaunchPlan, LogonSource } from './runner-connection';
@@ -48,6 +49,8 @@ export type { SandboxPrepStatus };
 export interface CodexHomeAccess {
   findRunner(codexHome: string, codexVersion: string | undefined): Promise<string>;
   logon(codexHome: string, networkRestricted: boolean): Promise<LogonSource>;
+  /** codex's sandbox setup (default setupSandbox); Linux tests stand in for its Windows-only platform. */
+  setup?(options: SandboxSetupOptions): Promise<SandboxSetupResult>;
 }
 
 export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess, prep?: LaunchPrep): Promise<ResolvedLaunch> {
@@ -62,13 +65,22 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
   }
   const sandbox: SandboxAccount | 'codex' | 'current' | undefined = o.sandbox ?? (o.runner === 'codex' ? 'codex' : undefined);
   const networkRestricted = !profileAllowsNetwork(permissions.profile);
+  const logsOn = sandbox === 'codex' || (sandbox !== 'current' && sandbox?.credentials !== undefined && password !== undefined);
+  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
+  // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
+  // cwd may be closed to that account. Other runners start where this process runs.
+  const runnerCwd = codexRunner || logsOn ? (prep?.input.cwd ?? o.cwd) : undefined;
+  // Checked before anything is made or set up for it (a UAC prompt, a SID in cap_sid, a refresh):
+  // the launch would say only ENOENT.
+  const cwdFault = runnerCwd === undefined ? undefined : await cwdProblem(runnerCwd);
+  if (cwdFault) throw new SessionError('preparing', cwdFault);
   const gated = sandbox === 'codex' && prep !== undefined;
   // codex's install, looked up once for the whole session: the gate's readiness (and its setup),
   // the runner, and the refresh's helper all take it from here.
   const resolved = codexRunner || gated ? await resolveCodexInstall(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}) : undefined;
   const gate =
     gated && prep
-      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(resolved ? { install: resolved } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal })
+      ? sandboxGate({ codexHome: o.codexHome!, ...(o.codexInstall !== undefined ? { codexInstall: o.codexInstall } : {}), ...(resolved ? { install: resolved } : {}), ...(o.setupHelper ? { setupHelper: o.setupHelper } : {}), autoSetupSandbox: o.autoSetupSandbox === true, networkRestricted, stage: prep.stage, signal: prep.signal, ...(codex.setup ? { runSetup: codex.setup } : {}) })
       : undefined;
   // codex's sandbox users must be set up before anything is looked up in codex's home or launched.
   await gate?.requireReady();
@@ -105,13 +117,6 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
       reusable: typeof password === 'function',
     };
   }
-  // Upstream starts codex's runner in the command's own cwd (runner_client.rs); it never had a
-  // `.sandbox/runner-cwd`. So does any runner started as another account (a logon): this process's
-  // cwd may be closed to that account. Other runners start where this process runs.
-  const runnerCwd = codexRunner || logon ? (prep?.input.cwd ?? o.cwd) : undefined;
-  // Checked before anything is made for it (a SID in cap_sid, a refresh): the launch would say only ENOENT.
-  const cwdFault = runnerCwd === undefined ? undefined : await cwdProblem(runnerCwd);
-  if (cwdFault) throw new SessionError('preparing', cwdFault);
   const file = runnerFile(spec);
   // 'current': no logon, and the pipes admit this process's own user.
   const sandboxUsername = logon?.username ?? (sandbox === 'codex' || sandbox === 'current' ? undefined : sandbox?.username);

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { launchRunner, type RunnerExit, type RunnerProcess } from '../launch/launch-runner';
 import type { SecretText } from '../codex-home/secret-text';
 import type { RunnerSpec } from '../launch/runner-spec';
+import type { LogonLaunchOptions } from '../platform/win32/logon-launch';
 import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../platform/runner-pipes';
 import { SessionError } from './session-error';
 import type { PipeStatus, SetupStage } from './session-status';
@@ -24,9 +25,27 @@ export interface LogonSource {
   /**
    * codex's sandbox users: what follows a logon error upstream answers with a new setup (see
    * session/sandbox-gate.ts). Resolves when one more launch is worth it; else throws the error
-   * the session fails with. Replaces the plain re-read retry.
+   * the session fails with. Replaces the plain re-read retry. Never called inside a launch: the
+   * launch throws NeedsSandboxRecovery, and the session recovers holding no launch slot.
    */
   recover?(code: number, failedAt: SetupStage): Promise<void>;
+  /** Starts the runner as this user. Default: CreateProcessWithLogonW (Windows only); Linux tests stand in for it. */
+  launchAs?(spec: RunnerSpec, names: { in: string; out: string }, options: LogonLaunchOptions): Promise<RunnerProcess>;
+}
+
+/**
+ * A logon error after which codex's users are set up again (LogonSource.recover). Thrown out of
+ * the launch, so the session runs that setup (UAC, minutes) after giving up its launch slot and
+ * its pipes, bounded by its own timeoutMs and end.
+ */
+export class NeedsSandboxRecovery extends Error {
+  constructor(
+    readonly logonError: number,
+    readonly failedAt: SetupStage,
+  ) {
+    super(`the sandbox user's logon failed with Windows error ${logonError} at ${failedAt}: codex's sandbox setup comes next`);
+    this.name = 'NeedsSandboxRecovery';
+  }
 }
 
 export interface LaunchPlan {
@@ -110,7 +129,7 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
     checkAborted(signal);
 
     hooks.stage('launching_runner');
-    runner = await launch(plan, pipes.names, signal, options.connectTimeoutMs, hooks);
+    runner = await launch(plan, pipes.names, signal, options.connectTimeoutMs);
     hooks.runnerLaunched(runner);
     checkAborted(signal);
 
@@ -136,22 +155,22 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
   }
 }
 
-async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number, hooks?: ConnectionHooks): Promise<RunnerProcess> {
+async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number): Promise<RunnerProcess> {
   if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd, { signal, timeoutMs });
-  if (process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
-  const { launchRunnerAsUser } = await import('../platform/win32/logon-launch');
   const logon = plan.logon;
+  if (!logon.launchAs && process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
+  const launchAs = logon.launchAs ?? (await import('../platform/win32/logon-launch')).launchRunnerAsUser;
   const once = async () => {
     const password = await logon.password();
     try {
-      return await launchRunnerAsUser(plan.spec, names, { username: logon.username, domain: logon.domain, password, cwd: plan.runnerCwd ?? process.cwd(), signal });
+      return await launchAs(plan.spec, names, { username: logon.username, domain: logon.domain, password, cwd: plan.runnerCwd ?? process.cwd(), signal });
     } finally {
       password.wipe(); // the logon is done (or abandoned): nothing keeps the password
     }
   };
+  // Setup may wait minutes on a UAC prompt: not here, inside the launch slot with the pipes open.
   return withLogonRetry(once, logon.retryOnLogonFailure, signal, logon.recover && (async (code) => {
-    await logon.recover!(code, 'launching_runner');
-    hooks?.stage('launching_runner');
+    throw new NeedsSandboxRecovery(code, 'launching_runner');
   }));
 }
 

@@ -10,10 +10,10 @@ import { describeWin32Error } from '../platform/win32/win32-error';
 import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
 import { codexSandboxField } from './codex-sandbox-use';
-import { resolveLaunch, type ResolvedLaunch } from './launch-plan';
+import { resolveLaunch, type CodexHomeAccess, type ResolvedLaunch } from './launch-plan';
 import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
 import { processStateNote } from './runner-state';
-import { delay, describeExit, openRunnerConnection, stderrNote, type LaunchPlan, type RunnerConnection } from './runner-connection';
+import { delay, describeExit, NeedsSandboxRecovery, openRunnerConnection, stderrNote, type LaunchPlan, type RunnerConnection } from './runner-connection';
 import { commandEnd, type CommandEnd } from './end-reason';
 import { SessionError } from './session-error';
 import {
@@ -37,6 +37,12 @@ function withoutRecovery(plan: LaunchPlan): LaunchPlan {
   if (!plan.logon?.recover) return plan;
   const { recover: _recover, ...logon } = plan.logon;
   return { ...plan, logon };
+}
+
+/** After codex's setup ran for a session: one launch more, and no further recovery or logon retry (issue 20 §4). */
+function afterRecovery(plan: LaunchPlan): LaunchPlan {
+  const { logon } = withoutRecovery(plan);
+  return { ...plan, logon: { ...logon!, retryOnLogonFailure: false } };
 }
 
 /** The first thing a runner said after the spawn request, or that it ended without a frame. */
@@ -68,6 +74,8 @@ export interface SessionHost {
   pool?: WarmRunnerPool;
   /** codex's runner: the private desktops, kept for the host's life (a lone session owns its own). */
   desktops?: PrivateDesktops;
+  /** codex's home: its runner, sandbox users and setup. Default the real one; Linux tests stand in for its Windows-only parts. */
+  codexHome?: CodexHomeAccess;
 }
 
 export interface SessionEvents {
@@ -309,13 +317,40 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async setUp(): Promise<void> {
     // Preparation launches nothing: it holds no launch slot (those bound runner launches and
-    // connects), so a slow sandbox refresh never stalls other sessions' launches.
+    // connects), so a slow sandbox refresh never stalls other sessions' launches. Nor does the
+    // setup after a logon error: the slot is given back for it, and taken again after.
     const launch = await this.prepare();
-    const release = await this.admit();
+    let release = await this.admit();
     try {
-      await this.launchAndSpawn(launch);
+      await this.launchAndSpawn(launch, async (refused) => {
+        release?.();
+        release = undefined;
+        await this.recoverLogon(launch.plan, refused);
+        release = await this.admit();
+      });
     } finally {
       release?.();
+    }
+  }
+
+  /**
+   * codex's setup after a logon error (session/sandbox-gate.ts): runs with no launch slot and no
+   * pipes held, bounded as preparation is. Throws the error the session fails with when it does not
+   * run or fails.
+   */
+  private async recoverLogon(plan: LaunchPlan, refused: NeedsSandboxRecovery): Promise<void> {
+    const recover = plan.logon!.recover!(refused.logonError, refused.failedAt);
+    await this.withinTimeoutMs(recover, () => `sandbox setup after logon error ${refused.logonError}: `);
+  }
+
+  /** `work`, or the session ends at `timeoutMs` (when given) naming the step under way; and at its end. */
+  private async withinTimeoutMs<T>(work: Promise<T>, what: () => string): Promise<T> {
+    const limitMs = this.options.timeoutMs ?? undefined;
+    const timer = limitMs ? setTimeout(() => void this.end(new SessionError(this.setupStage(), `${what()}not done within the session's timeoutMs (${limitMs} ms)`)), limitMs) : undefined;
+    try {
+      return await this.untilAborted(work);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -354,40 +389,36 @@ export class Session extends EventEmitter<SessionEvents> {
     this.mark('preparing');
     const desktops = this.host.desktops ?? (this.ownDesktops ??= new PrivateDesktops());
     let step: string | undefined;
-    const limitMs = o.timeoutMs ?? undefined;
-    const timer = limitMs
-      ? setTimeout(() => {
-          const what = this.snapshot.state === 'preparing_sandbox' && step ? `${step}: ` : '';
-          void this.end(new SessionError(this.setupStage(), `${what}not done within the session's timeoutMs (${limitMs} ms)`));
-        }, limitMs)
-      : undefined;
-    try {
-      const launch = await this.untilAborted(
-        resolveLaunch(o, this.spawn.permissions, this.password, codexHomeAccess, {
-          input: this.spawn.input,
-          desktops,
-          signal: this.abort.signal,
-          stage: (stage) => this.mark(stage),
-          step: (name) => (step = name),
-        }),
-      );
-      if (launch.sandboxPrep) {
-        Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
-        checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
-        this.snapshot.sandboxPrep = launch.sandboxPrep.status;
-      }
-      this.snapshot.runner = launch.runner;
-      this.snapshot.policy = launch.policy;
-      this.changed();
-      this.checkAborted();
-      return launch;
-    } finally {
-      clearTimeout(timer);
+    const launch = await this.withinTimeoutMs(
+      resolveLaunch(o, this.spawn.permissions, this.password, this.host.codexHome ?? codexHomeAccess, {
+        input: this.spawn.input,
+        desktops,
+        signal: this.abort.signal,
+        stage: (stage) => this.mark(stage),
+        step: (name) => (step = name),
+      }),
+      () => (this.snapshot.state === 'preparing_sandbox' && step ? `${step}: ` : ''),
+    );
+    if (launch.sandboxPrep) {
+      Object.assign(this.spawn.input, launch.sandboxPrep.spawn);
+      checkRequestSize(this.spawn.input); // the prepared environment is larger: still one frame
+      this.snapshot.sandboxPrep = launch.sandboxPrep.status;
     }
+    this.snapshot.runner = launch.runner;
+    this.snapshot.policy = launch.policy;
+    this.changed();
+    this.checkAborted();
+    return launch;
   }
 
-  private async launchAndSpawn(launch: ResolvedLaunch): Promise<void> {
+  /** `recoverOutsideSlot`: codex's setup after a logon error, run with the launch slot given back. */
+  private async launchAndSpawn(launch: ResolvedLaunch, recoverOutsideSlot: (refused: NeedsSandboxRecovery) => Promise<void>): Promise<void> {
     const o = this.options;
+    let plan = launch.plan;
+    const recover = async (refused: NeedsSandboxRecovery) => {
+      await recoverOutsideSlot(refused);
+      plan = afterRecovery(plan); // setup runs at most once per session, then one more launch
+    };
     const identity = await runnerIdentity([launch.plan.spec.exe, ...(launch.plan.spec.args ?? [])], launch.identityFile);
 
     const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
@@ -395,7 +426,7 @@ export class Session extends EventEmitter<SessionEvents> {
       given,
       remembered: given === undefined ? rememberedVersion(identity) : undefined,
       runnerFile: launch.runner.file,
-      isRefreshableLogonError: (payload) => launch.plan.logon?.retryOnLogonFailure === true && isRefreshableLogonError(payload, this.spawn.input.command[0] ?? ''),
+      isRefreshableLogonError: (payload) => plan.logon?.retryOnLogonFailure === true && isRefreshableLogonError(payload, this.spawn.input.command[0] ?? ''),
       windowsErrorText: describeWin32Error,
     });
     for (let step = search.first(); ; ) {
@@ -415,18 +446,27 @@ export class Session extends EventEmitter<SessionEvents> {
       this.version = step.version;
       this.snapshot.protocol = { version: step.version, chosen: search.chosen, refused: [...search.refused] };
       const learns = search.learns();
-      const { result, warm } = await this.attempt(launch, request, step.mayTakeWarm, () => {
-        // Runs as spawn_ready is read, not after this await: a command that ends at once ends the
-        // session (and aborts the await) in the same read, and must still count as a success.
-        if (learns !== undefined) rememberVersion(identity, learns);
-        this.password = undefined;
-        // This identity is in use: keep a runner warm for its next session.
-        if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, withoutRecovery(launch.plan));
-      });
-      step = search.after(result, warm);
+      let tried: { result: TryResult; warm: boolean };
+      try {
+        tried = await this.attempt(launch, plan, request, step.mayTakeWarm, () => {
+          // Runs as spawn_ready is read, not after this await: a command that ends at once ends the
+          // session (and aborts the await) in the same read, and must still count as a success.
+          if (learns !== undefined) rememberVersion(identity, learns);
+          this.password = undefined;
+          // This identity is in use: keep a runner warm for its next session.
+          if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, withoutRecovery(launch.plan));
+        });
+      } catch (err) {
+        // The logon was refused before the runner started: set up, then this try once more, on a new runner.
+        if (!(err instanceof NeedsSandboxRecovery)) throw err;
+        await recover(err);
+        step = { ...step, mayTakeWarm: false };
+        continue;
+      }
+      step = search.after(tried.result, tried.warm);
       if (step.kind === 'try') await this.dropConnection();
       // spawn_child refused the logon: the command never started; codex's users are set up again (or the session fails typed).
-      if (step.kind === 'try' && step.logonFailure !== undefined && launch.plan.logon?.recover) await this.untilAborted(launch.plan.logon.recover(step.logonFailure, 'spawn_sent'));
+      if (step.kind === 'try' && step.logonFailure !== undefined && plan.logon?.recover) await recover(new NeedsSandboxRecovery(step.logonFailure, 'spawn_sent'));
     }
   }
 
@@ -434,9 +474,9 @@ export class Session extends EventEmitter<SessionEvents> {
    * One try: a warm runner or a new one connected, the request sent, its first answer awaited.
    * Silence after the request is told apart from a request that never reached the runner.
    */
-  private async attempt(launch: ResolvedLaunch, request: Record<string, unknown>, mayTakeWarm: boolean, onReady: () => void): Promise<{ result: TryResult; warm: boolean }> {
+  private async attempt(launch: ResolvedLaunch, plan: LaunchPlan, request: Record<string, unknown>, mayTakeWarm: boolean, onReady: () => void): Promise<{ result: TryResult; warm: boolean }> {
     const o = this.options;
-    const warm = mayTakeWarm && launch.warmKey ? await this.host.pool?.take(launch.warmKey) : undefined;
+    const warm = mayTakeWarm && launch.warmKey ? await this.host.pool?.take(launch.warmKey, this.abort.signal) : undefined;
     if (warm && this.abort.signal.aborted) {
       await warm.close(0); // taken as the session ended: nobody else will close it
       this.checkAborted();
@@ -446,7 +486,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.snapshot.pipes = warm.pipeStatus();
       this.snapshot.runnerPid = warm.runner.pid;
     }
-    const conn = warm ?? await openRunnerConnection(launch.plan, {
+    const conn = warm ?? await openRunnerConnection(plan, {
       connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       signal: this.abort.signal,
       hooks: {

@@ -57,13 +57,14 @@ export class WarmRunnerPool {
    * stopped (the kernel is asked, not only the pipes): a request written to it could be lost
    * after the runner started the command, and then it must not be retried.
    */
-  async take(key: string): Promise<RunnerConnection | undefined> {
+  async take(key: string, signal?: AbortSignal): Promise<RunnerConnection | undefined> {
     const id = this.identities.get(key);
     if (!id) return undefined;
     // A runner launched before this session asked is further along than any it could launch now
     // (e.g. the replacement of the one the previous terminal took): wait for it. Only launches that
     // hold their launch slot already: one still queued for a slot could wait behind this very session.
-    if (id.idle.length === 0 && id.connecting.size > 0) await Promise.race(id.connecting);
+    // The taker's end stops the wait (rejects with its reason); the launch goes on for the pool.
+    if (id.idle.length === 0 && id.connecting.size > 0) await untilAborted(Promise.race(id.connecting), signal);
     for (let entry = id.idle.shift(); entry; entry = id.idle.shift()) {
       entry.release();
       if (isAlive(entry.conn)) {
@@ -238,4 +239,15 @@ function setRef(conn: RunnerConnection, ref: boolean): void {
 function isAlive(conn: RunnerConnection): boolean {
   const { fromRunner, toRunner, runner } = conn;
   return runner.exit() === undefined && !fromRunner.destroyed && !fromRunner.readableEnded && !toRunner.destroyed && !toRunner.writableEnded;
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -218,3 +218,26 @@ test('a session that finds no idle warm runner waits for the one already connect
     await manager.dispose();
   }
 });
+
+test('a session waiting on a warm runner still connecting ends at once when terminated: it does not sit out the connect timeout', { skip: posixOnly('runs true as the command') }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'warm-wait-'));
+  const count = path.join(dir, 'starts');
+  writeFileSync(count, '');
+  // The first runner answers; every later one (the warm replacement) never connects.
+  const runner = { ...rogueRunner('ready-once-then-hang'), env: { ROGUE_COUNT: count } };
+  const manager = new SessionManager({ defaults: { runner, connectTimeoutMs: 20_000 }, warmRunners: 1 });
+  try {
+    assert.equal((await manager.start({ command: ['true'] }).exited).state, 'exited');
+    assert.ok(await eventually(() => readFileSync(count, 'utf8').split('\n').filter(Boolean).length === 2 && manager.poolStatus()[0]?.starting === 1), `pool: ${JSON.stringify(manager.poolStatus())}`);
+    const waiting = manager.start({ command: ['true'] });
+    await new Promise((r) => setTimeout(r, 300)); // it is waiting on the connecting replacement
+    assert.equal(waiting.state, 'preparing');
+    waiting.terminate();
+    const result = await Promise.race([waiting.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
+    assert.ok(result, 'still waiting 5 s after terminate: the wait on the warm runner ignored the session\'s end');
+    assert.deepEqual([result.state, result.error?.message], ['failed', 'terminated during preparing']);
+  } finally {
+    await manager.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
