@@ -102,9 +102,9 @@ test(`${WARM_COUNT} sessions on warm runners capped at 2 leave fds, socket dirs 
   const full = () => pool().idle === 2 && pool().starting === 0;
   await manager.start({ command: ['true'] }).exited;
   assert.ok(await eventually(full, 20_000), `the pool fills: ${JSON.stringify(pool())}`);
-  const warm = snapshot(); // two idle runners: their processes, pipes and socket dirs
+  const warm = snapshot(); // two idle runners: their processes and pipes (their socket dirs went at connect)
   assert.equal(warm.children.length, base.children.length + 2);
-  assert.equal(warm.dirs.length, 2);
+  assert.equal(warm.dirs.length, 0);
   const failures: string[] = [];
   let warmTaken = 0;
   let overCap = 0;
@@ -130,7 +130,7 @@ test(`${WARM_COUNT} sessions on warm runners capped at 2 leave fds, socket dirs 
   assert.ok(await eventually(() => full() && openFdCount() <= warm.fds && liveDescendants().length === warm.children.length, 20_000), `settled: ${JSON.stringify({ pool: pool(), fds: openFdCount(), was: warm.fds })}`);
   const after = snapshot();
   assert.equal(after.fds, warm.fds, 'open fds');
-  assert.equal(after.dirs.length, 2, 'socket dirs: the two idle runners only');
+  assert.equal(after.dirs.length, 0, 'socket dirs: none (connected runners keep none)');
   assert.equal(after.children.length, warm.children.length, 'processes: the launcher and two idle runners');
   await manager.dispose();
   await settledLike(base);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../src/session/session-manager';
@@ -187,16 +187,20 @@ test('warm runners in all are capped: a new identity closes the runner idle the 
   assert.ok(await eventually(() => runnersBelowUs().length === 0));
 });
 
-test('a program with warmRunners: 1 that forgets dispose() exits once its session ended; its idle runner goes too', { skip: posixOnly('reads the runners from /proc'), timeout: 60_000 }, async () => {
+test('a program with warmRunners: 1 that forgets dispose() exits once its session ended; its idle runner goes too, and nothing is left in its tmp dir', { skip: posixOnly('reads the runners from /proc'), timeout: 60_000 }, async () => {
   const script = path.join(__dirname, '..', 'fixtures', 'forgets-dispose.js');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'forgets-dispose-'));
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [script], (err, out, errOut) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout: out, stderr: errOut }));
+    const child = execFile(process.execPath, [script], { env: { ...process.env, TMPDIR: tmp } }, (err, out, errOut) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout: out, stderr: errOut }));
     child.stdin?.end();
   });
   assert.equal(code, 0, stderr);
   const idle = JSON.parse(stdout) as number[];
   assert.equal(idle.length, 1, 'it had an idle warm runner when it returned');
   assert.ok(await eventually(() => !isAlive(idle[0])), `idle runner ${idle[0]} outlived its program`);
+  // The idle runner's socket directory went when it connected, not at a dispose() that never came.
+  assert.deepEqual(readdirSync(tmp, { recursive: true }), []);
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 test('a session that finds no idle warm runner waits for the one already connecting instead of launching its own', { skip: posixOnly('runs sh as the command') }, async () => {

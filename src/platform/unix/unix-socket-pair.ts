@@ -1,7 +1,8 @@
 // Linux/macOS: two Unix sockets in a fresh directory only the owner may enter (0700), socket
 // files 0600. Each server takes exactly one client; the socket file is unlinked once it has.
 // The directory also holds an owner record (stale-socket-dirs.ts), so a parent that dies without
-// removing it leaves something the next process can recognise and remove.
+// removing it leaves something the next process can recognise and remove; once both clients are in,
+// the directory goes.
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -87,6 +88,9 @@ export async function createUnixSocketPair(): Promise<RunnerPipePair> {
       }
       ep.server.close();
       fs.unlink(ep.path).catch(() => {});
+      // Both clients in: the directory (and its owner record) has served its purpose. Removed now,
+      // a process that ends without disposing (an idle warm runner at exit) leaves nothing behind.
+      if (endpoints.size === 2 && [...endpoints.values()].every((e) => e.client)) fs.rm(dir, { recursive: true, force: true }).catch(() => {});
       for (const wake of ep.waiters) wake();
     });
     ep.server.unref(); // a pending wait must not keep the process alive
