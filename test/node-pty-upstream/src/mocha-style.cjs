@@ -34,7 +34,30 @@ function describe(name, fn) {
 
 function it(name, fn) {
   const skip = skipReason([...suites, name].join(' '));
-  nodeTest.it(name, skip ? { skip } : {}, () => runMochaStyle(fn));
+  nodeTest.it(name, skip ? { skip } : {}, async () => {
+    await steadyState();
+    return runMochaStyle(fn);
+  });
+}
+
+/**
+ * node-pty keeps no process of its own between tests; the facade keeps one warm runner, refilled in
+ * the background after each terminal takes it. Upstream's 'should not leak child process' counts every
+ * node process before and after its terminal, so each test starts where that refill has settled (as
+ * it would on an idle machine): no runner starting, the warm one there. At most 5 s; node-pty: no wait.
+ */
+async function steadyState() {
+  const { impl } = require('./pty-under-test.cjs');
+  if (impl === 'node-pty') return;
+  const { defaultManager } = require('codex-runner-ipc/node-pty');
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const manager = defaultManager?.();
+    if (!manager) return;
+    const pools = manager.poolStatus();
+    const busy = manager.list().some((s) => s.state !== 'exited' && s.state !== 'failed');
+    if (!busy && pools.every((p) => p.starting === 0 && p.idle >= 1)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function afterEach(fn) {
