@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from '../codex-home/setup-version';
 import { canonicalPath } from './capability-sids';
 import type { PayloadField, SetupHelperShape } from './setup-helper-shape';
+import type { SetupPayloadCommon } from './setup-payload';
 
 /** setup.rs SETUP_VERSION and the account names the helper provisions and refreshes (one place: setup-version.ts). */
 export { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION };
@@ -18,20 +19,7 @@ export const USERPROFILE_ROOT_EXCLUSIONS = ['.ssh', '.tsh', '.brev', '.gnupg', '
 /** workspace-write's read-only carve-outs under each project root, denied writes when they exist. */
 const CARVE_OUTS = ['.git', '.codex', '.agents'];
 
-export interface RefreshPayload {
-  version: number;
-  offline_username: string;
-  online_username: string;
-  codex_home: string;
-  command_cwd: string;
-  read_roots: string[];
-  write_roots: string[];
-  deny_read_paths: string[];
-  deny_write_paths: string[];
-  proxy_ports: number[];
-  allow_local_binding: boolean;
-  otel: null;
-  real_user: string;
+export interface RefreshPayload extends SetupPayloadCommon {
   user_profile: string;
   mode: 'full';
   /** 0.171.0: `legacy` (npm, standalone, desktop installs); `registered` is the Store app's runtime, which this module does not drive. */

@@ -5,21 +5,9 @@
 // `runtime` (upstream skips it while it is "legacy"). The helper takes standard base64 of the JSON
 // as its one argument.
 import { OFFLINE_USERNAME, ONLINE_USERNAME, SETUP_VERSION } from '../codex-home/setup-version';
+import type { SetupPayloadCommon } from '../sandbox-prep/setup-payload';
 
-export interface ProvisionPayload {
-  version: number;
-  offline_username: string;
-  online_username: string;
-  codex_home: string;
-  command_cwd: string;
-  read_roots: string[];
-  write_roots: string[];
-  deny_read_paths: string[];
-  deny_write_paths: string[];
-  proxy_ports: number[];
-  allow_local_binding: boolean;
-  otel: null;
-  real_user: string;
+export interface ProvisionPayload extends SetupPayloadCommon {
   mode: 'interactive-provision';
   refresh_only: false;
 }
