@@ -4,24 +4,14 @@
 // close_stdin existed: auto searches down from 6); the cap_sid file the run creates is checked too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalPathKey } from '../../../src/sandbox-prep/capability-sids';
 import { codexRelease } from '../../helpers/codex-releases';
+import { runCli } from '../../helpers/run-cli';
 import { runningUnderWine, skipUnlessWindows as skip } from '../win32-test-support';
 import { realCodexHome } from './real-runner-options';
 
-const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'codex-runner-ipc.js');
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 for (const release of ['0.171.0', '0.116.0']) {
   test(`codex-runner-ipc run --runner codex with codex ${release}'s runner: the command's output and exit code, the status, the cap_sid file`, { skip, timeout: 120_000 }, async (t) => {

@@ -4,26 +4,16 @@
 // is refused before anything starts. Through the CLI and the session API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { launchRunner } from '../../../src/launch/launch-runner';
 import { SessionManager } from '../../../src/session/session-manager';
 import { capSidFile } from '../../../src/sandbox-prep/cap-sid-file';
 import { codexRelease } from '../../helpers/codex-releases';
+import { runCli } from '../../helpers/run-cli';
 import { skipUnlessWindows as skip } from '../win32-test-support';
 import { realCodexHome, realRunnerOptions } from './real-runner-options';
 
-const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'codex-runner-ipc.js');
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 test("codex 0.171.0: run --runner codex --cwd <missing> exits 125 naming the directory, not the runner", { skip, timeout: 120_000 }, async (t) => {
   const codex = realCodexHome(codexRelease('0.171.0'));
