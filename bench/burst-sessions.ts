@@ -2,7 +2,7 @@
 // second manager, as another app would); how many of the first 300 end `exited` 0 with their own
 // output. The same check as test/session/burst.test.ts, counted instead of asserted.
 import { performance } from 'node:perf_hooks';
-import { SessionManager, type Session } from '../src/index';
+import { SessionManager, type Session } from '../src/main/index';
 
 async function ok(session: Session, expected: string): Promise<boolean> {
   let out = '';

@@ -6,8 +6,8 @@
 // fork() copies the parent's page tables, so a spawn costs ~1 ms in a bare Node process here and
 // ~20 ms at that size (the 300-session report measured ~50 ms per spawn in the app).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { configureRunnerLauncher } from '../src/launch/launch-runner';
-import { SessionManager } from '../src/index';
+import { configureRunnerLauncher } from '../src/main/launch/launch-runner';
+import { SessionManager } from '../src/main/index';
 import { interleaved, median } from './stats';
 
 export interface BurstResult {

@@ -1,6 +1,6 @@
 // concurrent_sessions_ok and sessions_per_second: 200 sessions started at once, each checked for
 // its own output and exit code.
-import { SessionManager } from '../src/index';
+import { SessionManager } from '../src/main/index';
 
 export interface ConcurrencyResult {
   concurrent_sessions_ok: number;

@@ -1,7 +1,7 @@
 // event_loop_p99_ms: the parent's event-loop delay at p99 while 8 sessions each stream 256 MiB.
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { SessionManager } from '../src/index';
+import { SessionManager } from '../src/main/index';
 import { producer } from './throughput';
 import { MiB } from './stats';
 

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { SessionManager } from '../src/index';
+import { SessionManager } from '../src/main/index';
 import { producer } from './throughput';
 import { MiB } from './stats';
 

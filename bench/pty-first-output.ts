@@ -6,7 +6,7 @@
 // another's exit, so each waits for the runner launched for it, over the same node-pty median.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import * as facade from '../src/node-pty';
+import * as facade from '../src/main/node-pty';
 import { interleaved, median } from './stats';
 
 /** What this bench uses of node-pty's API (the facade and node-pty both have it). */

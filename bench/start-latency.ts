@@ -2,8 +2,8 @@
 // the runner program alone and see it start (its first connect to a socket we listen on).
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { SessionManager, type Session } from '../src/index';
-import { bundledRunnerScript } from '../src/launch/runner-spec';
+import { SessionManager, type Session } from '../src/main/index';
+import { bundledRunnerScript } from '../src/main/launch/runner-spec';
 import { OneClientSocket } from './socket-listener';
 import { interleaved, median } from './stats';
 

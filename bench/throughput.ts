@@ -3,7 +3,7 @@
 // socket (unframed), and straight from child_process.spawn.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { SessionManager } from '../src/index';
+import { SessionManager } from '../src/main/index';
 import { ByteCounter } from './byte-counter';
 import { OneClientSocket } from './socket-listener';
 import { interleaved, median, MiB } from './stats';

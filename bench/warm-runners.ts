@@ -3,7 +3,7 @@
 // round. warm_runner_idle_rss_mib: the resident memory of one idle warm runner (kernel's VmRSS).
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { SessionManager } from '../src/index';
+import { SessionManager } from '../src/main/index';
 import { bareRunnerStartMs, sessionStartMs } from './start-latency';
 import { interleaved, median } from './stats';
 

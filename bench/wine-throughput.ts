@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { runWineScript, wineUnavailable } from './wine-script';
 
 const SCRIPT = path.join(__dirname, 'wine', 'named-pipe-throughput.js');
-const NAMED_PIPE_LAYER = path.resolve(__dirname, '..', 'src', 'platform', 'win32', 'named-pipe-pair.js');
+const NAMED_PIPE_LAYER = path.resolve(__dirname, '..', 'src', 'os', 'win32', 'named-pipe-pair.js');
 
 export type WineResult =
   | { skipped: string }

@@ -6,8 +6,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Session } from '../../src/session/session';
-import type { SessionOptions } from '../../src/session/session-options';
+import { Session } from '../../src/main/session/session';
+import type { SessionOptions } from '../../src/main/session/session-options';
 import { codexReleaseOfShape } from '../../test/helpers/codex-releases';
 import { ByteCounter } from '../byte-counter';
 import { interleaved, median, MiB } from '../stats';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Session } from '../../src/session/session';
+import { Session } from '../../src/main/session/session';
 import { ByteCounter } from '../byte-counter';
 import { interleaved, median, MiB } from '../stats';
 

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import type { SessionManager as SessionManagerClass } from '../../src/session/session-manager';
+import type { SessionManager as SessionManagerClass } from '../../src/main/session/session-manager';
 import type * as HandlersModule from '../../electron/main/ipc-handlers';
 import type * as DemoModule from '../../electron/main/demo-sessions';
 import type * as PanelFilesModule from '../../electron/main/panel-files';
@@ -35,7 +35,7 @@ export interface HarnessPanel {
 let nextContentsId = 1;
 
 export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSessionSpec[]): Promise<HarnessPanel> {
-  const { SessionManager } = requireBuilt<{ SessionManager: typeof SessionManagerClass }>('src', 'session', 'session-manager.js');
+  const { SessionManager } = requireBuilt<{ SessionManager: typeof SessionManagerClass }>('src', 'main', 'session', 'session-manager.js');
   const { createRunnerPipesHandlers } = requireBuilt<typeof HandlersModule>('electron', 'main', 'ipc-handlers.js');
   const { startDemoSessions } = requireBuilt<typeof DemoModule>('electron', 'main', 'demo-sessions.js');
   const { resolvePanelFile, PANEL_CSP } = requireBuilt<typeof PanelFilesModule>('electron', 'main', 'panel-files.js');

@@ -1,7 +1,7 @@
 // The one declaration of the IPC between the main process and the panel: channel names and what
 // each carries. Main, preload and renderer all import from here, so the two sides cannot drift.
 // Types only plus one constant list: safe to import from any process (no Node, no Electron).
-import type { CodexSandboxUse, PoolStatus, SessionStatus } from '../../src/session/session-status';
+import type { CodexSandboxUse, PoolStatus, SessionStatus } from '../../src/main/session/session-status';
 
 export type {
   CodexSandboxUse,
@@ -14,10 +14,10 @@ export type {
   SessionStage,
   SessionStatus,
   TrafficCounter,
-} from '../../src/session/session-status';
+} from '../../src/main/session/session-status';
 
 /**
- * codex's sandbox readiness in one codex home in use (src/codex-home/readiness.ts), for reading only,
+ * codex's sandbox readiness in one codex home in use (src/main/codex/home/readiness.ts), for reading only,
  * read with the options of the sessions that use it (one line per distinct set of options).
  */
 export interface CodexHomeReadiness extends CodexSandboxUse {

@@ -2,8 +2,8 @@
 // import), so tests and build scripts load it too. Packaged, the runner and the launcher are
 // extraResources in resources/runner/ (a child process cannot run a file inside app.asar) and
 // koffi comes from app.asar.unpacked (runner-spec.ts koffiPackages()).
-import { configureRunnerLauncher } from '../../src/launch/launch-runner';
-import { defaultRunnerSpec, type RunnerSpec } from '../../src/launch/runner-spec';
+import { configureRunnerLauncher } from '../../src/main/launch/launch-runner';
+import { defaultRunnerSpec, type RunnerSpec } from '../../src/main/launch/runner-spec';
 import { launcherScript, preloadBundle, rendererDir, runnerScript } from './app-paths';
 
 export { launcherScript, runnerScript } from './app-paths';

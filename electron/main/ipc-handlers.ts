@@ -2,7 +2,7 @@
 // (register-ipc.ts) routes ipcMain to them; the e2e harness routes Playwright bindings to the same
 // functions. Every handler first checks the sender, then the arguments, and answers bad input
 // with a rejected promise carrying a specific message.
-import type { SessionManager } from '../../src/session/session-manager';
+import type { SessionManager } from '../../src/main/session/session-manager';
 import type { InvokeChannel, InvokeChannels, RunnerPipesUpdate } from '../common/ipc-contract';
 import { CoalescedPush } from './coalesced-push';
 import { ReadinessWatch, type ReadinessReader } from './readiness-watch';

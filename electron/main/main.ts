@@ -2,7 +2,7 @@
 // embedding API, as docs/electron.md shows it: one session manager, one panel window over it.
 import { app } from 'electron';
 import * as path from 'node:path';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { configureAppRunner } from './app-runner';
 import { startDemoSessions } from './demo-sessions';
 import { launchPolicy } from './launch-policy';

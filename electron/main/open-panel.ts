@@ -1,7 +1,7 @@
 // Electron glue: the one call an embedding app makes after `ready`: a panel window over its
 // SessionManager, with the IPC handlers registered for it (and for every other panel it opens).
 import type { BrowserWindow } from 'electron';
-import type { SessionManager } from '../../src/session/session-manager';
+import type { SessionManager } from '../../src/main/session/session-manager';
 import { createRunnerPipesWindow, type RunnerPipesWindowOptions } from './create-window';
 import { PanelRegistration } from './panel-registration';
 import { registerRunnerPipesIpc } from './register-ipc';

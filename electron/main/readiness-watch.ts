@@ -4,8 +4,8 @@
 // NetUserGetInfo on a worker thread), so it is kept here and read again when a new set of options
 // appears or a session using it ends; each answer pokes the pushes. Never blocks the main thread;
 // at most one read per set of options at a time, and a change during a read is read again after it.
-import { sandboxReadiness } from '../../src/codex-home/readiness';
-import { isFinalStage, type CodexSandboxUse, type SessionStatus } from '../../src/session/session-status';
+import { sandboxReadiness } from '../../src/main/codex/home/readiness';
+import { isFinalStage, type CodexSandboxUse, type SessionStatus } from '../../src/main/session/session-status';
 import type { CodexHomeReadiness } from '../common/ipc-contract';
 
 export type ReadinessReader = (use: CodexSandboxUse) => Promise<Pick<CodexHomeReadiness, 'state' | 'reasons'>>;

@@ -1,7 +1,7 @@
 // Electron glue: routes ipcMain to the plain handlers in ipc-handlers.ts. This is the one call an
 // embedding app makes to give its windows the panel's API over its own session manager.
 import { ipcMain, type BrowserWindow } from 'electron';
-import type { SessionManager } from '../../src/session/session-manager';
+import type { SessionManager } from '../../src/main/session/session-manager';
 import { INVOKE_CHANNELS } from '../common/ipc-contract';
 import { callerFromEvent } from './ipc-caller';
 import { createRunnerPipesHandlers } from './ipc-handlers';

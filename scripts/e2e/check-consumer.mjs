@@ -27,7 +27,7 @@ const MAX_PACKED_BYTES = 400 * 1024;
 const MAX_UNPACKED_BYTES = 1200 * 1024;
 const MUST_HOLD = [
   'package.json', 'README.md', 'bin/codex-runner-ipc.js', 'bin/codex-runner-ipc-runner.js',
-  'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js',
+  'dist/src/main/index.js', 'dist/src/main/index.d.ts', 'dist/src/cli/main.js',
   'dist/runner/codex-command-runner.js', 'dist/runner/codex-runner-launcher.js',
   'dist/electron/main/index.js', 'dist/electron/main/index.d.ts', 'dist/electron/main/app-runner.js',
   'dist/electron/builder/builder-config.js', 'dist/electron/preload/preload.bundle.js',
@@ -85,14 +85,14 @@ try {
     run('the compiled TypeScript consumer (CommonJS)', path.join('out', 'strict-consumer.cjs'));
   }
 
-  // The node-pty facade's entry: in the exports map, built by another change (src/node-pty/).
-  if (files.has('dist/src/node-pty/index.js')) {
+  // The node-pty facade's entry: in the exports map, built by another change (src/main/node-pty/).
+  if (files.has('dist/src/main/node-pty/index.js')) {
     copyFileSync(path.join(here, 'node-pty-consumer.cjs'), path.join(app, 'node-pty-consumer.cjs'));
     run('the node-pty facade consumer', 'node-pty-consumer.cjs');
   } else {
-    console.log('skip the "./node-pty" entry: dist/src/node-pty/index.js is not in this build (src/node-pty/ not written yet)');
+    console.log('skip the "./node-pty" entry: dist/src/main/node-pty/index.js is not in this build (src/main/node-pty/ not written yet)');
   }
-  if (files.has('dist/src/node-pty/index.js')) checkNodePtyCompat(app);
+  if (files.has('dist/src/main/node-pty/index.js')) checkNodePtyCompat(app);
 
   // The README's examples, as written there. The API example is Windows-only (cmd.exe, codex's
   // runner and sandbox user): it is type-checked with the strict consumer's settings, not run.

@@ -98,7 +98,7 @@ try {
     const files = new Set(asar.listPackage(archive, { isPack: false }).map((f) => f.replaceAll('\\', '/').replace(/^\//, '')));
     const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8'));
     check(pkg.main === 'main.js' && files.has('main.js'), `the packed app's entry is the consumer's main.js (${pkg.main})`);
-    for (const f of ['dist/electron/main/index.js', 'dist/electron/main/app-runner.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js', 'dist/src/index.js', 'dist/src/session/session-manager.js']) {
+    for (const f of ['dist/electron/main/index.js', 'dist/electron/main/app-runner.js', 'dist/electron/preload/preload.bundle.js', 'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js', 'dist/src/main/index.js', 'dist/src/main/session/session-manager.js']) {
       check(files.has(`${PKG}/${f}`), `asar has ${PKG}/${f}`);
     }
     check(![...files].some((f) => f.endsWith('.map') || f.includes('/dist/test/')), 'asar has no source maps or tests');
@@ -240,7 +240,7 @@ async function checkFuses(appOutDir) {
  * .exe, the runner resource runs under it, and koffi loads from app.asar.unpacked.
  */
 async function checkPackedRunner(binary, runner, resources) {
-  const { SessionManager } = require(path.join(resources, '..', '..', '..', 'app', ...PKG.split('/'), 'dist', 'src', 'index.js'));
+  const { SessionManager } = require(path.join(resources, '..', '..', '..', 'app', ...PKG.split('/'), 'dist', 'src', 'main', 'index.js'));
   const cmd = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'cmd.exe');
   const manager = new SessionManager();
   try {

@@ -1,6 +1,6 @@
 // Parses `codex-runner-ipc` arguments into a plain object; errors are messages for the user.
 import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
-import { MAX_TIMER_MS } from '../session/session-options';
+import { MAX_TIMER_MS } from '../main/session/session-options';
 
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
        codex-runner-ipc doctor [--codex-home DIR] [--codex-install PATH] [--setup-helper PATH] [--json]

@@ -1,23 +1,23 @@
 // The doctor's checks, as plain data: each step says whether it holds, what was seen, and the fix.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
-import { CodexHomeError } from '../codex-home/codex-home-error';
-import { defaultCodexHome } from '../codex-home/codex-home-paths';
-import { listCodexRunners, type CodexRunnerCandidate } from '../codex-home/runner-discovery';
-import { SETUP_HINT } from '../codex-home/sandbox-setup-files';
-import { loadSandboxLogon } from '../codex-home/sandbox-users';
-import { sandboxBinDir } from '../launch/materialize-runner';
-import { defaultRunnerSpec } from '../launch/runner-spec';
-import { interactiveDesktopFacts } from '../platform/win32/interactive-desktop';
-import { capSidFile, CapSidFileError, readCapSidFile } from '../sandbox-prep/cap-sid-file';
-import { SETUP_HELPER_FILE } from '../sandbox-prep/sandbox-refresh';
-import { resolveCodexInstall, type CodexInstall, type CodexInstallResolution } from '../codex-install/find-codex-install';
-import { elevatedSetupHelper, findSetupHelper } from '../codex-install/setup-helper';
-import { sandboxReadiness } from '../codex-home/readiness';
+import { CodexHomeError } from '../main/codex/home/codex-home-error';
+import { defaultCodexHome } from '../main/codex/home/codex-home-paths';
+import { listCodexRunners, type CodexRunnerCandidate } from '../main/codex/home/runner-discovery';
+import { SETUP_HINT } from '../main/codex/home/sandbox-setup-files';
+import { loadSandboxLogon } from '../main/codex/home/sandbox-users';
+import { sandboxBinDir } from '../main/launch/materialize-runner';
+import { defaultRunnerSpec } from '../main/launch/runner-spec';
+import { interactiveDesktopFacts } from '../os/win32/interactive-desktop';
+import { capSidFile, CapSidFileError, readCapSidFile } from '../main/codex/sandbox-prep/cap-sid-file';
+import { SETUP_HELPER_FILE } from '../main/codex/sandbox-prep/sandbox-refresh';
+import { resolveCodexInstall, type CodexInstall, type CodexInstallResolution } from '../main/codex/install/find-codex-install';
+import { elevatedSetupHelper, findSetupHelper } from '../main/codex/install/setup-helper';
+import { sandboxReadiness } from '../main/codex/home/readiness';
 import * as path from 'node:path';
-import { SessionManager } from '../session/session-manager';
-import type { SessionOptions } from '../session/session-options';
-import type { SessionStatus } from '../session/session-status';
+import { SessionManager } from '../main/session/session-manager';
+import type { SessionOptions } from '../main/session/session-options';
+import type { SessionStatus } from '../main/session/session-status';
 
 export interface DoctorStep {
   name: string;

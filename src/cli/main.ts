@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runnerSpecForPath } from '../launch/runner-spec';
-import { BoundedReadError, readBoundedFile } from '../platform/read-bounded-file';
+import { runnerSpecForPath } from '../main/launch/runner-spec';
+import { BoundedReadError, readBoundedFile } from '../util/read-bounded-file';
 import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type PermissionProfile } from '../protocol/permissions';
-import { SessionManager } from '../session/session-manager';
+import { SessionManager } from '../main/session/session-manager';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
 import { runDoctor } from './doctor';
 import { runSandboxSetupCommand } from './sandbox-setup-command';

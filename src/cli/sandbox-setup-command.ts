@@ -3,8 +3,8 @@
 // elevated. Prints each stage, then the outcome; exits 0 when it succeeded, 1 when it failed,
 // 3 when the elevation prompt was declined, 2 on bad usage.
 import * as path from 'node:path';
-import { defaultCodexHome } from '../codex-home/codex-home-paths';
-import { setupSandbox, type SandboxSetupOptions } from '../sandbox-setup/setup-sandbox';
+import { defaultCodexHome } from '../main/codex/home/codex-home-paths';
+import { setupSandbox, type SandboxSetupOptions } from '../main/codex/sandbox-setup/setup-sandbox';
 import type { SandboxSetupArgs } from './cli-args';
 
 export async function runSandboxSetupCommand(args: SandboxSetupArgs, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {

@@ -1,8 +1,8 @@
 // `codex-runner-ipc sandbox status`: whether codex's Windows sandbox is set up in a codex home,
 // with every reason. Exit 0 when ready, 3 otherwise (2 stays the usage/IO error).
 import * as path from 'node:path';
-import { defaultCodexHome } from '../codex-home/codex-home-paths';
-import { sandboxReadiness, type SandboxReadiness } from '../codex-home/readiness';
+import { defaultCodexHome } from '../main/codex/home/codex-home-paths';
+import { sandboxReadiness, type SandboxReadiness } from '../main/codex/home/readiness';
 import type { SandboxStatusArgs } from './cli-args';
 
 export const NOT_READY_EXIT = 3;

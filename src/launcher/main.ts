@@ -1,9 +1,9 @@
 // Entry point of the runner launcher: one small long-lived process per main process, started by
-// src/launch/launcher-client.ts with a Node IPC channel (node, or Electron's binary in Node mode).
+// src/main/launch/launcher-client.ts with a Node IPC channel (node, or Electron's binary in Node mode).
 // It lives exactly as long as its main process: when the channel or its stdin closes (main exited
 // or was killed), every runner tree is killed and it exits.
-import { becomeChildSubreaper, killDescendantsNow } from '../runner/process-tree';
-import type { LauncherEvent } from './launcher-messages';
+import { becomeChildSubreaper, killDescendantsNow } from '../os/posix/process-tree';
+import type { LauncherEvent } from '../protocol/launcher-messages';
 import { RunnerLauncher } from './runner-launcher';
 
 export function main(): void {

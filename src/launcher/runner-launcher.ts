@@ -5,8 +5,8 @@
 // command tree reparented here, and every process that is ours but not one of our runners is
 // such an orphan, so it is killed and reaped before the runner's exit is reported.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { adoptedChildren, killDescendants, linuxProcessTable, onChildStateChange, reapAdopted } from '../runner/process-tree';
-import { RUNNER_STDERR_TAIL_BYTES, toLauncherRequest, type LauncherEvent, type LauncherRequest } from './launcher-messages';
+import { adoptedChildren, killDescendants, linuxProcessTable, onChildStateChange, reapAdopted } from '../os/posix/process-tree';
+import { RUNNER_STDERR_TAIL_BYTES, toLauncherRequest, type LauncherEvent, type LauncherRequest } from '../protocol/launcher-messages';
 import { StderrRelay } from './stderr-relay';
 
 /** How long a dead runner's stderr may stay open (held by something it passed it to) before its exit is reported anyway. */

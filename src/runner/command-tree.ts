@@ -5,7 +5,7 @@
 // itself exits, nothing it started survives it. macOS: the tree as far as parent links and the
 // command's process group reach (process-tree.ts says what escapes there).
 import { signalTree } from './kill-tree';
-import { becomeChildSubreaper, killDescendants, killDescendantsNow, onChildStateChange, reapAdopted } from './process-tree';
+import { becomeChildSubreaper, killDescendants, killDescendantsNow, onChildStateChange, reapAdopted } from '../os/posix/process-tree';
 
 /** Pids the runner spawned itself: Node reaps those; everything else below us is ours to reap. */
 const spawnedPids = new Set<number>();

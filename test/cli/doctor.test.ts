@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { capSidStep, fixFor, type DoctorReport } from '../../src/cli/doctor-checks';
-import type { SessionStatus } from '../../src/session/session-status';
+import type { SessionStatus } from '../../src/main/session/session-status';
 import { posixOnly } from '../helpers/platform';
 
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'codex-runner-ipc.js');

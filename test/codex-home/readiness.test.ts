@@ -6,9 +6,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { decideReadiness, sandboxReadiness, type ReadinessFacts } from '../../src/codex-home/readiness';
-import { SETUP_VERSION } from '../../src/codex-home/setup-version';
-import { UF_ACCOUNTDISABLE, UF_PASSWORD_EXPIRED } from '../../src/platform/win32/net-user';
+import { decideReadiness, sandboxReadiness, type ReadinessFacts } from '../../src/main/codex/home/readiness';
+import { SETUP_VERSION } from '../../src/main/codex/home/setup-version';
+import { UF_ACCOUNTDISABLE, UF_PASSWORD_EXPIRED } from '../../src/os/win32/net-user';
 import { codexHomeScratch, marker, OFFLINE, ONLINE, users } from '../helpers/codex-home-fixture';
 import { posixOnly } from '../helpers/platform';
 
@@ -124,7 +124,7 @@ test("an install already resolved (the session's) is taken as it is: nothing is 
   assert.equal(r.setupHelper, helper);
   assert.equal(r.install, given.lookup.install);
   assert.ok(r.notes?.includes('from the session'));
-  const { CodexInstallError } = await import('../../src/codex-install/codex-install-error');
+  const { CodexInstallError } = await import('../../src/main/codex/install/codex-install-error');
   const unsupported = await sandboxReadiness({ codexHome: f.home, install: { error: new CodexInstallError('registered-runtime', 'registered', 'HKLM\\X', ['a', 'b']) } });
   assert.deepEqual(unsupported.reasons.map((x) => [x.code, x.looked]), [['install_unsupported', ['a', 'b']]]);
 });

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CodexHomeError } from '../../src/codex-home/codex-home-error';
-import { findCodexRunner, listCodexRunners } from '../../src/codex-home/runner-discovery';
+import { CodexHomeError } from '../../src/main/codex/home/codex-home-error';
+import { findCodexRunner, listCodexRunners } from '../../src/main/codex/home/runner-discovery';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'codex-home-runners-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

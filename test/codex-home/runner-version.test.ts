@@ -2,7 +2,7 @@
 // dev builds (`<size>-<mtime hex>`) older than every release and ordered by mtime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareRunnerVersions, parseRunnerVersion, runnerSuffixOf } from '../../src/codex-home/runner-version';
+import { compareRunnerVersions, parseRunnerVersion, runnerSuffixOf } from '../../src/main/codex/home/runner-version';
 
 function sorted(texts: string[]): string[] {
   const parsed = texts.map((t) => {

@@ -4,9 +4,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { CodexHomeError, type CodexHomeProblem } from '../../src/codex-home/codex-home-error';
-import { loadSandboxLogon } from '../../src/codex-home/sandbox-users';
-import { DpapiUnavailableError } from '../../src/platform/win32/dpapi';
+import { CodexHomeError, type CodexHomeProblem } from '../../src/main/codex/home/codex-home-error';
+import { loadSandboxLogon } from '../../src/main/codex/home/sandbox-users';
+import { DpapiUnavailableError } from '../../src/os/win32/dpapi';
 import { codexHomeScratch, marker, OFFLINE, ONLINE, users } from '../helpers/codex-home-fixture';
 
 const skipOnWindows = process.platform === 'win32' ? 'checks the Linux/macOS DPAPI error; test/win32/sandbox-users.test.ts decrypts for real' : false;

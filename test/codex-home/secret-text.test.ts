@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { format, inspect } from 'node:util';
-import { SecretText, SecretTextError } from '../../src/codex-home/secret-text';
+import { SecretText, SecretTextError } from '../../src/main/codex/home/secret-text';
 import { Prng } from '../helpers/prng';
 
 const utf16z = (text: string) => Buffer.from(`${text}\0`, 'utf16le');

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { CodexHomeError } from '../../src/codex-home/codex-home-error';
-import { readSetupMarker } from '../../src/codex-home/sandbox-setup-files';
+import { CodexHomeError } from '../../src/main/codex/home/codex-home-error';
+import { readSetupMarker } from '../../src/main/codex/home/sandbox-setup-files';
 import { codexHomeScratch, marker } from '../helpers/codex-home-fixture';
 import { posixOnly } from '../helpers/platform';
 

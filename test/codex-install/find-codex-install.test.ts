@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CodexInstallError } from '../../src/codex-install/codex-install-error';
-import { findCodexInstall, isRelease } from '../../src/codex-install/find-codex-install';
-import { materializeRunner } from '../../src/launch/materialize-runner';
-import { nodeModulePaths, shimTarget } from '../../src/codex-install/npm-layout';
-import { findSetupHelper } from '../../src/codex-install/setup-helper';
+import { CodexInstallError } from '../../src/main/codex/install/codex-install-error';
+import { findCodexInstall, isRelease } from '../../src/main/codex/install/find-codex-install';
+import { materializeRunner } from '../../src/main/launch/materialize-runner';
+import { nodeModulePaths, shimTarget } from '../../src/main/codex/install/npm-layout';
+import { findSetupHelper } from '../../src/main/codex/install/setup-helper';
 
 const TRIPLE = 'x86_64-pc-windows-msvc';
 const CMD_SHIM = '@ECHO off\r\nGOTO start\r\n:find_dp0\r\nSET dp0=%~dp0\r\nEXIT /b\r\n:start\r\nSETLOCAL\r\nCALL :find_dp0\r\n\r\nIF EXIST "%dp0%\\node.exe" (\r\n  SET "_prog=%dp0%\\node.exe"\r\n) ELSE (\r\n  SET "_prog=node"\r\n  SET PATHEXT=%PATHEXT:;.JS;=;%\r\n)\r\n\r\nendLocal & goto #_undefined_# 2>NUL || title %COMSPEC% & "%_prog%"  "%dp0%\\node_modules\\@openai\\codex\\bin\\codex.js" %*\r\n';

@@ -1,6 +1,6 @@
 // Where the compiled fixtures and the bundled runner live (tests run from dist/test/...).
 import * as path from 'node:path';
-import type { RunnerSpec } from '../../src/launch/runner-spec';
+import type { RunnerSpec } from '../../src/main/launch/runner-spec';
 
 const distRoot = path.resolve(__dirname, '..', '..');
 

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { Session, SessionResult } from '../../src/session/session';
+import type { Session, SessionResult } from '../../src/main/session/session';
 import { eventually, isAlive } from './process-state';
 
 export interface Collected {

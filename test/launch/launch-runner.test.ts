@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { configureRunnerLauncher, launchRunner, runnerLauncherPid, spawnRunnerDirectly, type RunnerProcess } from '../../src/launch/launch-runner';
+import { configureRunnerLauncher, launchRunner, runnerLauncherPid, spawnRunnerDirectly, type RunnerProcess } from '../../src/main/launch/launch-runner';
 import { eventually, isAlive, parentPid, processState } from '../helpers/process-state';
 
 const skip = process.platform !== 'linux' && 'reads /proc';
@@ -168,7 +168,7 @@ test('kill() of a runner whose launcher is stopped: the launcher is killed at on
 test('a hung launcher is killed after the answer timeout, failing what it held', { skip }, async () => {
   // A fresh process: the timeout applies to launchers started after it is configured.
   const script = `
-    const { configureRunnerLauncher, launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/launch/launch-runner.js'))});
+    const { configureRunnerLauncher, launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/main/launch/launch-runner.js'))});
     configureRunnerLauncher({ answerTimeoutMs: 500 });
     (async () => {
       const first = await launchRunner({ exe: 'sh', args: ['-c', 'exit 0'] }, { in: 'i', out: 'o' });
@@ -188,7 +188,7 @@ test('a hung launcher is killed after the answer timeout, failing what it held',
 
 test('an idle app exits: the launcher holds the event loop only while a launch or a runner is pending, then follows the app out', { skip }, async () => {
   const script = `
-    const { launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/launch/launch-runner.js'))});
+    const { launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/main/launch/launch-runner.js'))});
     (async () => {
       const started = Date.now();
       const runner = await launchRunner({ exe: 'sh', args: ['-c', 'sleep 0.5'] }, { in: 'i', out: 'o' });
@@ -221,7 +221,7 @@ const fallbackCases: [what: string, script: string, why: RegExp][] = [
 for (const [what, script, why] of fallbackCases) {
   test(`${what}: runners are launched directly, a warning says why, and the launcher is not retried at every launch`, { skip }, async () => {
     const child = `
-      const { configureRunnerLauncher, launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/launch/launch-runner.js'))});
+      const { configureRunnerLauncher, launchRunner, runnerLauncherPid } = require(${JSON.stringify(path.resolve(__dirname, '../../src/main/launch/launch-runner.js'))});
       configureRunnerLauncher({ script: ${JSON.stringify(script)} });
       const warnings = [];
       process.on('warning', (w) => warnings.push(w.name + ': ' + w.message));

@@ -3,9 +3,9 @@
 // Windows only (test/win32/windows-only/logon-session.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logonStartupInfo } from '../../src/platform/win32/logon-launch';
-import { LOGON_FLAGS_NONE, STARTUPINFOW_SIZE } from '../../src/platform/win32/win32-api';
-import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/session/runner-connection';
+import { logonStartupInfo } from '../../src/main/launch/win32/logon-launch';
+import { LOGON_FLAGS_NONE, STARTUPINFOW_SIZE } from '../../src/os/win32/win32-api';
+import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/main/session/runner-connection';
 
 test('STARTUPINFOW: cb = 104 and dwFlags (offset 60 on x64) = STARTF_FORCEOFFFEEDBACK, nothing else; logon flags 0', () => {
   const si = logonStartupInfo();

@@ -3,9 +3,9 @@
 // answer timeout is set out of reach here, so only those bounds can end a wait.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configureRunnerLauncher, runnerLauncherPid } from '../../src/launch/launch-runner';
-import { SessionManager } from '../../src/session/session-manager';
-import type { Session } from '../../src/session/session';
+import { configureRunnerLauncher, runnerLauncherPid } from '../../src/main/launch/launch-runner';
+import { SessionManager } from '../../src/main/session/session-manager';
+import type { Session } from '../../src/main/session/session';
 import { collect, whenRunning } from '../helpers/sessions';
 import { eventually, isAlive, processState } from '../helpers/process-state';
 

@@ -2,7 +2,7 @@
 // same cases against a real node.exe parsing its own command line).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchCommandLine, MAX_CMD_COMMAND_LINE, MAX_COMMAND_LINE, quoteWindowsArg, windowsCommandLine } from '../../src/launch/windows-command-line';
+import { batchCommandLine, MAX_CMD_COMMAND_LINE, MAX_COMMAND_LINE, quoteWindowsArg, windowsCommandLine } from '../../src/os/win32/windows-command-line';
 
 /** A reference splitter following the documented CommandLineToArgvW rules for arguments after the program name. */
 function splitArgs(line: string): string[] {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { toLauncherEvent, toLauncherRequest, type LauncherEvent } from '../../src/launcher/launcher-messages';
+import { toLauncherEvent, toLauncherRequest, type LauncherEvent } from '../../src/protocol/launcher-messages';
 import { StderrRelay } from '../../src/launcher/stderr-relay';
 import { eventually, isAlive } from '../helpers/process-state';
 

@@ -3,8 +3,8 @@
 // the facade's own manager and its warm runner; disposeDefaultManager() takes the warm one too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runnerLauncherPid } from '../../src/launch/launch-runner';
-import { configureDefaultManager, defaultManager, disposeDefaultManager, spawn, type IExitEvent, type SessionPty } from '../../src/node-pty';
+import { runnerLauncherPid } from '../../src/main/launch/launch-runner';
+import { configureDefaultManager, defaultManager, disposeDefaultManager, spawn, type IExitEvent, type SessionPty } from '../../src/main/node-pty';
 import { posixOnly } from '../helpers/platform';
 import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
 import { assertNothingLeftBehind } from '../helpers/sessions';

@@ -3,8 +3,8 @@
 // long the pause lasts. kill() then still ends it, leaving nothing behind. Terminal and pipes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from '../../src/node-pty';
-import { SessionManager } from '../../src/session/session-manager';
+import { spawn } from '../../src/main/node-pty';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';

@@ -9,7 +9,7 @@ import { posixOnly } from '../helpers/platform';
 
 const skip = posixOnly('the example runs bash');
 const root = path.resolve(__dirname, '..', '..', '..');
-const FACADE = path.resolve(__dirname, '..', '..', 'src', 'node-pty', 'index.js');
+const FACADE = path.resolve(__dirname, '..', '..', 'src', 'main', 'node-pty', 'index.js');
 
 /** The first ```ts block under "## Coming from node-pty". */
 function readmeExample(): string {

@@ -4,8 +4,8 @@
 // never an empty chunk; the Session's own streams carry the same bytes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from '../../src/node-pty';
-import { SessionManager } from '../../src/session/session-manager';
+import { spawn } from '../../src/main/node-pty';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
 import { whenRunning } from '../helpers/sessions';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { BoundedReadError, readBoundedFile, type BoundedReadProblem } from '../../src/platform/read-bounded-file';
+import { BoundedReadError, readBoundedFile, type BoundedReadProblem } from '../../src/util/read-bounded-file';
 import { posixOnly } from '../helpers/platform';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bounded-read-'));

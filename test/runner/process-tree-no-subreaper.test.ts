@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { killDescendants, psProcessTable } from '../../src/runner/process-tree';
+import { killDescendants, psProcessTable } from '../../src/os/posix/process-tree';
 import { eventually, isAlive } from '../helpers/process-state';
 import { printedPids } from '../helpers/printed-pids';
 

@@ -14,7 +14,7 @@ import {
   psProcessTable,
   reapAdopted,
   walkDescendants,
-} from '../../src/runner/process-tree';
+} from '../../src/os/posix/process-tree';
 import { eventually, isAlive, parentPid, processState } from '../helpers/process-state';
 import { printedPids } from '../helpers/printed-pids';
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createRunnerPipePair } from '../../src/platform/runner-pipes';
+import { createRunnerPipePair } from '../../src/os/runner-pipes';
 import { encodeFrame } from '../../src/protocol/framing';
 import { FrameReader } from '../../src/protocol/frame-reader';
 import { toRunnerMessage, type ParentMessage, type RunnerMessage, type SpawnRequest } from '../../src/protocol/messages';

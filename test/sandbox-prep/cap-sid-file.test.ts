@@ -8,8 +8,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { capSidFile, capSidsFor, CapSidFileError, parseCapSids, randomCapSid } from '../../src/sandbox-prep/cap-sid-file';
-import { currentPidSpace, pidSpaceTag } from '../../src/platform/pid-space';
+import { capSidFile, capSidsFor, CapSidFileError, parseCapSids, randomCapSid } from '../../src/main/codex/sandbox-prep/cap-sid-file';
+import { currentPidSpace, pidSpaceTag } from '../../src/os/pid-space';
 import { posixOnly } from '../helpers/platform';
 
 const run = promisify(execFile);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { capSidFile } from '../../src/sandbox-prep/cap-sid-file';
+import { capSidFile } from '../../src/main/codex/sandbox-prep/cap-sid-file';
 import { runWineNode, toWindowsPath, wineNodeMissing } from '../helpers/wine-node';
 
 const run = promisify(execFile);

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinPermissionProfile, type PermissionProfile } from '../../src/protocol/permissions';
-import { canonicalPathKey, capabilitySids } from '../../src/sandbox-prep/capability-sids';
-import { capSidFile } from '../../src/sandbox-prep/cap-sid-file';
+import { canonicalPathKey, capabilitySids } from '../../src/main/codex/sandbox-prep/capability-sids';
+import { capSidFile } from '../../src/main/codex/sandbox-prep/cap-sid-file';
 
 function scratch(t: { after(fn: () => void): void }) {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'cap-sids-')));

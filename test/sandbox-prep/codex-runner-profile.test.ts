@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinPermissionProfile } from '../../src/protocol/permissions';
-import { codexRunnerRefusal } from '../../src/sandbox-prep/codex-runner-profile';
-import { Session } from '../../src/session/session';
+import { codexRunnerRefusal } from '../../src/main/codex/sandbox-prep/codex-runner-profile';
+import { Session } from '../../src/main/session/session';
 
 test('full access, external and unrestricted are refused with what to use instead; restricted ones pass', () => {
   const refusals = [

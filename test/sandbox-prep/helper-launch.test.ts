@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ARGUMENT_HARD_LIMIT_UNITS, ARGUMENT_LIMIT_UNITS, CHUNK_BYTES, helperLaunch, HelperPayloadTooLargeError } from '../../src/sandbox-prep/helper-launch';
-import { LATEST_HELPER_SHAPE, PAYLOAD_FIELDS, setupHelperShape, SetupHelperShapeError, shapeFromMarkers } from '../../src/sandbox-prep/setup-helper-shape';
+import { ARGUMENT_HARD_LIMIT_UNITS, ARGUMENT_LIMIT_UNITS, CHUNK_BYTES, helperLaunch, HelperPayloadTooLargeError } from '../../src/main/codex/sandbox-prep/helper-launch';
+import { LATEST_HELPER_SHAPE, PAYLOAD_FIELDS, setupHelperShape, SetupHelperShapeError, shapeFromMarkers } from '../../src/main/codex/sandbox-prep/setup-helper-shape';
 
 const old = { fields: PAYLOAD_FIELDS[15]!, envTransport: false };
 

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Session, type SessionResult } from '../../src/session/session';
-import type { SessionOptions } from '../../src/session/session-options';
-import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+import { Session, type SessionResult } from '../../src/main/session/session';
+import type { SessionOptions } from '../../src/main/session/session-options';
+import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
 import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
 

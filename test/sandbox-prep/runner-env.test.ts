@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { injectGitSafeDirectory, prepareRunnerEnv } from '../../src/sandbox-prep/runner-env';
+import { injectGitSafeDirectory, prepareRunnerEnv } from '../../src/main/codex/sandbox-prep/runner-env';
 
 test('null devices become NUL, a pager that never waits, PATH and PATHEXT inherited, the input untouched', async () => {
   const env = { A: '/dev/null', B: ' /DEV/NULL ', C: '\\\\dev\\\\null', D: '/dev/nullx', PAGER: 'less' };

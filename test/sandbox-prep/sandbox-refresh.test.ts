@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodePayload, refreshPayload } from '../../src/sandbox-prep/refresh-payload';
-import { readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
+import { encodePayload, refreshPayload } from '../../src/main/codex/sandbox-prep/refresh-payload';
+import { readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
 
 function scratch(t: { after(fn: () => void): void }) {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'refresh-')));

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
-import { SETUP_LOCK_FILE } from '../../src/sandbox-setup/setup-lock';
+import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
+import { SETUP_LOCK_FILE } from '../../src/main/codex/sandbox-setup/setup-lock';
 import { marker, users } from '../helpers/codex-home-fixture';
 
 const CHILD = path.resolve(__dirname, '..', 'fixtures', 'setup-in-child.js');

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { currentPidSpace } from '../../src/platform/pid-space';
-import { acquireSetupLock } from '../../src/sandbox-setup/setup-lock';
+import { currentPidSpace } from '../../src/os/pid-space';
+import { acquireSetupLock } from '../../src/main/codex/sandbox-setup/setup-lock';
 
 function lockFile(t: { after(fn: () => void): void }): string {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'setup-lock-')));

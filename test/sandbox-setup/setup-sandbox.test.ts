@@ -11,10 +11,10 @@ import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
-import { encodeProvisionPayload, provisionPayload } from '../../src/sandbox-setup/provision-payload';
-import { runSandboxSetup, type SetupPlatform, type SetupStage } from '../../src/sandbox-setup/setup-sandbox';
-import { acquireSetupLock, SETUP_LOCK_FILE, setupLockFile } from '../../src/sandbox-setup/setup-lock';
+import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
+import { encodeProvisionPayload, provisionPayload } from '../../src/main/codex/sandbox-setup/provision-payload';
+import { runSandboxSetup, type SetupPlatform, type SetupStage } from '../../src/main/codex/sandbox-setup/setup-sandbox';
+import { acquireSetupLock, SETUP_LOCK_FILE, setupLockFile } from '../../src/main/codex/sandbox-setup/setup-lock';
 import { marker, users } from '../helpers/codex-home-fixture';
 
 function scratch(t: { after(fn: () => void): void }) {

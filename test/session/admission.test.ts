@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
-import { Admission } from '../../src/session/admission';
+import { Admission } from '../../src/main/session/admission';
 
 test('20 launches queued on one shared signal add one abort listener to it, and abort rejects them all', async () => {
   const warnings: Error[] = [];

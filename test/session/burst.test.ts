@@ -5,8 +5,8 @@
 // timeout counts. BURST_SESSIONS overrides the 300.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionManager } from '../../src/session/session-manager';
-import type { Session } from '../../src/session/session';
+import { SessionManager } from '../../src/main/session/session-manager';
+import type { Session } from '../../src/main/session/session';
 import { realRunner } from '../helpers/fixture-paths';
 import { eventually, liveDescendants, usePrivateTmpdir } from '../helpers/process-state';
 import { posixOnly } from '../helpers/platform';

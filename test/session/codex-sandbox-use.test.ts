@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { resolvePermissions } from '../../src/protocol/permissions';
-import { codexSandboxUse } from '../../src/session/codex-sandbox-use';
-import { Session } from '../../src/session/session';
-import type { SessionOptions } from '../../src/session/session-options';
+import { codexSandboxUse } from '../../src/main/session/codex-sandbox-use';
+import { Session } from '../../src/main/session/session';
+import type { SessionOptions } from '../../src/main/session/session-options';
 
 const home = path.resolve('codex-home-for-test');
 const helper = path.resolve('helper', 'codex-windows-sandbox-setup.exe');

@@ -4,8 +4,8 @@
 // commands). An explicit env is passed exactly. Real sessions through the real runner.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultCommandEnv, excludedBecause } from '../../src/session/command-env';
-import { SessionManager } from '../../src/session/session-manager';
+import { defaultCommandEnv, excludedBecause } from '../../src/main/session/command-env';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { collect } from '../helpers/sessions';
 

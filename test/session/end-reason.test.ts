@@ -4,13 +4,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatStatus } from '../../src/cli/format-status';
 import { toRunnerMessage } from '../../src/protocol/messages';
-import { commandEnd } from '../../src/session/end-reason';
-import { SessionManager } from '../../src/session/session-manager';
+import { commandEnd } from '../../src/main/session/end-reason';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner, ROGUE_RUNNER } from '../helpers/fixture-paths';
 import { OutputWatch } from '../helpers/output-watch';
 import { posixOnly } from '../helpers/platform';
 import { assertNothingLeftBehind, collect } from '../helpers/sessions';
-import type { Session } from '../../src/session/session';
+import type { Session } from '../../src/main/session/session';
 
 const skip = posixOnly('the commands are sh and its kill builtin; signals are POSIX');
 

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { finished } from 'node:stream/promises';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
 import { eventually, isAlive } from '../helpers/process-state';

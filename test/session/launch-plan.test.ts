@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import { resolvePermissions } from '../../src/protocol/permissions';
-import { codexHomeAccess } from '../../src/session/codex-home-access';
-import { policyStatus, resolveLaunch } from '../../src/session/launch-plan';
+import { codexHomeAccess } from '../../src/main/session/codex-home-access';
+import { policyStatus, resolveLaunch } from '../../src/main/launch/launch-plan';
 import { realRunner } from '../helpers/fixture-paths';
 
 const permissions = resolvePermissions('workspace-write');

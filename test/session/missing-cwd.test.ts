@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Session } from '../../src/session/session';
-import type { SessionOptions } from '../../src/session/session-options';
-import { capSidFile } from '../../src/sandbox-prep/cap-sid-file';
+import { Session } from '../../src/main/session/session';
+import type { SessionOptions } from '../../src/main/session/session-options';
+import { capSidFile } from '../../src/main/codex/sandbox-prep/cap-sid-file';
 import { BUNDLED_RUNNER, realRunner } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
 

@@ -7,7 +7,7 @@ import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { posixOnly } from '../helpers/platform';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'preparing-bounds-'));

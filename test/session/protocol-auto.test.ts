@@ -7,8 +7,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'nod
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROTOCOL_VERSIONS } from '../../src/protocol/versions';
-import { clearRememberedVersions } from '../../src/session/protocol-choice';
-import { SessionManager } from '../../src/session/session-manager';
+import { clearRememberedVersions } from '../../src/main/session/protocol-choice';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { BUNDLED_RUNNER, rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, collect } from '../helpers/sessions';
 import { posixOnly } from '../helpers/platform';

@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { inspect } from 'node:util';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { rogueRunner } from '../helpers/fixture-paths';
 import { isAlive } from '../helpers/process-state';
 import { assertNothingLeftBehind } from '../helpers/sessions';

@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SETUP_HELPER_FILE } from '../../src/sandbox-prep/sandbox-refresh';
-import { SandboxNotReadyError } from '../../src/sandbox-setup/sandbox-not-ready-error';
-import { runSandboxSetup, type SandboxSetupOptions, type SetupPlatform } from '../../src/sandbox-setup/setup-sandbox';
-import { sandboxGate, type GateOptions } from '../../src/session/sandbox-gate';
-import type { SetupStage } from '../../src/session/session-status';
+import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
+import { SandboxNotReadyError } from '../../src/main/codex/sandbox-setup/sandbox-not-ready-error';
+import { runSandboxSetup, type SandboxSetupOptions, type SetupPlatform } from '../../src/main/codex/sandbox-setup/setup-sandbox';
+import { sandboxGate, type GateOptions } from '../../src/main/session/sandbox-gate';
+import type { SetupStage } from '../../src/main/session/session-status';
 import { codexHomeScratch, marker, users } from '../helpers/codex-home-fixture';
 
 const elevated: SetupPlatform = { realUser: async () => 'HOST\\alice', isElevated: () => true, startElevated: () => Promise.reject(new Error('unused')) };
@@ -110,7 +110,7 @@ test('after a logon error, opted in: setup runs (new users file) and the caller 
 });
 
 test('through a Session: runner codex on a fresh home fails with SandboxNotReadyError at preparing, nothing launched; opted in off Windows, it says setup is Windows-only', async (t) => {
-  const { Session } = await import('../../src/session/session');
+  const { Session } = await import('../../src/main/session/session');
   const f = fixture(t);
   const session = new Session({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: f.home.home, cwd: f.bin, setupHelper: f.helper(f.writesReady) });
   await session.start();
@@ -133,7 +133,7 @@ test('through a Session: runner codex on a fresh home fails with SandboxNotReady
 });
 
 test('sandbox: current needs no sandbox users: no readiness gate', async (t) => {
-  const { Session } = await import('../../src/session/session');
+  const { Session } = await import('../../src/main/session/session');
   const f = fixture(t);
   const session = new Session({ command: ['x'], runner: 'codex', codexHome: f.home.home, cwd: f.bin, sandbox: 'current' });
   await session.start();
@@ -142,7 +142,7 @@ test('sandbox: current needs no sandbox users: no readiness gate', async (t) => 
 });
 
 test('autoSetupSandbox must be a boolean', async () => {
-  const { Session } = await import('../../src/session/session');
+  const { Session } = await import('../../src/main/session/session');
   assert.throws(() => new Session({ command: ['x'], autoSetupSandbox: 'yes' as never }), /session option "autoSetupSandbox" must be a boolean/);
 });
 

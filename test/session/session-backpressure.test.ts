@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { isAlive } from '../helpers/process-state';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';

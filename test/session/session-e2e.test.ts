@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { eventually, isAlive } from '../helpers/process-state';
 import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessions';

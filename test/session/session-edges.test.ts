@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { pipeline, Writable } from 'node:stream';
-import { SessionManager } from '../../src/session/session-manager';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessions';
 import { posixOnly } from '../helpers/platform';

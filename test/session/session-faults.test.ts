@@ -3,8 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { SessionManager } from '../../src/session/session-manager';
-import type { SessionResult } from '../../src/session/session';
+import { SessionManager } from '../../src/main/session/session-manager';
+import type { SessionResult } from '../../src/main/session/session';
 import { builtinPermissionProfile } from '../../src/protocol/permissions';
 import { rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';

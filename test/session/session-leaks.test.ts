@@ -3,8 +3,8 @@
 // 19's 1000 on warm runners (about 1.5 minutes there, as 4 at a time): LEAK_WARM_SESSIONS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runnerLauncherPid } from '../../src/launch/launch-runner';
-import { SessionManager } from '../../src/session/session-manager';
+import { runnerLauncherPid } from '../../src/main/launch/launch-runner';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner, rogueRunner } from '../helpers/fixture-paths';
 import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir, zombieChildren } from '../helpers/process-state';
 import { posixOnly } from '../helpers/platform';

@@ -1,8 +1,8 @@
 // Bad options are refused before anything exists: no pipes, no runner, no session in the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionManager } from '../../src/session/session-manager';
-import { validateSessionOptions, type SessionOptions } from '../../src/session/session-options';
+import { SessionManager } from '../../src/main/session/session-manager';
+import { validateSessionOptions, type SessionOptions } from '../../src/main/session/session-options';
 import { liveDescendants, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
 
 // Other test files create socket directories in parallel; count only ours.

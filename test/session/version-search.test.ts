@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ErrorPayload } from '../../src/protocol/messages';
-import { isRefreshableLogonError, meaningOfError, VersionSearch, type SearchStart, type TryResult } from '../../src/session/version-search';
+import { isRefreshableLogonError, meaningOfError, VersionSearch, type SearchStart, type TryResult } from '../../src/main/session/version-search';
 
 const FILE = '/x/codex-command-runner.exe';
 const search = (start: Partial<SearchStart> = {}) => new VersionSearch({ runnerFile: FILE, isRefreshableLogonError: () => false, ...start });

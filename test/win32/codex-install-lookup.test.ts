@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { CodexInstallError } from '../../src/codex-install/codex-install-error';
-import { findCodexInstall, REGISTERED_CORE_KEY } from '../../src/codex-install/find-codex-install';
-import { findSetupHelper } from '../../src/codex-install/setup-helper';
+import { CodexInstallError } from '../../src/main/codex/install/codex-install-error';
+import { findCodexInstall, REGISTERED_CORE_KEY } from '../../src/main/codex/install/find-codex-install';
+import { findSetupHelper } from '../../src/main/codex/install/setup-helper';
 import { npmCodexInstall } from '../helpers/codex-install';
 import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
 

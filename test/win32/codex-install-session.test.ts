@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { protectData } from '../../src/platform/win32/dpapi';
-import { currentUserName } from '../../src/platform/win32/sid';
-import { SessionManager } from '../../src/session/session-manager';
+import { protectData } from '../../src/os/win32/dpapi';
+import { currentUserName } from '../../src/os/win32/sid';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { npmCodexInstall } from '../helpers/codex-install';
 import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
 

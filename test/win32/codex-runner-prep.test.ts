@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createPrivateDesktop, closePrivateDesktop, desktopExists, privateDesktopDacl, privateDesktopSddl, DESKTOP_ALL_ACCESS, DESKTOP_PARTICIPANT_ACCESS } from '../../src/platform/win32/desktop';
-import { currentUserSid } from '../../src/platform/win32/sid';
-import { Session, type SessionResult } from '../../src/session/session';
-import { SessionManager } from '../../src/session/session-manager';
-import type { SessionOptions } from '../../src/session/session-options';
-import { canonicalPathKey } from '../../src/sandbox-prep/capability-sids';
+import { createPrivateDesktop, closePrivateDesktop, desktopExists, privateDesktopDacl, privateDesktopSddl, DESKTOP_ALL_ACCESS, DESKTOP_PARTICIPANT_ACCESS } from '../../src/os/win32/desktop';
+import { currentUserSid } from '../../src/os/win32/sid';
+import { Session, type SessionResult } from '../../src/main/session/session';
+import { SessionManager } from '../../src/main/session/session-manager';
+import type { SessionOptions } from '../../src/main/session/session-options';
+import { canonicalPathKey } from '../../src/main/codex/sandbox-prep/capability-sids';
 import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
 
 const releases = path.resolve(__dirname, '..', '..', '..', '.cache', 'codex-releases');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runNode, skipUnlessWindows as skip } from './win32-test-support';
 
-const pairModule = JSON.stringify(path.resolve(__dirname, '../../src/platform/win32/named-pipe-pair.js'));
+const pairModule = JSON.stringify(path.resolve(__dirname, '../../src/os/win32/named-pipe-pair.js'));
 
 test('an aborted wait rejects with the reason, and the process then exits by itself', { skip, timeout: 60_000 }, async () => {
   const { done } = runNode(`

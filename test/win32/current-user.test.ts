@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
-import { currentSetupUser, currentTokenUser } from '../../src/platform/win32/current-user';
-import { currentUserName, currentUserSid, sidForUser } from '../../src/platform/win32/sid';
+import { currentSetupUser, currentTokenUser } from '../../src/os/win32/current-user';
+import { currentUserName, currentUserSid, sidForUser } from '../../src/os/win32/sid';
 import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 test('the token user is DOMAIN\\user: the same SID as the token, the name GetUserNameW gives, and that name resolves back to the SID', { skip }, async () => {

@@ -3,8 +3,8 @@
 // call's own error; no handle left behind after hundreds of calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { protectData, unprotectData } from '../../src/platform/win32/dpapi';
-import { Win32Error } from '../../src/platform/win32/win32-error';
+import { protectData, unprotectData } from '../../src/os/win32/dpapi';
+import { Win32Error } from '../../src/os/win32/win32-error';
 import { Prng } from '../helpers/prng';
 import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 

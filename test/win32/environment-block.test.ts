@@ -1,7 +1,7 @@
 // The environment block given to a runner started as another user (pure: runs everywhere).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { environmentBlock } from '../../src/platform/win32/environment-block';
+import { environmentBlock } from '../../src/os/win32/environment-block';
 
 const decode = (block: Buffer) => block.toString('utf16le');
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { createNamedPipePair } from '../../src/platform/win32/named-pipe-pair';
+import { createNamedPipePair } from '../../src/os/win32/named-pipe-pair';
 import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 async function roundTrip(mode: 'stream' | 'abort' | 'unopened'): Promise<void> {

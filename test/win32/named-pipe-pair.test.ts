@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { createNamedPipePair, pipeSddl } from '../../src/platform/win32/named-pipe-pair';
-import { currentUserName, currentUserSid } from '../../src/platform/win32/sid';
-import { readDaclSddl } from '../../src/platform/win32/security-info';
-import { pipeNonce } from '../../src/platform/pipe-names';
-import { Win32Error } from '../../src/platform/win32/win32-error';
-import { PIPE_ACCESS_INBOUND, win32 } from '../../src/platform/win32/win32-api';
+import { createNamedPipePair, pipeSddl } from '../../src/os/win32/named-pipe-pair';
+import { currentUserName, currentUserSid } from '../../src/os/win32/sid';
+import { readDaclSddl } from '../../src/os/win32/security-info';
+import { pipeNonce } from '../../src/os/pipe-names';
+import { Win32Error } from '../../src/os/win32/win32-error';
+import { PIPE_ACCESS_INBOUND, win32 } from '../../src/os/win32/win32-api';
 import { OPEN_PIPES_SCRIPT, processHandleCount, runNode, skipUnlessWindows as skip } from './win32-test-support';
 
 test('pipe names are upstream\'s, with 32 lower-case hex digits from the CSPRNG', { skip }, async () => {

@@ -5,9 +5,9 @@
 // account_missing when one does not.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sandboxReadiness } from '../../src/codex-home/readiness';
-import { localUserFlags, UF_ACCOUNTDISABLE, UF_PASSWORD_EXPIRED } from '../../src/platform/win32/net-user';
-import { currentUserName } from '../../src/platform/win32/sid';
+import { sandboxReadiness } from '../../src/main/codex/home/readiness';
+import { localUserFlags, UF_ACCOUNTDISABLE, UF_PASSWORD_EXPIRED } from '../../src/os/win32/net-user';
+import { currentUserName } from '../../src/os/win32/sid';
 import { codexHomeScratch, marker, users } from '../helpers/codex-home-fixture';
 import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 

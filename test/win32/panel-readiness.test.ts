@@ -4,10 +4,10 @@
 // sandbox users get a line; one of this project's runner in the same home adds none.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sandboxReadiness } from '../../src/codex-home/readiness';
-import { currentUserName } from '../../src/platform/win32/sid';
-import { Session } from '../../src/session/session';
-import { SessionManager } from '../../src/session/session-manager';
+import { sandboxReadiness } from '../../src/main/codex/home/readiness';
+import { currentUserName } from '../../src/os/win32/sid';
+import { Session } from '../../src/main/session/session';
+import { SessionManager } from '../../src/main/session/session-manager';
 import { ReadinessWatch } from '../../electron/main/readiness-watch';
 import { codexHomeScratch, marker } from '../helpers/codex-home-fixture';
 import { skipUnlessWindows as skip } from './win32-test-support';

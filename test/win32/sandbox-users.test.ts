@@ -5,9 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { CodexHomeError } from '../../src/codex-home/codex-home-error';
-import { loadSandboxLogon, type SandboxLogon } from '../../src/codex-home/sandbox-users';
-import { protectData } from '../../src/platform/win32/dpapi';
+import { CodexHomeError } from '../../src/main/codex/home/codex-home-error';
+import { loadSandboxLogon, type SandboxLogon } from '../../src/main/codex/home/sandbox-users';
+import { protectData } from '../../src/os/win32/dpapi';
 import { codexHomeScratch, marker, OFFLINE, ONLINE, users } from '../helpers/codex-home-fixture';
 import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 

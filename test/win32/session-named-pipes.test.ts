@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Session, type SessionResult } from '../../src/session/session';
-import type { SessionOptions } from '../../src/session/session-options';
-import { bundledRunnerScript } from '../../src/launch/runner-spec';
-import { currentUserSid } from '../../src/platform/win32/sid';
+import { Session, type SessionResult } from '../../src/main/session/session';
+import type { SessionOptions } from '../../src/main/session/session-options';
+import { bundledRunnerScript } from '../../src/main/launch/runner-spec';
+import { currentUserSid } from '../../src/os/win32/sid';
 import { eventually, isAlive } from '../helpers/process-state';
 import { skipUnlessWindows as skip } from './win32-test-support';
 

@@ -2,8 +2,8 @@
 // GetTokenInformation), LookupAccountNameW restricted to user accounts, ConvertSidToStringSidW.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { currentUserName, currentUserSid, describeSidNameUse, sidForUser } from '../../src/platform/win32/sid';
-import { Win32Error } from '../../src/platform/win32/win32-error';
+import { currentUserName, currentUserSid, describeSidNameUse, sidForUser } from '../../src/os/win32/sid';
+import { Win32Error } from '../../src/os/win32/win32-error';
 import { processHandleCount, skipUnlessWindows as skip } from './win32-test-support';
 
 test('SID_NAME_USE values are named (plain table: runs everywhere)', () => {

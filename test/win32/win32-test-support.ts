@@ -1,7 +1,7 @@
 // Shared by the Win32 tests (run under Wine with the real node.exe and koffi, or on Windows).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { win32 } from '../../src/platform/win32/win32-api';
+import { win32 } from '../../src/os/win32/win32-api';
 import { spawnJobChild } from '../../src/runner/win32/job-child';
 
 /** Every Win32 test skips itself elsewhere, saying why. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { quoteWindowsArg, windowsCommandLine } from '../../src/launch/windows-command-line';
+import { quoteWindowsArg, windowsCommandLine } from '../../src/os/win32/windows-command-line';
 import { skipUnlessWindows as skip } from './win32-test-support';
 
 const NASTY = ['', 'plain', 'with space', 'tab\there', 'say "hi"', '"', '""', 'trailing\\', 'trailing two\\\\', 'C:\\Program Files\\x\\', 'a\\\\"b', '\\"', '\\\\server\\share', 'ünïcødé ✓', '%PATH% ^& | < >'];

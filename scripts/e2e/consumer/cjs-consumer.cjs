@@ -23,7 +23,7 @@ async function main() {
   assert.ok(existsSync(path.join(panelDir(), 'index.html')));
   ok('the preload and panel entries resolve to files, the same ones preloadPath()/panelDir() give');
 
-  assert.throws(() => require('codex-runner-ipc/dist/src/index.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  assert.throws(() => require('codex-runner-ipc/dist/src/main/index.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
   ok('deep imports outside the exports map are refused (ERR_PACKAGE_PATH_NOT_EXPORTED)');
 
   const fragment = runnerPipesBuilderConfig();

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { findExecutable } from './find-executable';
 import { libcPty, winsize } from './libc-pty';
 import { DEFAULT_TTY_SIZE, PtyProcess, type TtySize } from './pty-process';
-import { killDescendants } from '../process-tree';
+import { killDescendants } from '../../os/posix/process-tree';
 
 /** What ^D means to a terminal in canonical mode: end of input (the PTY way to close stdin). */
 const EOF_CHAR = '\x04';

@@ -14,8 +14,8 @@
 import { ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { encodeEnvironmentBlock } from '../../platform/win32/environment-block';
-import { socketForHandle } from '../../platform/win32/handle-stream';
+import { encodeEnvironmentBlock } from '../../os/win32/environment-block';
+import { socketForHandle } from '../../os/win32/handle-stream';
 import {
   CREATE_NO_WINDOW,
   CREATE_SUSPENDED,
@@ -27,8 +27,8 @@ import {
   WAIT_OBJECT_0,
   win32,
   type Win32Api, STARTUPINFOEXW_SIZE, PROCESS_INFORMATION_SIZE
-} from '../../platform/win32/win32-api';
-import { lastWin32Error } from '../../platform/win32/win32-error';
+} from '../../os/win32/win32-api';
+import { lastWin32Error } from '../../os/win32/win32-error';
 import { KillOnCloseJob } from './kill-on-close-job';
 import { windowsLaunch } from './resolve-executable';
 

@@ -10,7 +10,7 @@ import {
   JobObjectExtendedLimitInformation,
   win32,
   type Win32Api,
-} from '../../platform/win32/win32-api';
+} from '../../os/win32/win32-api';
 
 export class KillOnCloseJob {
   private constructor(

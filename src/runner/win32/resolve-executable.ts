@@ -26,9 +26,9 @@
 //   GetSystemDirectoryW, never looked up.
 import { lstatSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { batchCommandLine, windowsCommandLine } from '../../launch/windows-command-line';
-import { win32 } from '../../platform/win32/win32-api';
-import { lastWin32Error } from '../../platform/win32/win32-error';
+import { batchCommandLine, windowsCommandLine } from '../../os/win32/windows-command-line';
+import { win32 } from '../../os/win32/win32-api';
+import { lastWin32Error } from '../../os/win32/win32-error';
 
 /** A path in a message, quoted but not escaped: Windows paths read as they are typed. */
 const quoted = (text: string) => `"${text}"`;

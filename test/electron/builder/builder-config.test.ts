@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { RECOMMENDED_FUSES, runnerPipesBuilderConfig } from '../../../electron/builder/builder-config';
-import { bundledLauncherScript, bundledRunnerScript } from '../../../src/launch/runner-spec';
+import { bundledLauncherScript, bundledRunnerScript } from '../../../src/main/launch/runner-spec';
 
 // js-yaml ships no types of its own; this is the one call used.
 const yaml = require('js-yaml') as { load(text: string): unknown };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { bundledLauncherScript, bundledRunnerScript } from '../../../src/launch/runner-spec';
+import { bundledLauncherScript, bundledRunnerScript } from '../../../src/main/launch/runner-spec';
 import { launcherScript, preloadBundle, rendererDir, runnerScript } from '../../../electron/main/app-paths';
 
 test('packaged, the runner and its launcher are extraResources under resourcesPath', () => {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { configureAppRunner, panelDir, preloadPath } from '../../../electron/main/app-runner';
-import { configureRunnerLauncher } from '../../../src/launch/launch-runner';
-import { bundledLauncherScript, bundledRunnerScript } from '../../../src/launch/runner-spec';
+import { configureRunnerLauncher } from '../../../src/main/launch/launch-runner';
+import { bundledLauncherScript, bundledRunnerScript } from '../../../src/main/launch/runner-spec';
 import { preloadBundle, rendererDir } from '../../../electron/main/app-paths';
 
 test('unpacked, the app runs the built runner', () => {

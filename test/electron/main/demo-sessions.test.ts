@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SessionManager } from '../../../src/session/session-manager';
+import { SessionManager } from '../../../src/main/session/session-manager';
 import { DEMO_ENV, demoSpecsFromLaunch, parseDemoSpecs, SAMPLE_DEMO_SESSIONS, startDemoSessions } from '../../../electron/main/demo-sessions';
 
 test('demo sessions come from the switch, the switch with JSON, or the environment', () => {

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SessionManager } from '../../../src/session/session-manager';
+import { SessionManager } from '../../../src/main/session/session-manager';
 import { INVOKE_CHANNELS, SESSIONS_PUSH, type PoolStatus, type RunnerPipesUpdate } from '../../../electron/common/ipc-contract';
 import { callerFromEvent, type CallerContents, type IpcCaller } from '../../../electron/main/ipc-caller';
 import { createRunnerPipesHandlers } from '../../../electron/main/ipc-handlers';

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pipeNonce } from '../../../src/platform/pipe-names';
-import { createRunnerPipePair } from '../../../src/platform/runner-pipes';
-import { currentPidSpace, pidSpaceTag } from '../../../src/platform/pid-space';
-import { OWNERLESS_MIN_AGE_MS, sweepSocketDir, sweepStaleSocketDirs } from '../../../src/platform/unix/stale-socket-dirs';
+import { pipeNonce } from '../../../src/os/pipe-names';
+import { createRunnerPipePair } from '../../../src/os/runner-pipes';
+import { currentPidSpace, pidSpaceTag } from '../../../src/os/pid-space';
+import { OWNERLESS_MIN_AGE_MS, sweepSocketDir, sweepStaleSocketDirs } from '../../../src/os/posix/stale-socket-dirs';
 import { eventually, usePrivateTmpdir } from '../../helpers/process-state';
 
 const linux = process.platform === 'linux';
@@ -156,7 +156,7 @@ test("a live session's directory is kept by a sweep from another pid namespace (
   try {
     // A process in a new pid namespace (as in a container sharing this tmp dir) sweeps this live
     // session's directory: our pid does not exist there, so it must not be taken for dead.
-    const sweeper = path.resolve(__dirname, '../../../src/platform/unix/stale-socket-dirs.js');
+    const sweeper = path.resolve(__dirname, '../../../src/os/posix/stale-socket-dirs.js');
     const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', `require(${JSON.stringify(sweeper)}).sweepSocketDir(${JSON.stringify(dir)}).then((v) => console.log(v))`], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.notEqual(r.stdout.trim(), 'removed');

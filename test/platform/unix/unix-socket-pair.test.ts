@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createRunnerPipePair } from '../../../src/platform/runner-pipes';
+import { createRunnerPipePair } from '../../../src/os/runner-pipes';
 import { posixOnly } from '../../helpers/platform';
 
 const skip = posixOnly('Unix sockets; on Windows the pipes are named pipes (test/win32/named-pipe-pair.test.ts)');
@@ -86,7 +86,7 @@ test('an aborted wait rejects with the abort reason; waits after close are refus
 });
 
 test('a pending wait does not keep the process alive', { skip }, () => {
-  const pairModule = require.resolve('../../../src/platform/runner-pipes');
+  const pairModule = require.resolve('../../../src/os/runner-pipes');
   // The child waits forever with no timeout; it must still exit when nothing else is left to do.
   const script = `require(${JSON.stringify(pairModule)}).createRunnerPipePair().then(p=>{p.waitForClient('in',new AbortController().signal);process.on('exit',()=>{require('fs').rmSync(require('path').dirname(p.names.in),{recursive:true,force:true});console.log('exited by itself')})})`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });

@@ -1,7 +1,7 @@
 // The ConPTY child's environment block is plain data: checked here, used under Wine/Windows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeEnvironmentBlock as environmentBlock } from '../../../src/platform/win32/environment-block';
+import { encodeEnvironmentBlock as environmentBlock } from '../../../src/os/win32/environment-block';
 
 test('the environment block is sorted case-insensitively, NUL-separated, double-NUL-ended UTF-16', () => {
   const block = environmentBlock({ b: '2', Path: 'C:\\x', A: 'é' });

@@ -1,9 +1,9 @@
 // Terminal sessions end to end: a real runner process, a real pseudo terminal, real children.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionManager } from '../../../src/session/session-manager';
-import type { Session } from '../../../src/session/session';
-import type { SessionOptions } from '../../../src/session/session-options';
+import { SessionManager } from '../../../src/main/session/session-manager';
+import type { Session } from '../../../src/main/session/session';
+import type { SessionOptions } from '../../../src/main/session/session-options';
 import { realRunner } from '../../helpers/fixture-paths';
 import { isAlive } from '../../helpers/process-state';
 import { OutputWatch } from '../../helpers/output-watch';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SessionManager } from '../../../src/session/session-manager';
+import { SessionManager } from '../../../src/main/session/session-manager';
 import { collect } from '../../helpers/sessions';
 import { skipUnlessWindows as skip } from '../win32-test-support';
 import { codexSandboxEcho, putCodexOnPath } from './codex-exe';

@@ -3,8 +3,8 @@
 // made), so a "ready" home names the account this process runs as, which does exist there.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { currentTokenUser } from '../../../src/platform/win32/current-user';
-import { protectData } from '../../../src/platform/win32/dpapi';
+import { currentTokenUser } from '../../../src/os/win32/current-user';
+import { protectData } from '../../../src/os/win32/dpapi';
 import { marker } from '../../helpers/codex-home-fixture';
 
 export interface MadeHome {

@@ -10,11 +10,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { currentSetupUser } from '../../../src/platform/win32/current-user';
-import { ARGUMENT_LIMIT_UNITS, helperLaunch } from '../../../src/sandbox-prep/helper-launch';
-import { encodePayload, payloadForHelper, refreshPayload, type RefreshPayload } from '../../../src/sandbox-prep/refresh-payload';
-import { forgetSandboxRefreshes, runSandboxRefresh, SandboxRefreshError, setupErrorFile } from '../../../src/sandbox-prep/sandbox-refresh';
-import { setupHelperShape, type SetupHelperShape } from '../../../src/sandbox-prep/setup-helper-shape';
+import { currentSetupUser } from '../../../src/os/win32/current-user';
+import { ARGUMENT_LIMIT_UNITS, helperLaunch } from '../../../src/main/codex/sandbox-prep/helper-launch';
+import { encodePayload, payloadForHelper, refreshPayload, type RefreshPayload } from '../../../src/main/codex/sandbox-prep/refresh-payload';
+import { forgetSandboxRefreshes, runSandboxRefresh, SandboxRefreshError, setupErrorFile } from '../../../src/main/codex/sandbox-prep/sandbox-refresh';
+import { setupHelperShape, type SetupHelperShape } from '../../../src/main/codex/sandbox-prep/setup-helper-shape';
 import { codexRelease, codexReleases, type ReleaseShape } from '../../helpers/codex-releases';
 import { skipUnlessWindows as skip } from '../win32-test-support';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { canonicalPathKey } from '../../../src/sandbox-prep/capability-sids';
+import { canonicalPathKey } from '../../../src/main/codex/sandbox-prep/capability-sids';
 import { codexRelease } from '../../helpers/codex-releases';
 import { runCli } from '../../helpers/run-cli';
 import { runningUnderWine, skipUnlessWindows as skip } from '../win32-test-support';

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SessionOptions } from '../../../src/session/session-options';
+import type { SessionOptions } from '../../../src/main/session/session-options';
 import type { CodexRelease } from '../../helpers/codex-releases';
 
 /** Generous bounds: under Wine on two shared cores a runner's first start can take seconds. */

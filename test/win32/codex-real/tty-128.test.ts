@@ -6,7 +6,7 @@
 // same is not shown here. What this module must do holds either way: terminate and dispose end it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from '../../../src/session/session';
+import { Session } from '../../../src/main/session/session';
 import { codexRelease } from '../../helpers/codex-releases';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { whenRunning } from '../../helpers/sessions';

@@ -5,7 +5,7 @@
 // kill-on-close job takes the tree with it) and says why. Measured under Wine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from '../../../src/session/session';
+import { Session } from '../../../src/main/session/session';
 import { codexRelease } from '../../helpers/codex-releases';
 import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { disposeDefaultManager, spawn, type IExitEvent } from '../../../src/node-pty';
+import { disposeDefaultManager, spawn, type IExitEvent } from '../../../src/main/node-pty';
 import { skipUnlessWindows as skip } from '../win32-test-support';
 
 const CHILD = path.join(__dirname, 'console-child.js');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Session } from '../../../src/session/session';
+import { Session } from '../../../src/main/session/session';
 import { runningUnderWine, skipUnlessWindows as skip } from '../win32-test-support';
 
 const CHILD = path.join(__dirname, 'console-child.js');

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnJobChild, type JobChild } from '../../../src/runner/win32/job-child';
-import { socketForHandle } from '../../../src/platform/win32/handle-stream';
-import { HANDLE_FLAG_INHERIT, SYNCHRONIZE, WAIT_OBJECT_0, win32 } from '../../../src/platform/win32/win32-api';
+import { socketForHandle } from '../../../src/os/win32/handle-stream';
+import { HANDLE_FLAG_INHERIT, SYNCHRONIZE, WAIT_OBJECT_0, win32 } from '../../../src/os/win32/win32-api';
 import { OutputWatch } from '../../helpers/output-watch';
 import { processHandleCount, skipUnlessWindows as skip } from '../win32-test-support';
 

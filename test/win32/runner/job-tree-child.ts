@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type koffiModule from 'koffi';
-import { windowsCommandLine } from '../../../src/launch/windows-command-line';
+import { windowsCommandLine } from '../../../src/os/win32/windows-command-line';
 
 const [mode, arg] = process.argv.slice(2);
 const koffi = () => require('koffi') as typeof koffiModule;

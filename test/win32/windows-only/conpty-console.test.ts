@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Session } from '../../../src/session/session';
-import type { SessionOptions } from '../../../src/session/session-options';
+import { Session } from '../../../src/main/session/session';
+import type { SessionOptions } from '../../../src/main/session/session-options';
 import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { windowsOnly } from './windows-only';

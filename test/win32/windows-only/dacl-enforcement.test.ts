@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createNamedPipePair, pipeSddl } from '../../../src/platform/win32/named-pipe-pair';
-import { ERROR_ACCESS_DENIED } from '../../../src/platform/win32/win32-api';
+import { createNamedPipePair, pipeSddl } from '../../../src/os/win32/named-pipe-pair';
+import { ERROR_ACCESS_DENIED } from '../../../src/os/win32/win32-api';
 import { PIPE_OPEN_PROBE } from './probes';
 import { readResult, runScriptAsMe, runScriptAsUser } from './staging';
 import { useThrowawayAccounts } from './throwaway-accounts';

@@ -2,13 +2,13 @@
 // show: a machine-scope blob says so in its header and is sealed with the machine's master key; a
 // user-scope blob is sealed with this user's key, and another account cannot open it while it can
 // open the machine-scope one. codex's setup writes its sandbox users' passwords in one of these
-// scopes (src/platform/win32/dpapi.ts); the other account is a throwaway local user.
+// scopes (src/os/win32/dpapi.ts); the other account is a throwaway local user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { protectData, unprotectData } from '../../../src/platform/win32/dpapi';
+import { protectData, unprotectData } from '../../../src/os/win32/dpapi';
 import { DPAPI_UNPROTECT_PROBE } from './probes';
 import { readResult, runScriptAsUser } from './staging';
 import { useThrowawayAccounts } from './throwaway-accounts';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createNamedPipePair } from '../../../src/platform/win32/named-pipe-pair';
+import { createNamedPipePair } from '../../../src/os/win32/named-pipe-pair';
 import {
   ERROR_ACCESS_DENIED,
   FILE_FLAG_OVERLAPPED,
@@ -18,10 +18,10 @@ import {
   PIPE_WAIT,
   SDDL_REVISION_1,
   win32,
-} from '../../../src/platform/win32/win32-api';
-import { lastWin32Error, Win32Error } from '../../../src/platform/win32/win32-error';
-import { pipeNonce, windowsPipeNames } from '../../../src/platform/pipe-names';
-import { Session } from '../../../src/session/session';
+} from '../../../src/os/win32/win32-api';
+import { lastWin32Error, Win32Error } from '../../../src/os/win32/win32-error';
+import { pipeNonce, windowsPipeNames } from '../../../src/os/pipe-names';
+import { Session } from '../../../src/main/session/session';
 import { windowsOnly } from './windows-only';
 import { processHandleCount } from '../win32-test-support';
 

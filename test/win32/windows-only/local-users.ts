@@ -2,9 +2,9 @@
 // NetUserAdd (the password never appears on a command line) and removed, profile included, however
 // the test ended. Needs an elevated process.
 import { randomBytes, randomInt } from 'node:crypto';
-import { sidForUser } from '../../../src/platform/win32/sid';
-import { accountsApi, NERR_USER_NOT_FOUND, UF_DONT_EXPIRE_PASSWD, UF_NORMAL_ACCOUNT, UF_SCRIPT, USER_PRIV_USER } from '../../../src/platform/win32/win32-api';
-import { describeWin32Error, lastWin32Error } from '../../../src/platform/win32/win32-error';
+import { sidForUser } from '../../../src/os/win32/sid';
+import { accountsApi, NERR_USER_NOT_FOUND, UF_DONT_EXPIRE_PASSWD, UF_NORMAL_ACCOUNT, UF_SCRIPT, USER_PRIV_USER } from '../../../src/os/win32/win32-api';
+import { describeWin32Error, lastWin32Error } from '../../../src/os/win32/win32-error';
 
 export interface LocalUser {
   name: string;

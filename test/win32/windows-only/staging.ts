@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { SecretText } from '../../../src/codex-home/secret-text';
-import type { RunnerProcess } from '../../../src/launch/launch-runner';
-import { launchRunnerAsUser } from '../../../src/platform/win32/logon-launch';
+import { SecretText } from '../../../src/main/codex/home/secret-text';
+import type { RunnerProcess } from '../../../src/main/launch/launch-runner';
+import { launchRunnerAsUser } from '../../../src/main/launch/win32/logon-launch';
 import type { LocalUser } from './local-users';
 
 const run = promisify(execFile);

@@ -2,8 +2,8 @@
 // tests that add local users, in an elevated (administrator) process. Each skip says why.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { accountsApi, win32 } from '../../../src/platform/win32/win32-api';
-import { lastWin32Error } from '../../../src/platform/win32/win32-error';
+import { accountsApi, win32 } from '../../../src/os/win32/win32-api';
+import { lastWin32Error } from '../../../src/os/win32/win32-error';
 import { runningUnderWine } from '../win32-test-support';
 
 /** A skip reason off real Windows: `what` the test proves, `underWine` why Wine cannot show it. */

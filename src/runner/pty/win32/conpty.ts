@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import { CrlfNormalizer } from '../crlf';
 import { DEFAULT_TTY_SIZE, PtyProcess, type TtySize } from '../pty-process';
-import { encodeEnvironmentBlock } from '../../../platform/win32/environment-block';
+import { encodeEnvironmentBlock } from '../../../os/win32/environment-block';
 import {
   CREATE_SUSPENDED,
   CREATE_UNICODE_ENVIRONMENT,
@@ -18,10 +18,10 @@ import {
   WAIT_OBJECT_0,
   win32,
   type Win32Api, STARTUPINFOEXW_SIZE, PROCESS_INFORMATION_SIZE
-} from '../../../platform/win32/win32-api';
+} from '../../../os/win32/win32-api';
 import { KillOnCloseJob } from '../../win32/kill-on-close-job';
 import { windowsLaunch } from '../../win32/resolve-executable';
-import { socketForHandle } from '../../../platform/win32/handle-stream';
+import { socketForHandle } from '../../../os/win32/handle-stream';
 
 const EXIT_POLL_MS = 25;
 
