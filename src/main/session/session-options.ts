@@ -209,3 +209,9 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
+
+/**
+ * The flat, validated options the session's internals read. (The public SessionOptions becomes a
+ * grouped shape that is resolved into this one at the edge.)
+ */
+export type SessionConfig = SessionOptions;
