@@ -166,7 +166,7 @@ test('the manager lists sessions and emits changes; dispose mid-stream ends ever
 });
 
 // A throwing onData or stdout 'data' listener: test/session/session-edges.test.ts (an uncaught
-// exception, the session going on, as the README says; it runs in a child process of its own).
+// exception, the session going on, as docs/api.md says; it runs in a child process of its own).
 
 test('dispose before the session got anywhere releases everything', { skip }, async () => {
   const session = manager.start({ command: ['true'] });

@@ -1,6 +1,6 @@
 // A node-pty user's code against the "./node-pty" entry (run only when the build has it): spawn
 // with cols/rows, onData gives strings, onExit gives { exitCode, signal }. The size given at spawn
-// reaches the terminal before any input (README, "Coming from node-pty"), so the command reads its
+// reaches the terminal before any input (docs/node-pty.md, "cols/rows at spawn"), so the command reads its
 // size after a line of input: before it, a program may still see 80x24.
 const assert = require('node:assert/strict');
 const pty = require('codex-runner-ipc/node-pty');

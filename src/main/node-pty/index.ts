@@ -1,5 +1,5 @@
 // codex-runner-ipc/node-pty: node-pty's spawn() and IPty, backed by a Session. What changes from
-// node-pty is in the README ("Coming from node-pty").
+// node-pty is in docs/node-pty.md.
 import { SessionPty } from './session-pty';
 import type { IPtyForkOptions } from './pty-options';
 

@@ -1,12 +1,12 @@
-// The ported tests that cannot pass on the facade by design, with why (the README's "Coming from
-// node-pty" lists them). Against node-pty itself (PTY_IMPL=node-pty) nothing is skipped.
+// The ported tests that cannot pass on the facade by design, with why (docs/node-pty.md lists
+// them). Against node-pty itself (PTY_IMPL=node-pty) nothing is skipped.
 // Keys: the describe names and the test name, joined by spaces.
 // node-pty forks in spawn(), so pid is there when spawn() returns; the facade's runner starts the
 // command after spawn() returns (nothing blocks the main thread), so pid is 0 until then. These child
 // scripts print pid right after spawn(), and the test signals it: process.kill(0, 'SIGINT') signals
 // the test's own process group.
 const PID_AT_SPAWN =
-  "reads pty.pid synchronously after spawn(): the facade's command is started by the runner after spawn() returns (the main thread never blocks), so pid is 0 until the runner reports it (README: 'pid'); upstream then signals pid 0, i.e. its own process group";
+  "reads pty.pid synchronously after spawn(): the facade's command is started by the runner after spawn() returns (the main thread never blocks), so pid is 0 until the runner reports it (docs/node-pty.md: 'pid'); upstream then signals pid 0, i.e. its own process group";
 const BY_DESIGN = {
   'Terminal checkType should throw for the wrong type':
     "node-pty's internal abstract class Terminal and its protected _checkType(): not node-pty's public API (typings/node-pty.d.ts); the facade has no such class",

@@ -8,7 +8,7 @@ import { runningUnderWine } from '../win32-test-support';
 
 /** A skip reason off real Windows: `what` the test proves, `underWine` why Wine cannot show it. */
 export function windowsOnly(what: string, underWine: string): string | false {
-  if (process.platform !== 'win32') return `Windows only (${what}): this is ${process.platform}; run it on Windows (README: the Windows suite)`;
+  if (process.platform !== 'win32') return `Windows only (${what}): this is ${process.platform}; run it on Windows (docs/testing.md: the Windows-only tests)`;
   if (runningUnderWine()) return `Windows only (${what}): meaningless under Wine, which ${underWine}`;
   return false;
 }
