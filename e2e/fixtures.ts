@@ -1,7 +1,7 @@
 // One `openPanel(demoSessions)` for both projects, so every spec runs unchanged against the real
 // Electron app and against the Chromium harness.
 import { test as base, type Browser, type Page } from '@playwright/test';
-import type { DemoSessionSpec } from '../electron/main/demo-sessions';
+import type { DemoSessionSpec } from '../examples/electron-demo/demo-sessions';
 import { launchHarnessBrowser, openHarnessPanel } from './harness/chromium-harness';
 import { openElectronPanel } from './harness/electron-app';
 import { findElectronBinary } from './harness/electron-binary';

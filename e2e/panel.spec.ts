@@ -1,7 +1,7 @@
 // The panel end to end: real sessions, real runner, real sockets, real browser. Each session's
 // script carries a marker comment so its card can be found by its accessible name (the command).
 import * as path from 'node:path';
-import type * as DemoModule from '../electron/main/demo-sessions';
+import type * as DemoModule from '../examples/electron-demo/demo-sessions';
 import type { RunnerPipesApi } from '../electron/common/ipc-contract';
 import { expect, test } from './fixtures';
 import { repoRoot, requireBuilt } from './harness/repo-paths';
@@ -122,7 +122,7 @@ test('a session card shows its sandbox policy as not enforced, and the pools lin
   await expect(setup.getByRole('definition').nth(0)).toHaveText(/^v6 · (detected|remembered)/);
   await expect(setup.getByRole('definition').nth(2)).toHaveText(/^codex-command-runner\.js · bundled · cold/);
   if (testInfo.project.name === 'electron') {
-    // The app keeps one warm runner per launch identity in use (electron/main/main.ts): the first
+    // The app keeps one warm runner per launch identity in use (examples/electron-demo/main.ts): the first
     // session's identity now has one, launched, connected and verified ahead of the next session.
     await expect(page.locator('#pools')).toHaveText('Warm runners: codex-command-runner.js: idle 1, starting 0');
   } else {
@@ -191,7 +191,7 @@ test('bad arguments are rejected with specific messages and leave the panel work
 });
 
 test('screenshot of the panel with the sample sessions', async ({ openPanel }, testInfo) => {
-  const { SAMPLE_DEMO_SESSIONS } = requireBuilt<typeof DemoModule>('electron', 'main', 'demo-sessions.js');
+  const { SAMPLE_DEMO_SESSIONS } = requireBuilt<typeof DemoModule>('examples', 'electron-demo', 'demo-sessions.js');
   const page = await openPanel(SAMPLE_DEMO_SESSIONS);
   await expect(page.locator('.card[data-state="failed"]')).toHaveCount(1);
   await expect(page.locator('.card[data-state="exited"]')).toHaveCount(1);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { SessionManager as SessionManagerClass } from '../../src/main/session/session-manager';
 import type * as HandlersModule from '../../electron/main/ipc-handlers';
-import type * as DemoModule from '../../electron/main/demo-sessions';
+import type * as DemoModule from '../../examples/electron-demo/demo-sessions';
 import type * as PanelFilesModule from '../../electron/main/panel-files';
 import type * as ContractModule from '../../electron/common/ipc-contract';
 import type { IpcCaller } from '../../electron/main/ipc-caller';
@@ -19,6 +19,7 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 /** The panel's stand-in origin: routed by Playwright to dist/renderer, never a network request. */
 export const HARNESS_ORIGIN = 'http://runner-panel.test';
 const INVOKE_BINDING = '__runnerPipesHarnessInvoke';
+const SESSIONS_PUSH = 'runner-pipes:sessions' satisfies ContractModule.PushChannel;
 const PUSH_KEY = 'runnerPipesHarnessPush';
 
 /** `executablePath`: from findHarnessBrowser() (Debian's Chromium, or Edge on Windows). */
@@ -37,12 +38,12 @@ let nextContentsId = 1;
 export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSessionSpec[]): Promise<HarnessPanel> {
   const { SessionManager } = requireBuilt<{ SessionManager: typeof SessionManagerClass }>('src', 'main', 'session', 'session-manager.js');
   const { createRunnerPipesHandlers } = requireBuilt<typeof HandlersModule>('electron', 'main', 'ipc-handlers.js');
-  const { startDemoSessions } = requireBuilt<typeof DemoModule>('electron', 'main', 'demo-sessions.js');
+  const { startDemoSessions } = requireBuilt<typeof DemoModule>('examples', 'electron-demo', 'demo-sessions.js');
   const { resolvePanelFile, PANEL_CSP } = requireBuilt<typeof PanelFilesModule>('electron', 'main', 'panel-files.js');
-  const { INVOKE_CHANNELS, SESSIONS_PUSH } = requireBuilt<typeof ContractModule>('electron', 'common', 'ipc-contract.js');
+  const { REQUEST_CHANNELS } = requireBuilt<typeof ContractModule>('electron', 'common', 'ipc-contract.js');
 
   const codexHome = await fs.mkdtemp(path.join(os.tmpdir(), 'runner-panel-e2e-'));
-  // As the app's main process (electron/main/main.ts): this project's runner, opted in to running the
+  // As the app's main process (examples/electron-demo/main.ts): this project's runner, opted in to running the
   // default profile unenforced (on Windows it refuses to otherwise; elsewhere it changes nothing).
   const manager = new SessionManager({ defaults: { codexHome, allowUnenforcedPolicy: true } });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -58,7 +59,7 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
   });
 
   await page.exposeBinding(INVOKE_BINDING, async (source, channel: unknown, args: unknown) => {
-    if (typeof channel !== 'string' || !(INVOKE_CHANNELS as readonly string[]).includes(channel)) throw new Error(`no handler for channel ${String(channel)}`);
+    if (typeof channel !== 'string' || !(REQUEST_CHANNELS as readonly string[]).includes(channel)) throw new Error(`no handler for channel ${String(channel)}`);
     const frame = source.frame;
     const caller: IpcCaller = {
       contentsId,
@@ -78,7 +79,7 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
         return () => void page.off('close', fire);
       },
     };
-    const handler = ipc.handlers[channel as ContractModule.InvokeChannel] as (c: IpcCaller, a: readonly unknown[]) => Promise<unknown>;
+    const handler = ipc.handlers[channel as ContractModule.RequestChannel] as (c: IpcCaller, a: readonly unknown[]) => Promise<unknown>;
     return handler(caller, Array.isArray(args) ? args : [args]);
   });
 

@@ -1,10 +1,11 @@
-// The electron project: the real app under a real Electron binary, demo sessions given through
-// the environment variable the main process reads (never through the renderer API).
+// The electron project: the real demo app (examples/electron-demo) under a real Electron binary,
+// demo sessions given through the environment variable its main process reads (never through the
+// renderer API).
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from '@playwright/test';
-import type { DemoSessionSpec } from '../../electron/main/demo-sessions';
+import type { DemoSessionSpec } from '../../examples/electron-demo/demo-sessions';
 import { dist } from './repo-paths';
 
 export interface ElectronPanel {
@@ -19,7 +20,7 @@ export async function openElectronPanel(executablePath: string, demo: DemoSessio
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   const app = await _electron.launch({
     executablePath,
-    args: [dist('electron', 'main', 'main.js')],
+    args: [dist('examples', 'electron-demo', 'main.js')],
     env: { ...env, CODEX_HOME: path.join(home, 'codex-home'), CODEX_RUNNER_IPC_DEMO: JSON.stringify(demo) },
   });
   const page = await app.firstWindow();

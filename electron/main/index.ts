@@ -1,9 +1,6 @@
-// The package's `./electron` entry: what an embedding Electron app's main process uses. Runs only
-// inside Electron (it imports `electron`); the plain parts are also `./electron/app-runner`.
+// The package's `./electron` entry: what an Electron app's main process imports to embed the panel,
+// the three calls of docs/electron.md (and the scheme's entry, for an app that registers privileged
+// schemes of its own). Runs only inside Electron (it imports `electron`).
 export { registerPanelScheme, PANEL_SCHEME_PRIVILEGES } from './panel-protocol';
+export { configureAppRunner, type AppFacts } from './app-runner';
 export { openRunnerPipesPanel, type OpenRunnerPipesPanelOptions, type RunnerPipesPanel } from './open-panel';
-export { configureAppRunner, preloadPath, panelDir, runnerScript, launcherScript, type AppFacts } from './app-runner';
-export { createRunnerPipesWindow, type RunnerPipesWindowOptions } from './create-window';
-export { registerRunnerPipesIpc, type RegisterRunnerPipesIpcOptions } from './register-ipc';
-export { PANEL_ORIGIN, PANEL_URL } from './panel-files';
-export type { RunnerPipesApi, RunnerPipesUpdate } from '../common/ipc-contract';

@@ -1,7 +1,10 @@
 // Who is calling a handler, described without Electron types so the handlers and the sender check
 // are plain code: callerFromEvent builds it from an ipcMain invoke event (register-ipc.ts), the e2e
 // harness from a Playwright binding source. Both describe the real calling frame.
-import { SESSIONS_PUSH, type RunnerPipesUpdate } from '../common/ipc-contract';
+import type { PushChannel, RunnerPipesUpdate } from '../common/ipc-contract';
+
+/** The one push (RUNNER_PIPES_IPC.pushes). */
+const SESSIONS_PUSH = 'runner-pipes:sessions' satisfies PushChannel;
 
 export interface IpcCaller {
   /** The calling window's contents id: watchers are kept per window. */

@@ -1,17 +1,13 @@
 // The main-side handlers of the contract, as plain functions of (caller, args). Electron's glue
 // (register-ipc.ts) routes ipcMain to them; the e2e harness routes Playwright bindings to the same
-// functions. Every handler first checks the sender, then the arguments, and answers bad input
-// with a rejected promise carrying a specific message.
+// functions. Each goes through guardHandlers (the sender, then the arguments), so the handlers
+// here see only trusted callers and checked arguments.
 import type { SessionManager } from '../../src/main/session/session-manager';
-import type { InvokeChannel, InvokeChannels, RunnerPipesUpdate } from '../common/ipc-contract';
+import type { RunnerPipesUpdate } from '../common/ipc-contract';
 import { CoalescedPush } from './coalesced-push';
+import { guardHandlers, type GuardedHandlers, type RequestHandlers } from './guarded-handlers';
 import { ReadinessWatch, type ReadinessReader } from './readiness-watch';
-import type { IpcCaller } from './ipc-caller';
-import { expectNoArgs, expectSessionId } from './ipc-args';
-import { senderRefusal, type SenderPolicy } from './sender-check';
-
-export type RunnerPipesHandler<C extends InvokeChannel> = (caller: IpcCaller, args: readonly unknown[]) => Promise<InvokeChannels[C]['result']>;
-export type RunnerPipesHandlers = { [C in InvokeChannel]: RunnerPipesHandler<C> };
+import type { SenderPolicy } from './sender-check';
 
 export interface RunnerPipesHandlerOptions {
   manager: SessionManager;
@@ -22,12 +18,8 @@ export interface RunnerPipesHandlerOptions {
   readReadiness?: ReadinessReader;
 }
 
-export class SenderRefusedError extends Error {
-  override name = 'SenderRefusedError';
-}
-
 export interface RunnerPipesIpc {
-  handlers: RunnerPipesHandlers;
+  handlers: GuardedHandlers;
   /** Windows currently receiving pushes. */
   watcherCount(): number;
   /** Stops every push, drops every window-gone listener and detaches from the manager. */
@@ -41,7 +33,7 @@ interface WatchedWindow {
 }
 
 export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): RunnerPipesIpc {
-  const { manager, policy } = options;
+  const { manager } = options;
   const intervalMs = options.pushIntervalMs ?? 200;
   // Keyed by contents id. The window-gone listener is added at a window's first watch and kept
   // across unwatch/watch (a page reload does both): one per window, never one per watch.
@@ -59,33 +51,20 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
   readiness.sessionsChanged(manager.list());
   const readUpdate = (): RunnerPipesUpdate => ({ sessions: manager.list(), pools: manager.poolStatus(), readiness: readiness.list() });
 
-  function trusted(caller: IpcCaller, channel: InvokeChannel): void {
-    const refusal = senderRefusal(caller, policy);
-    if (refusal) throw new SenderRefusedError(`${channel} refused: ${refusal}`);
-  }
-
   function windowGone(contentsId: number): void {
     windows.get(contentsId)?.push?.dispose();
     windows.delete(contentsId); // its 'destroyed' listener fired once and is gone with it
   }
 
-  const handlers: RunnerPipesHandlers = {
-    'runner-pipes:list': async (caller, args) => {
-      trusted(caller, 'runner-pipes:list');
-      expectNoArgs('runner-pipes:list', args);
-      return manager.list();
-    },
-    'runner-pipes:terminate': async (caller, args) => {
-      trusted(caller, 'runner-pipes:terminate');
-      const [id] = expectSessionId('runner-pipes:terminate', args);
+  const handlers: RequestHandlers = {
+    'runner-pipes:list': () => manager.list(),
+    'runner-pipes:terminate': (_caller, id) => {
       const session = manager.get(id);
       if (!session) throw new Error(`runner-pipes:terminate: no session with id ${JSON.stringify(id)}`);
       // Ending an ended session is a no-op: the click may race the exit.
       session.terminate();
     },
-    'runner-pipes:watch': async (caller, args) => {
-      trusted(caller, 'runner-pipes:watch');
-      expectNoArgs('runner-pipes:watch', args);
+    'runner-pipes:watch': (caller) => {
       const id = caller.contentsId;
       let watched = windows.get(id);
       if (!watched) {
@@ -97,9 +76,7 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
       watched.push = new CoalescedPush({ intervalMs, read: readUpdate, send: (update) => caller.push(update) });
       watched.push.poke(); // the current state first, so a new subscriber is never blank
     },
-    'runner-pipes:unwatch': async (caller, args) => {
-      trusted(caller, 'runner-pipes:unwatch');
-      expectNoArgs('runner-pipes:unwatch', args);
+    'runner-pipes:unwatch': (caller) => {
       const watched = windows.get(caller.contentsId);
       watched?.push?.dispose();
       if (watched) watched.push = null;
@@ -107,7 +84,7 @@ export function createRunnerPipesHandlers(options: RunnerPipesHandlerOptions): R
   };
 
   return {
-    handlers,
+    handlers: guardHandlers(handlers, options.policy),
     watcherCount: () => [...windows.values()].filter((w) => w.push).length,
     dispose() {
       manager.off('change', onChange);

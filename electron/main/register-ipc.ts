@@ -2,7 +2,7 @@
 // embedding app makes to give its windows the panel's API over its own session manager.
 import { ipcMain, type BrowserWindow } from 'electron';
 import type { SessionManager } from '../../src/main/session/session-manager';
-import { INVOKE_CHANNELS } from '../common/ipc-contract';
+import { REQUEST_CHANNELS } from '../common/ipc-contract';
 import { callerFromEvent } from './ipc-caller';
 import { createRunnerPipesHandlers } from './ipc-handlers';
 import { PANEL_ORIGIN } from './panel-files';
@@ -28,12 +28,12 @@ export function registerRunnerPipesIpc(options: RegisterRunnerPipesIpcOptions): 
     policy: { origin: options.origin ?? PANEL_ORIGIN, isAppContents },
     ...(options.pushIntervalMs !== undefined ? { pushIntervalMs: options.pushIntervalMs } : {}),
   });
-  for (const channel of INVOKE_CHANNELS) {
+  for (const channel of REQUEST_CHANNELS) {
     const handler = ipc.handlers[channel];
     ipcMain.handle(channel, (event, ...args: unknown[]) => handler(callerFromEvent(event), args));
   }
   return () => {
-    for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
+    for (const channel of REQUEST_CHANNELS) ipcMain.removeHandler(channel);
     ipc.dispose();
   };
 }

@@ -4,16 +4,26 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
   RUNNER_PIPES_GLOBAL,
-  SESSIONS_PUSH,
-  type InvokeChannel,
-  type InvokeChannels,
+  RUNNER_PIPES_IPC,
+  type Invoke,
+  type PushChannel,
+  type RequestChannel,
   type RunnerPipesApi,
   type RunnerPipesUpdate,
 } from '../common/ipc-contract';
 
-function invoke<C extends InvokeChannel>(channel: C, ...args: InvokeChannels[C]['args']): Promise<InvokeChannels[C]['result']> {
-  return ipcRenderer.invoke(channel, ...args);
+/**
+ * The page's call of a request. It sends exactly as many arguments as the channel declares
+ * (a missing one as undefined, extras dropped), as given: main checks each and rejects with the reason.
+ */
+function invoker<C extends RequestChannel>(channel: C): Invoke<C> {
+  const count = RUNNER_PIPES_IPC.requests[channel].args.length;
+  return (...args) => ipcRenderer.invoke(channel, ...Array.from({ length: count }, (_, i) => (args as readonly unknown[])[i]));
 }
+
+const SESSIONS_PUSH = 'runner-pipes:sessions' satisfies PushChannel;
+const watch = invoker('runner-pipes:watch');
+const unwatch = invoker('runner-pipes:unwatch');
 
 type Listener = (update: RunnerPipesUpdate) => void;
 const listeners = new Set<Listener>();
@@ -30,9 +40,8 @@ function reportWatchFailure(err: unknown): void {
 }
 
 const runnerPipes: RunnerPipesApi = {
-  list: () => invoke('runner-pipes:list'),
-  // The id goes to main as given: main validates it and rejects with the reason.
-  terminate: (id) => invoke('runner-pipes:terminate', id),
+  list: invoker('runner-pipes:list'),
+  terminate: invoker('runner-pipes:terminate'),
   subscribe(listener) {
     if (typeof listener !== 'function') throw new TypeError('runnerPipes.subscribe(listener): listener must be a function');
     // A wrapper per call, so subscribing one function twice yields two independent subscriptions.
@@ -40,7 +49,7 @@ const runnerPipes: RunnerPipesApi = {
     listeners.add(entry);
     if (listeners.size === 1) {
       ipcRenderer.on(SESSIONS_PUSH, onUpdate);
-      invoke('runner-pipes:watch').catch(reportWatchFailure);
+      watch().catch(reportWatchFailure);
     } else if (latest) {
       // A later subscriber gets the current state now; never from inside subscribe() itself.
       const current = latest;
@@ -50,7 +59,7 @@ const runnerPipes: RunnerPipesApi = {
       if (!listeners.delete(entry) || listeners.size > 0) return;
       latest = null;
       ipcRenderer.removeListener(SESSIONS_PUSH, onUpdate);
-      invoke('runner-pipes:unwatch').catch(reportWatchFailure);
+      unwatch().catch(reportWatchFailure);
     };
   },
 };

@@ -289,7 +289,11 @@ async function checkWhereTheEmbeddingLooks(resources, opened) {
     const absent = names.filter((n) => !text.includes(`exports, "${n}"`) && !text.includes(`exports.${n} =`));
     check(file.startsWith(path.join(opened, 'app.asar', PKG.split('/').join(path.sep))) && absent.length === 0, `main.js's require('${m[2]}') resolves in the packed app (${path.relative(opened, file)}) and exports ${names.join(', ')}${absent.length ? `; missing: ${absent.join(', ')}` : ''}`);
   }
-  const { configureAppRunner, launcherScript } = appRequire('codex-runner-ipc/electron/app-runner');
+  // The packed files behind `./electron`'s configureAppRunner: app-runner.js and the paths it uses
+  // import no `electron`, so plain Node loads them here (the entry itself needs Electron).
+  const packedElectronMain = path.join(opened, 'app.asar', ...PKG.split('/'), 'dist', 'electron', 'main');
+  const { configureAppRunner } = appRequire(path.join(packedElectronMain, 'app-runner.js'));
+  const { launcherScript } = appRequire(path.join(packedElectronMain, 'app-paths.js'));
   const { SessionManager, runnerLauncherPid } = appRequire('codex-runner-ipc');
   const spec = configureAppRunner({ isPackaged: true, resourcesPath: opened });
   const unpackedModules = path.join(opened, 'app.asar.unpacked', 'node_modules');

@@ -4,7 +4,6 @@ const assert = require('node:assert/strict');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 const { SessionManager, BUILTIN_PERMISSIONS, PROTOCOL_VERSIONS, runnerProtocol } = require('codex-runner-ipc');
-const { configureAppRunner, preloadPath, panelDir, launcherScript } = require('codex-runner-ipc/electron/app-runner');
 const { runnerPipesBuilderConfig } = require('codex-runner-ipc/electron-builder');
 
 const ok = (what) => console.log(`ok   cjs: ${what}`);
@@ -16,25 +15,28 @@ async function main() {
   assert.equal(typeof runnerProtocol.FrameDecoder, 'function');
   ok('require("codex-runner-ipc") gives the session API, the permission and version names, runnerProtocol');
 
-  for (const entry of ['codex-runner-ipc/preload', 'codex-runner-ipc/panel/index.html', 'codex-runner-ipc/panel/panel.css', 'codex-runner-ipc/panel/panel.bundle.js']) {
-    assert.ok(existsSync(require.resolve(entry)), entry);
+  // "./electron" needs Electron to load (it imports `electron`): resolved here, not required.
+  assert.equal(require.resolve('codex-runner-ipc/electron'), path.join(installed, 'dist', 'electron', 'main', 'index.js'));
+  // The panel's preload and files are found by openRunnerPipesPanel inside the package, never imported by the app.
+  for (const file of ['dist/electron/preload/preload.bundle.js', 'dist/renderer/index.html', 'dist/renderer/panel.css', 'dist/renderer/panel.bundle.js']) {
+    assert.ok(existsSync(path.join(installed, file)), file);
   }
-  assert.equal(require.resolve('codex-runner-ipc/preload'), preloadPath());
-  assert.ok(existsSync(path.join(panelDir(), 'index.html')));
-  ok('the preload and panel entries resolve to files, the same ones preloadPath()/panelDir() give');
+  ok('"./electron" resolves to the built entry; the panel\'s preload and files are in the package');
 
-  assert.throws(() => require('codex-runner-ipc/dist/src/main/index.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
-  ok('deep imports outside the exports map are refused (ERR_PACKAGE_PATH_NOT_EXPORTED)');
+  for (const deep of ['codex-runner-ipc/dist/src/main/index.js', 'codex-runner-ipc/electron/app-runner', 'codex-runner-ipc/preload', 'codex-runner-ipc/panel/index.html']) {
+    assert.throws(() => require(deep), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }, deep);
+  }
+  ok('deep imports outside the exports map are refused (ERR_PACKAGE_PATH_NOT_EXPORTED), the panel\'s files included');
 
   const fragment = runnerPipesBuilderConfig();
   for (const { from } of fragment.extraResources) assert.ok(existsSync(from), from);
   assert.deepEqual(fragment.extraResources.map((r) => r.to), ['runner/codex-command-runner.js', 'runner/codex-runner-launcher.js']);
   ok(`runnerPipesBuilderConfig() copies ${fragment.extraResources.map((r) => r.from).join(', ')} (they exist)`);
 
-  const runner = configureAppRunner({ isPackaged: false });
-  assert.equal(runner.args[0], path.join(installed, 'dist', 'runner', 'codex-command-runner.js'));
-  assert.ok(existsSync(launcherScript(null)));
-  const manager = new SessionManager({ defaults: { runner } });
+  // Unpacked, an app's runner (configureAppRunner) is the installed package's own: the default.
+  const runnerFile = path.join(installed, 'dist', 'runner', 'codex-command-runner.js');
+  assert.ok(existsSync(path.join(installed, 'dist', 'runner', 'codex-runner-launcher.js')));
+  const manager = new SessionManager();
   try {
     const session = manager.start({
       command: ['sh', '-c', 'echo "out $CONSUMER_SET[$CONSUMER_UNSET]"; echo err >&2; exit 3'],
@@ -46,11 +48,11 @@ async function main() {
     assert.equal(result.state, 'exited');
     assert.equal(result.exitCode, 3);
     assert.deepEqual(chunks, { stdout: 'out yes[]\n', stderr: 'err\n' });
-    assert.equal(session.status().runner?.file, runner.args[0]);
+    assert.equal(session.status().runner?.file, runnerFile);
   } finally {
     await manager.dispose();
   }
-  ok('a session through configureAppRunner()\'s runner (the installed copy) exits 3 with its stdout and stderr; env: {...process.env, X: undefined} leaves X out');
+  ok('a session through the installed copy of the runner exits 3 with its stdout and stderr; env: {...process.env, X: undefined} leaves X out');
 }
 
 main().catch((err) => {

@@ -3,7 +3,6 @@
 // would be an error (TS2742 "cannot be named ... not portable"). Compiled, never run.
 import * as core from 'codex-runner-ipc';
 import * as electron from 'codex-runner-ipc/electron';
-import * as appRunner from 'codex-runner-ipc/electron/app-runner';
 import * as builder from 'codex-runner-ipc/electron-builder';
 
 declare const options: core.SessionOptions;
@@ -25,6 +24,6 @@ export const statusFields = [status.stages, status.pipes, status.protocol, statu
 export const managerFields = [managerOptions.defaults] as const;
 export const panel = electron.openRunnerPipesPanel;
 export const panelFields = [panelOptions.manager] as const;
-export const appRunnerSpec = appRunner.configureAppRunner;
+export const appRunnerSpec = electron.configureAppRunner;
 export const fragment = builder.runnerPipesBuilderConfig();
-export const entries = [core, electron, appRunner, builder] as const;
+export const entries = [core, electron, builder] as const;

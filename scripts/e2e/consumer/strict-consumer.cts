@@ -2,23 +2,24 @@
 // exports map in require mode here): the types and the values come through.
 import assert = require('node:assert/strict');
 import { SessionManager, BUILTIN_PERMISSIONS, type PermissionProfile, type SessionResult } from 'codex-runner-ipc';
-import type { RunnerPipesUpdate } from 'codex-runner-ipc/electron';
-import { configureAppRunner } from 'codex-runner-ipc/electron/app-runner';
+// "./electron" needs Electron to load: its types only here.
+import type { AppFacts, OpenRunnerPipesPanelOptions } from 'codex-runner-ipc/electron';
 
-const update: RunnerPipesUpdate = { sessions: [], pools: [], readiness: [] };
+const facts: AppFacts = { isPackaged: false };
+const panelOptions: Omit<OpenRunnerPipesPanelOptions, 'manager'> = { title: 'Runner pipes' };
 const profile: PermissionProfile | undefined = undefined;
-void [update, profile];
+void [facts, panelOptions, profile];
 assert.equal(BUILTIN_PERMISSIONS.length, 3);
 
 async function main(): Promise<void> {
-  const manager = new SessionManager({ defaults: { runner: configureAppRunner({ isPackaged: false }) } });
+  const manager = new SessionManager();
   try {
     const result: SessionResult = await manager.start({ command: ['true'] }).exited;
     assert.equal(result.exitCode, 0);
   } finally {
     await manager.dispose();
   }
-  console.log('ok   ts (CommonJS): the types and values of ".", "./electron" and "./electron/app-runner" in require mode; a session exits 0');
+  console.log('ok   ts (CommonJS): the types and values of "." and the types of "./electron" in require mode; a session exits 0');
 }
 void main().catch((err: unknown) => {
   console.error(err);

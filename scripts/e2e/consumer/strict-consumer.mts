@@ -18,8 +18,8 @@ import {
   type RunnerSpec,
   type OutputStream,
 } from 'codex-runner-ipc';
-import { configureAppRunner, launcherScript, runnerScript, type AppFacts } from 'codex-runner-ipc/electron/app-runner';
-import type { RunnerPipesUpdate, RunnerPipesApi, OpenRunnerPipesPanelOptions } from 'codex-runner-ipc/electron';
+// "./electron" needs Electron to load: its types only here (an app's main process imports its values).
+import type { AppFacts, OpenRunnerPipesPanelOptions, RunnerPipesPanel, configureAppRunner } from 'codex-runner-ipc/electron';
 import { runnerPipesBuilderConfig } from 'codex-runner-ipc/electron-builder';
 
 const ok = (what: string) => console.log(`ok   ts: ${what}`);
@@ -30,17 +30,22 @@ const version: ProtocolVersion = 6;
 const password: PasswordSource = async () => 'from a vault';
 const account: SandboxAccount = { username: 'sandbox', credentials: { password } };
 const onExit: (...args: SessionEvents['exit']) => void = (result) => void result.exitCode;
-const update: RunnerPipesUpdate = { sessions: [] as SessionStatus[], pools: [] as PoolStatus[], readiness: [] };
 const facts: AppFacts = { isPackaged: false };
 const stream: OutputStream = 'stdout';
-const paths: string[] = [runnerScript(null), launcherScript(null), ...runnerPipesBuilderConfig().extraResources.map((r) => r.from)];
+const paths: string[] = runnerPipesBuilderConfig().extraResources.map((r) => r.from);
 type PanelOptions = Omit<OpenRunnerPipesPanelOptions, 'manager'>;
 const panelOptions: PanelOptions = { width: 800 };
-const api: keyof RunnerPipesApi = 'subscribe';
-void [profile, version, account, update, stream, paths, panelOptions, api];
+const closePanel: (panel: RunnerPipesPanel) => void = (panel) => panel.close();
+const listed: { sessions: SessionStatus[]; pools: PoolStatus[] } = { sessions: [], pools: [] };
+// What an app's main process does with configureAppRunner's answer (typed here; it runs only in Electron).
+const appManagerOptions = (configure: typeof configureAppRunner): SessionManagerOptions => {
+  const runner: RunnerSpec = configure(facts);
+  return { defaults: { runner } };
+};
+void [profile, version, account, stream, paths, panelOptions, closePanel, listed, appManagerOptions];
 
-const runner: RunnerSpec = configureAppRunner(facts);
-const managerOptions: SessionManagerOptions = { defaults: { runner } };
+// Unpacked, the app's runner is the installed package's own: the manager's default.
+const managerOptions: SessionManagerOptions = {};
 const manager = new SessionManager(managerOptions);
 try {
   const options: SessionOptions = { command: ['sh', '-c', 'exit 5'], env: process.env, permissions: 'full-access', protocolVersion: version };

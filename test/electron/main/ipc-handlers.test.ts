@@ -9,11 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../../src/main/session/session-manager';
-import { INVOKE_CHANNELS, SESSIONS_PUSH, type PoolStatus, type RunnerPipesUpdate } from '../../../electron/common/ipc-contract';
+import { REQUEST_CHANNELS, type PoolStatus, type PushChannel, type RunnerPipesUpdate } from '../../../electron/common/ipc-contract';
 import { callerFromEvent, type CallerContents, type IpcCaller } from '../../../electron/main/ipc-caller';
 import { createRunnerPipesHandlers } from '../../../electron/main/ipc-handlers';
 
 const ORIGIN = 'codex-runner://panel';
+const SESSIONS_PUSH = 'runner-pipes:sessions' satisfies PushChannel;
 
 /**
  * Stand-in for Electron's WebContents, limited to what callers use, with Electron's behaviour:
@@ -64,15 +65,15 @@ function appWindow(contentsId = 1, frame: { url: string; parent: unknown } | nul
 }
 
 // The manager opts in to this project's runner running an unenforced profile, as the app does
-// (electron/main/main.ts); on Windows the runner refuses the default profile otherwise.
+// (examples/electron-demo/main.ts); on Windows the runner refuses the default profile otherwise.
 function setUp(manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true } })) {
   const ipc = createRunnerPipesHandlers({ manager, policy: { origin: ORIGIN, isAppContents: (id) => id === 1 || id === 2 }, pushIntervalMs: 50 });
   return { manager, ipc, h: ipc.handlers };
 }
 
-test('there is one handler per invoke channel of the contract', () => {
+test('there is one handler per request channel of the contract', () => {
   const { ipc, manager } = setUp();
-  assert.deepEqual(Object.keys(ipc.handlers).sort(), [...INVOKE_CHANNELS].sort());
+  assert.deepEqual(Object.keys(ipc.handlers).sort(), [...REQUEST_CHANNELS].sort());
   ipc.dispose();
   assert.equal(manager.listenerCount('change'), 0);
 });

@@ -1,13 +1,12 @@
 // The demo app's entry (CommonJS: Playwright's Electron loader requires it). It is one user of the
-// embedding API, as docs/electron.md shows it: one session manager, one panel window over it.
+// embedding API, as docs/electron.md shows it: one session manager, one panel window over it. It
+// imports only what an app can: the package's "." and "./electron" entries (as source files here).
 import { app } from 'electron';
 import * as path from 'node:path';
-import { SessionManager } from '../../src/main/session/session-manager';
-import { configureAppRunner } from './app-runner';
+import { SessionManager } from '../../src/main/index';
+import { configureAppRunner, openRunnerPipesPanel, registerPanelScheme } from '../../electron/main/index';
 import { startDemoSessions } from './demo-sessions';
 import { launchPolicy } from './launch-policy';
-import { openRunnerPipesPanel } from './open-panel';
-import { registerPanelScheme } from './panel-protocol';
 
 registerPanelScheme();
 

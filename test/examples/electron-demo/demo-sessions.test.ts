@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../../src/main/session/session-manager';
-import { DEMO_ENV, demoSpecsFromLaunch, parseDemoSpecs, SAMPLE_DEMO_SESSIONS, startDemoSessions } from '../../../electron/main/demo-sessions';
+import { DEMO_ENV, demoSpecsFromLaunch, parseDemoSpecs, SAMPLE_DEMO_SESSIONS, startDemoSessions } from '../../../examples/electron-demo/demo-sessions';
 
 test('demo sessions come from the switch, the switch with JSON, or the environment', () => {
   assert.equal(demoSpecsFromLaunch(['electron', 'main.js'], {}), null);
@@ -30,7 +30,7 @@ test('bad demo specs are refused with where and why', () => {
 });
 
 test('started demo sessions run for real: one exits with its code, one never connects and fails', async () => {
-  // As the app does (electron/main/main.ts): on Windows this project's runner refuses the default
+  // As the app does (examples/electron-demo/main.ts): on Windows this project's runner refuses the default
   // sandbox profile unless the manager opts in.
   const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true } });
   const [exits, hangs] = startDemoSessions(

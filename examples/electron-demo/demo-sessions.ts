@@ -2,8 +2,7 @@
 // API): `--demo-sessions` starts a sample set, `--demo-sessions=<json>` or the environment variable
 // CODEX_RUNNER_IPC_DEMO=<json> a given set. Each runs a Node script under this process's binary,
 // so the same spec works under node, Electron (as node) and on Windows.
-import type { Session } from '../../src/main/session/session';
-import type { SessionManager } from '../../src/main/session/session-manager';
+import type { Session, SessionManager } from '../../src/main/index';
 
 export interface DemoSessionSpec {
   /** JavaScript run with `<this binary> -e <script>`. */

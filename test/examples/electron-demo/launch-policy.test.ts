@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_ENV, SAMPLE_DEMO_SESSIONS } from '../../../electron/main/demo-sessions';
-import { launchPolicy } from '../../../electron/main/launch-policy';
+import { DEMO_ENV, SAMPLE_DEMO_SESSIONS } from '../../../examples/electron-demo/demo-sessions';
+import { launchPolicy } from '../../../examples/electron-demo/launch-policy';
 
 const dev = (argv: string[], env: Record<string, string> = {}) => launchPolicy({ isPackaged: false, argv: ['electron', 'main.js', ...argv], env });
 const packaged = (argv: string[], env: Record<string, string> = {}) => launchPolicy({ isPackaged: true, argv: ['/opt/app/codex-runner-ipc', ...argv], env });
