@@ -47,7 +47,7 @@ export interface ArgKinds {
 export type ArgKind = keyof ArgKinds;
 
 /** A type written into the declaration for the compiler; nothing reads it at run time. */
-export interface Typed<T> {
+interface Typed<T> {
   readonly type?: T;
 }
 const typed = <T>(): Typed<T> => ({});
