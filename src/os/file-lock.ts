@@ -6,6 +6,7 @@
 // Everything is async: nothing here blocks the thread it runs on.
 import { randomUUID } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
+import { delay } from '../util/bounded-wait';
 import { readBoundedFile } from '../util/read-bounded-file';
 import { currentPidSpace, pidIsDeadHere } from './pid-space';
 
@@ -105,7 +106,7 @@ export async function acquireFileLock(file: string, options: FileLockOptions): P
       waited = true;
       options.onWait?.(seen);
     }
-    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
+    await delay(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
   }
 }
 
@@ -147,18 +148,4 @@ async function takeOver(file: string, stale: string): Promise<void> {
   }
   if ((await readText(aside)) !== stale) await fs.link(aside, file).catch(() => {});
   await fs.rm(aside, { force: true }).catch(() => {});
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

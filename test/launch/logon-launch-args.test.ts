@@ -3,8 +3,8 @@
 // Windows only (test/win32/windows-only/logon-session.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logonStartupInfo } from '../../src/main/launch/win32/logon-launch';
-import { LOGON_FLAGS_NONE, STARTUPINFOW_SIZE } from '../../src/os/win32/win32-api';
+import { LOGON_FLAGS_NONE, logonStartupInfo } from '../../src/os/win32/logon-process';
+import { STARTUPINFOW_SIZE } from '../../src/os/win32/process-api';
 import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/main/session/runner-connection';
 
 test('STARTUPINFOW: cb = 104 and dwFlags (offset 60 on x64) = STARTF_FORCEOFFFEEDBACK, nothing else; logon flags 0', () => {

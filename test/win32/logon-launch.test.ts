@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { launchRunnerAsUser } from '../../src/main/launch/win32/logon-launch';
 import { watchProcessHandle } from '../../src/main/launch/win32/process-watch';
-import { PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE, SYNCHRONIZE, win32 } from '../../src/os/win32/win32-api';
+import { setErrorMode } from '../../src/os/win32/logon-process';
+import { PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE, processApi, SYNCHRONIZE } from '../../src/os/win32/process-api';
 import { RunnerLaunchError } from '../../src/main/launch/launch-runner';
 import { Session } from '../../src/main/session/session';
 import { currentUserName } from '../../src/os/win32/sid';
@@ -21,8 +22,8 @@ const names = { in: '\\\\.\\pipe\\codex-runner-0-in', out: '\\\\.\\pipe\\codex-r
 
 test('a logon that fails gives a RunnerLaunchError naming the call, user and code, and leaks nothing', { skip }, async () => {
   const before = processHandleCount();
-  const modeBefore = win32().SetErrorMode(0);
-  win32().SetErrorMode(modeBefore);
+  const modeBefore = setErrorMode(0);
+  setErrorMode(modeBefore);
   for (let i = 0; i < 20; i++) {
     await assert.rejects(
       launchRunnerAsUser({ exe: process.execPath, args: ['-e', '1', '--'] }, names, { username: 'codex-nobody', password: secret('wrong'), cwd: process.cwd() }),
@@ -37,7 +38,7 @@ test('a logon that fails gives a RunnerLaunchError naming the call, user and cod
     );
   }
   assert.equal(processHandleCount(), before);
-  assert.equal(win32().SetErrorMode(modeBefore), modeBefore, 'the error mode is restored after the call');
+  assert.equal(setErrorMode(modeBefore), modeBefore, 'the error mode is restored after the call');
 });
 
 test('bad launch options are refused before any call', { skip }, async () => {
@@ -84,8 +85,7 @@ test('the process watcher reports the exit code of a real process and closes its
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(42), 300)'], { stdio: 'ignore' });
   const closed = once(child, 'close');
   await once(child, 'spawn');
-  const api = win32();
-  const handle = api.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, 0, child.pid!);
+  const handle = processApi().OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, 0, child.pid!);
   assert.ok(handle > 0, 'OpenProcess');
   const watched = watchProcessHandle(handle, child.pid!);
   assert.equal(watched.exit(), undefined);
@@ -103,8 +103,7 @@ test('kill() ends a real process with exit code 1 (TerminateProcess)', { skip, t
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   const closed = once(child, 'close');
   await once(child, 'spawn');
-  const api = win32();
-  const watched = watchProcessHandle(api.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, 0, child.pid!), child.pid!);
+  const watched = watchProcessHandle(processApi().OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, 0, child.pid!), child.pid!);
   watched.kill();
   watched.kill(); // idempotent
   assert.deepEqual(await watched.exited, { code: 1, signal: null });

@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { createNamedPipePair, pipeSddl } from '../../src/os/win32/named-pipe-pair';
+import { createNamedPipePair, namedPipeApi, PIPE_ACCESS_INBOUND, pipeSddl } from '../../src/os/win32/named-pipe-pair';
 import { currentUserName, currentUserSid } from '../../src/os/win32/sid';
 import { readDaclSddl } from '../../src/os/win32/security-info';
 import { pipeNonce } from '../../src/os/pipe-names';
 import { Win32Error } from '../../src/os/win32/win32-error';
-import { PIPE_ACCESS_INBOUND, win32 } from '../../src/os/win32/win32-api';
+import { win32 } from '../../src/os/win32/win32-api';
 import { OPEN_PIPES_SCRIPT, processHandleCount, runNode, skipUnlessWindows as skip } from './win32-test-support';
 
 test('pipe names are upstream\'s, with 32 lower-case hex digits from the CSPRNG', { skip }, async () => {
@@ -135,7 +135,7 @@ test('when the second pipe cannot be created, the first is closed again', { skip
   const api = win32();
   const nonce = pipeNonce();
   // Someone already holds the -out name.
-  const squatter = api.CreateNamedPipeW(`\\\\.\\pipe\\codex-runner-${nonce}-out`, PIPE_ACCESS_INBOUND, 0, 1, 4096, 4096, 0, { nLength: api.koffi.sizeof('SECURITY_ATTRIBUTES'), lpSecurityDescriptor: null, bInheritHandle: 0 });
+  const squatter = namedPipeApi().CreateNamedPipeW(`\\\\.\\pipe\\codex-runner-${nonce}-out`, PIPE_ACCESS_INBOUND, 0, 1, 4096, 4096, 0, { nLength: api.koffi.sizeof('SECURITY_ATTRIBUTES'), lpSecurityDescriptor: null, bInheritHandle: 0 });
   assert.ok(squatter > 0, 'squatter pipe');
   const before = processHandleCount();
   try {

@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isProcessElevated } from '../../src/os/win32/elevation';
-import { quoteArg, shellExecute } from '../../src/os/win32/elevated-launch';
-import { shellApi, SHELLEXECUTEINFOW_SIZE } from '../../src/os/win32/win32-api';
+import { quoteArg, shellApi, shellExecute, SHELLEXECUTEINFOW_SIZE } from '../../src/os/win32/elevated-launch';
 import { SandboxNotReadyError } from '../../src/main/codex/sandbox-setup/sandbox-not-ready-error';
 import { runSandboxSetup, setupSandbox, windowsSetupPlatform, type SetupStage } from '../../src/main/codex/sandbox-setup/setup-sandbox';
 import { SETUP_LOCK_FILE } from '../../src/main/codex/sandbox-setup/setup-lock';

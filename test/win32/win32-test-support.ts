@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { win32 } from '../../src/os/win32/win32-api';
+import { testApi } from './win32-test-api';
 import { spawnJobChild } from '../../src/runner/win32/job-child';
 
 /** Every Win32 test skips itself elsewhere, saying why. */
@@ -46,9 +47,8 @@ export function runningUnderWine(): boolean {
 
 /** Handles this process holds now: the leak checks compare it before and after. */
 export function processHandleCount(): number {
-  const api = win32();
   const count: [number] = [0];
-  assert.ok(api.GetProcessHandleCount(api.GetCurrentProcess(), count), 'GetProcessHandleCount');
+  assert.ok(testApi().GetProcessHandleCount(win32().GetCurrentProcess(), count), 'GetProcessHandleCount');
   return count[0];
 }
 

@@ -6,6 +6,7 @@
 import type { Admission } from './admission';
 import { openRunnerConnection, type ConnectionHooks, type LaunchPlan, type RunnerConnection } from './runner-connection';
 import { runnerState } from '../../os/posix/process-state';
+import { boundedWait } from '../../util/bounded-wait';
 import type { PoolStatus } from './session-status';
 
 export interface WarmPoolOptions {
@@ -64,7 +65,7 @@ export class WarmRunnerPool {
     // (e.g. the replacement of the one the previous terminal took): wait for it. Only launches that
     // hold their launch slot already: one still queued for a slot could wait behind this very session.
     // The taker's end stops the wait (rejects with its reason); the launch goes on for the pool.
-    if (id.idle.length === 0 && id.connecting.size > 0) await untilAborted(Promise.race(id.connecting), signal);
+    if (id.idle.length === 0 && id.connecting.size > 0) await boundedWait(Promise.race(id.connecting), { signal });
     for (let entry = id.idle.shift(); entry; entry = id.idle.shift()) {
       entry.release();
       if (isAlive(entry.conn)) {
@@ -239,15 +240,4 @@ function setRef(conn: RunnerConnection, ref: boolean): void {
 function isAlive(conn: RunnerConnection): boolean {
   const { fromRunner, toRunner, runner } = conn;
   return runner.exit() === undefined && !fromRunner.destroyed && !fromRunner.readableEnded && !toRunner.destroyed && !toRunner.writableEnded;
-}
-
-/** `promise`, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

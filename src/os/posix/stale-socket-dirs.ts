@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { boundedWait, WaitTimeoutError } from '../../util/bounded-wait';
 import { currentPidSpace, pidSpaceTag } from '../pid-space';
 import { readStatFields } from './proc-stat';
 
@@ -108,18 +109,20 @@ async function readOwner(file: string, uid: number | undefined): Promise<OwnerRe
 }
 
 /** Does anything listen on the socket? (ECONNREFUSED: a socket file whose listener is gone.) */
-function accepts(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ path: socketPath });
-    const done = (live: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(live);
-    };
-    const timer = setTimeout(() => done(true), PROBE_TIMEOUT_MS); // slow to answer is not dead
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+async function accepts(socketPath: string): Promise<boolean> {
+  const socket = net.connect({ path: socketPath });
+  const answer = new Promise<boolean>((resolve) => {
+    socket.once('connect', () => resolve(true));
+    socket.once('error', () => resolve(false));
   });
+  try {
+    return await boundedWait(answer, { timeoutMs: PROBE_TIMEOUT_MS });
+  } catch (err) {
+    if (err instanceof WaitTimeoutError) return true; // slow to answer is not dead
+    throw err;
+  } finally {
+    socket.destroy();
+  }
 }
 
 export type SweepVerdict = 'removed' | 'kept: not ours' | 'kept: owner alive' | 'kept: unexpected contents' | 'kept: too recent' | 'kept: a socket accepts' | 'kept: unreadable owner';

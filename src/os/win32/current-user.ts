@@ -3,8 +3,8 @@
 // giving `DOMAIN\user` (the machine name as the domain for a local account). Never %USERNAME%: an
 // unqualified name breaks on domain and Entra accounts (1332) and where a user is named like the machine.
 // LookupAccountSidW may ask a domain controller, so it runs through koffi's `.async`, off the main thread.
-import { ERROR_INSUFFICIENT_BUFFER, SidTypeUser, win32 } from './win32-api';
-import { describeSidNameUse, readTokenUser, sidToString } from './sid';
+import { ERROR_INSUFFICIENT_BUFFER, win32 } from './win32-api';
+import { accountApi, describeSidNameUse, readTokenUser, SidTypeUser, sidToString } from './sid';
 import { Win32Error } from './win32-error';
 
 export interface TokenUserAccount {
@@ -19,7 +19,8 @@ export interface TokenUserAccount {
 
 /** The token's user with its account name and domain, as LookupAccountSidW resolves the SID. */
 export async function currentTokenUser(): Promise<TokenUserAccount> {
-  const api = win32();
+  const api = accountApi();
+  const { GetLastError } = win32();
   const { info, sid } = readTokenUser();
   const sidText = sidToString(sid);
   // 256 UTF-16 units each, as upstream (UNLEN and DNLEN are below that); one retry with the sizes asked for.
@@ -35,7 +36,7 @@ export async function currentTokenUser(): Promise<TokenUserAccount> {
       api.LookupAccountSidW.async(null, sid, name, nameSize, domain, domainSize, use, (err: unknown, result: number) => {
         // koffi (3.2+) hands the worker thread's last error to the callback's thread.
         if (err) reject(err as Error);
-        else resolve({ ok: result !== 0, error: result !== 0 ? 0 : api.GetLastError() });
+        else resolve({ ok: result !== 0, error: result !== 0 ? 0 : GetLastError() });
       });
     });
     keepAlive(info); // `sid` points into `info`: it must outlive the call

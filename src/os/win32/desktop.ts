@@ -4,27 +4,41 @@
 // participant needs (no DELETE, WRITE_DAC, WRITE_OWNER). The handle keeps it alive: a desktop
 // lives while a handle to it is open, so closing the last one ends it.
 import { randomBytes } from 'node:crypto';
-import {
-  DESKTOP_CREATEMENU,
-  DESKTOP_CREATEWINDOW,
-  DESKTOP_DELETE,
-  DESKTOP_ENUMERATE,
-  DESKTOP_HOOKCONTROL,
-  DESKTOP_JOURNALPLAYBACK,
-  DESKTOP_JOURNALRECORD,
-  DESKTOP_READ_CONTROL,
-  DESKTOP_READOBJECTS,
-  DESKTOP_SWITCHDESKTOP,
-  DESKTOP_WRITE_DAC,
-  DESKTOP_WRITE_OWNER,
-  DESKTOP_WRITEOBJECTS,
-  desktopApi,
-  SDDL_REVISION_1,
-  SE_WINDOW_OBJECT,
-  win32,
-} from './win32-api';
-import { readDaclSddl } from './security-info';
+import { readDaclSddl, SDDL_REVISION_1, SE_WINDOW_OBJECT, securityApi } from './security-info';
+import { lazyApi, win32, type SecurityAttributes } from './win32-api';
 import { lastWin32Error } from './win32-error';
+
+interface DesktopApi {
+  /** Returns an HDESK, 0 on failure. */
+  CreateDesktopW(name: string, device: null, mode: null, flags: number, access: number, attributes: SecurityAttributes): number;
+  CloseDesktop(desktop: number): number;
+  /** Returns an HDESK, 0 when no desktop of that name exists (or access is denied). */
+  OpenDesktopW(name: string, flags: number, inherit: number, access: number): number;
+}
+
+const desktopApi = lazyApi<DesktopApi>((dll) => {
+  const user32 = dll('user32.dll');
+  return {
+    CreateDesktopW: user32.func('intptr_t __stdcall CreateDesktopW(const char16_t *name, const char16_t *device, void *mode, uint32_t flags, uint32_t access, const SECURITY_ATTRIBUTES *attributes)'),
+    CloseDesktop: user32.func('int __stdcall CloseDesktop(intptr_t desktop)'),
+    OpenDesktopW: user32.func('intptr_t __stdcall OpenDesktopW(const char16_t *name, uint32_t flags, int inherit, uint32_t access)'),
+  };
+});
+
+// Desktop access rights (winuser.h); upstream's DESKTOP_ALL_ACCESS is their union.
+const DESKTOP_READOBJECTS = 0x0001;
+const DESKTOP_CREATEWINDOW = 0x0002;
+const DESKTOP_CREATEMENU = 0x0004;
+const DESKTOP_HOOKCONTROL = 0x0008;
+const DESKTOP_JOURNALRECORD = 0x0010;
+const DESKTOP_JOURNALPLAYBACK = 0x0020;
+const DESKTOP_ENUMERATE = 0x0040;
+const DESKTOP_WRITEOBJECTS = 0x0080;
+const DESKTOP_SWITCHDESKTOP = 0x0100;
+const DESKTOP_DELETE = 0x00010000;
+const DESKTOP_READ_CONTROL = 0x00020000;
+const DESKTOP_WRITE_DAC = 0x00040000;
+const DESKTOP_WRITE_OWNER = 0x00080000;
 
 export const PRIVATE_DESKTOP_PREFIX = 'CodexSandboxDesktop-';
 
@@ -68,7 +82,7 @@ export interface CreatedDesktop {
 export function createPrivateDesktop(ownerSid: string, sandboxSid: string, name = privateDesktopName()): CreatedDesktop {
   const api = win32();
   const descriptor: [unknown] = [null];
-  if (!api.ConvertStringSecurityDescriptorToSecurityDescriptorW(privateDesktopSddl(ownerSid, sandboxSid), SDDL_REVISION_1, descriptor, null)) {
+  if (!securityApi().ConvertStringSecurityDescriptorToSecurityDescriptorW(privateDesktopSddl(ownerSid, sandboxSid), SDDL_REVISION_1, descriptor, null)) {
     throw lastWin32Error('ConvertStringSecurityDescriptorToSecurityDescriptorW(private desktop)');
   }
   try {

@@ -2,8 +2,48 @@
 // codex-rs/windows-sandbox-rs/src/dpapi.rs): no description, no entropy, no prompt,
 // CRYPTPROTECT_UI_FORBIDDEN. Calls go through koffi's `.async`: CryptUnprotectData may ask a
 // domain controller for a roaming master key, and Electron's main thread must not wait on that.
-import { CRYPTPROTECT_LOCAL_MACHINE, CRYPTPROTECT_UI_FORBIDDEN, dpapiApi, type DataBlob, type DpapiApi } from './win32-api';
+import { lazyApi, win32, type AsyncCapable, type Ptr } from './win32-api';
 import { lastWin32Error } from './win32-error';
+
+/** DATA_BLOB (CRYPT_INTEGER_BLOB): `pbData` is a Buffer going in, an OS pointer (LocalFree it) coming out. */
+interface DataBlob {
+  cbData: number;
+  pbData: Buffer | Ptr | null;
+}
+
+type DpapiCall = (dataIn: DataBlob, description: null, entropy: null, reserved: null, prompt: null, flags: number, dataOut: DataBlob) => number;
+
+// Upstream's declarations: openai/codex codex-rs/windows-sandbox-rs/src/dpapi.rs.
+interface DpapiApi {
+  CryptProtectData: AsyncCapable<DpapiCall>;
+  CryptUnprotectData: AsyncCapable<DpapiCall>;
+  /** Copies OS memory into a Buffer of ours, without a JS array or string in between. */
+  RtlMoveMemory(destination: Buffer, source: Ptr, length: number): void;
+  /** Overwrites OS memory (the plaintext DPAPI handed us) before it goes back to the heap. */
+  RtlZeroMemory(destination: Ptr, length: number): void;
+  LocalFree(memory: Ptr): Ptr;
+}
+
+const dpapiApi = lazyApi<DpapiApi>((dll, koffi) => {
+  const crypt32 = dll('crypt32.dll');
+  const kernel32 = dll('kernel32.dll');
+  koffi.struct('DATA_BLOB', { cbData: 'uint32_t', pbData: 'void *' });
+  return {
+    CryptProtectData: crypt32.func(
+      'int __stdcall CryptProtectData(const DATA_BLOB *dataIn, const char16_t *description, const DATA_BLOB *entropy, void *reserved, void *prompt, uint32_t flags, _Out_ DATA_BLOB *dataOut)',
+    ) as DpapiApi['CryptProtectData'],
+    CryptUnprotectData: crypt32.func(
+      'int __stdcall CryptUnprotectData(const DATA_BLOB *dataIn, void *description, const DATA_BLOB *entropy, void *reserved, void *prompt, uint32_t flags, _Out_ DATA_BLOB *dataOut)',
+    ) as DpapiApi['CryptUnprotectData'],
+    // kernel32 exports both, forwarded to ntdll (Wine's kernel32.spec, which follows Windows' exports, lists them).
+    RtlMoveMemory: kernel32.func('void __stdcall RtlMoveMemory(_Out_ uint8_t *destination, const void *source, size_t length)'),
+    RtlZeroMemory: kernel32.func('void __stdcall RtlZeroMemory(void *destination, size_t length)'),
+    LocalFree: win32().LocalFree,
+  };
+});
+
+const CRYPTPROTECT_UI_FORBIDDEN = 0x1;
+const CRYPTPROTECT_LOCAL_MACHINE = 0x4;
 
 /** `user`: only this Windows user can decrypt; `machine`: any process on this machine can. */
 export type DpapiScope = 'user' | 'machine';

@@ -4,20 +4,70 @@
 // answers the prompt, so it runs on libuv's threadpool through koffi's `.async`. The process
 // handle it returns is then polled from a timer (never a blocking wait on the main thread), its
 // exit code read with GetExitCodeProcess, and the handle closed.
-import {
-  ERROR_CANCELLED,
-  SEE_MASK_NOASYNC,
-  SEE_MASK_NOCLOSEPROCESS,
-  SHELLEXECUTEINFOW_SIZE,
-  SW_HIDE,
-  shellApi,
-  WAIT_OBJECT_0,
-  win32,
-  type ShellExecuteInfo,
-} from './win32-api';
+import { delay } from '../../util/bounded-wait';
+import { closeHandle, processExitCode, processHasExited, terminateProcess } from './process-api';
+import { lazyApi, win32, type AsyncCapable } from './win32-api';
 import { Win32Error } from './win32-error';
 
-export { ERROR_CANCELLED };
+/**
+ * SHELLEXECUTEINFOW (shellapi.h), x64: 112 bytes, hProcess at offset 104. The string fields are
+ * koffi-marshalled UTF-16 copies that live for the call; hProcess comes back through `_Inout_`.
+ */
+export interface ShellExecuteInfo {
+  cbSize: number;
+  fMask: number;
+  hwnd: number;
+  lpVerb: string | null;
+  lpFile: string;
+  lpParameters: string | null;
+  lpDirectory: string | null;
+  nShow: number;
+  hInstApp: number;
+  lpIDList: null;
+  lpClass: string | null;
+  hkeyClass: number;
+  dwHotKey: number;
+  hIconOrMonitor: number;
+  hProcess: number;
+}
+
+export interface ShellApi {
+  /** Shows the UAC prompt with verb "runas" and waits for the user's answer: call through `.async` only. */
+  ShellExecuteExW: AsyncCapable<(info: ShellExecuteInfo) => number>;
+  /** koffi's size of SHELLEXECUTEINFOW (112 on x64): checked against the header's. */
+  shellExecuteInfoSize: number;
+}
+
+export const SHELLEXECUTEINFOW_SIZE = 112;
+const SEE_MASK_NOCLOSEPROCESS = 0x00000040;
+const SEE_MASK_NOASYNC = 0x00000100;
+const SW_HIDE = 0;
+/** The user said no at the UAC prompt (upstream: orchestrator_helper_launch_canceled). */
+export const ERROR_CANCELLED = 1223;
+
+export const shellApi = lazyApi<ShellApi>((dll, koffi) => {
+  const info = koffi.struct('SHELLEXECUTEINFOW', {
+    cbSize: 'uint32_t',
+    fMask: 'uint32_t',
+    hwnd: 'intptr_t',
+    lpVerb: 'const char16_t *',
+    lpFile: 'const char16_t *',
+    lpParameters: 'const char16_t *',
+    lpDirectory: 'const char16_t *',
+    nShow: 'int',
+    hInstApp: 'intptr_t',
+    lpIDList: 'void *',
+    lpClass: 'const char16_t *',
+    hkeyClass: 'intptr_t',
+    dwHotKey: 'uint32_t',
+    hIconOrMonitor: 'intptr_t',
+    hProcess: 'intptr_t',
+  });
+  return {
+    ShellExecuteExW: dll('shell32.dll').func('int __stdcall ShellExecuteExW(_Inout_ SHELLEXECUTEINFOW *info)') as ShellApi['ShellExecuteExW'],
+    shellExecuteInfoSize: koffi.sizeof(info),
+  };
+});
 
 export interface ShellLaunch {
   /** "runas" asks for elevation; "open" starts the program as this user (how the Wine tests drive the same path). */
@@ -72,27 +122,19 @@ export async function shellExecute(launch: ShellLaunch, pollMs = 50): Promise<Sh
 }
 
 function watchHandle(handle: number, pollMs: number): ShellProcess {
-  const api = win32();
   let closed = false;
-  const exited = new Promise<number>((resolve) => {
-    const poll = () => {
-      if (api.WaitForSingleObject(handle, 0) !== WAIT_OBJECT_0) {
-        // Ref'd: whoever awaits the setup (a CLI, say) must not exit under it.
-        setTimeout(poll, pollMs);
-        return;
-      }
-      const code: [number] = [1];
-      // As upstream: an unreadable exit code counts as a failure (1).
-      if (!api.GetExitCodeProcess(handle, code)) code[0] = 1;
-      closed = true;
-      api.CloseHandle(handle);
-      resolve(code[0] >>> 0);
-    };
-    poll();
-  });
+  const exited = (async () => {
+    // Ref'd timers: whoever awaits the setup (a CLI, say) must not exit under it.
+    while (!processHasExited(handle)) await delay(pollMs);
+    // As upstream: an unreadable exit code counts as a failure (1).
+    const code = processExitCode(handle) ?? 1;
+    closed = true;
+    closeHandle(handle);
+    return code >>> 0;
+  })();
   return {
     exited,
-    terminate: () => !closed && api.TerminateProcess(handle, 1) !== 0,
+    terminate: () => !closed && terminateProcess(handle, 1),
   };
 }
 

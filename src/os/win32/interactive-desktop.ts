@@ -1,8 +1,23 @@
 // Whether a runner started as another user can start here. A process in session 0 (a service) or
 // in a non-interactive window station (SSH's) gives the sandbox user no desktop it may use: the
 // runner dies at start with 0xC0000142 (STATUS_DLL_INIT_FAILED), openai/codex #27265, #37722.
-import { desktopApi, UOI_NAME, win32 } from './win32-api';
+import { lazyApi, win32, type Out } from './win32-api';
 import { lastWin32Error } from './win32-error';
+
+interface StationApi {
+  ProcessIdToSessionId(pid: number, session: Out<number>): number;
+  /** A pseudo handle owned by the system: never closed. */
+  GetProcessWindowStation(): number;
+  GetUserObjectInformationW(object: number, index: number, info: Buffer, length: number, needed: Out<number>): number;
+}
+
+const stationApi = lazyApi<StationApi>((dll) => ({
+  ProcessIdToSessionId: dll('kernel32.dll').func('int __stdcall ProcessIdToSessionId(uint32_t pid, _Out_ uint32_t *session)'),
+  GetProcessWindowStation: dll('user32.dll').func('intptr_t __stdcall GetProcessWindowStation(void)'),
+  GetUserObjectInformationW: dll('user32.dll').func('int __stdcall GetUserObjectInformationW(intptr_t object, int index, _Out_ uint8_t *info, uint32_t length, _Out_ uint32_t *needed)'),
+}));
+
+const UOI_NAME = 2;
 
 export interface DesktopFacts {
   sessionId: number;
@@ -12,7 +27,7 @@ export interface DesktopFacts {
 }
 
 export function interactiveDesktopFacts(env: NodeJS.ProcessEnv = process.env): DesktopFacts {
-  const api = desktopApi();
+  const api = stationApi();
   const session: [number] = [0];
   if (!api.ProcessIdToSessionId(win32().GetCurrentProcessId(), session)) throw lastWin32Error('ProcessIdToSessionId');
   const buffer = Buffer.alloc(512);

@@ -4,23 +4,34 @@ import type { Duplex } from 'node:stream';
 import { windowsPipeNames } from '../pipe-names';
 import type { PipeRole, RunnerPipeOptions, RunnerPipePair } from '../runner-pipes';
 import { socketForHandle } from './handle-stream';
-import { connectOverlapped, type PendingConnect } from './overlapped-connect';
-import { readDaclSddl } from './security-info';
+import { connectOverlapped, FILE_FLAG_OVERLAPPED, type PendingConnect } from './overlapped-connect';
+import { readDaclSddl, SDDL_REVISION_1, securityApi } from './security-info';
 import { currentUserSid, sidForUser } from './sid';
-import {
-  FILE_FLAG_FIRST_PIPE_INSTANCE,
-  FILE_FLAG_OVERLAPPED,
-  INVALID_HANDLE_VALUE,
-  PIPE_ACCESS_INBOUND,
-  PIPE_ACCESS_OUTBOUND,
-  PIPE_READMODE_BYTE,
-  PIPE_REJECT_REMOTE_CLIENTS,
-  PIPE_TYPE_BYTE,
-  PIPE_WAIT,
-  SDDL_REVISION_1,
-  win32,
-} from './win32-api';
+import { INVALID_HANDLE_VALUE, lazyApi, win32, type Out, type SecurityAttributes } from './win32-api';
 import { lastWin32Error } from './win32-error';
+
+export interface NamedPipeApi {
+  CreateNamedPipeW(name: string, openMode: number, pipeMode: number, maxInstances: number, outSize: number, inSize: number, timeout: number, attributes: SecurityAttributes): number;
+  GetNamedPipeClientProcessId(pipe: number, pid: Out<number>): number;
+}
+
+export const namedPipeApi = lazyApi<NamedPipeApi>((dll) => {
+  const kernel32 = dll('kernel32.dll');
+  return {
+    CreateNamedPipeW: kernel32.func(
+      'intptr_t __stdcall CreateNamedPipeW(const char16_t *name, uint32_t openMode, uint32_t pipeMode, uint32_t maxInstances, uint32_t outSize, uint32_t inSize, uint32_t timeout, const SECURITY_ATTRIBUTES *attributes)',
+    ),
+    GetNamedPipeClientProcessId: kernel32.func('int __stdcall GetNamedPipeClientProcessId(intptr_t pipe, _Out_ uint32_t *pid)'),
+  };
+});
+
+export const PIPE_ACCESS_INBOUND = 0x1;
+export const PIPE_ACCESS_OUTBOUND = 0x2;
+export const FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+export const PIPE_TYPE_BYTE = 0x0;
+export const PIPE_READMODE_BYTE = 0x0;
+export const PIPE_WAIT = 0x0;
+const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
 
 const PIPE_BUFFER_BYTES = 65536;
 
@@ -46,9 +57,8 @@ interface Endpoint {
  * name) and REJECT_REMOTE_CLIENTS, and OVERLAPPED so the connect can be polled and cancelled.
  */
 function createPipe(name: string, role: PipeRole, securityDescriptor: unknown): number {
-  const api = win32();
   const access = role === 'in' ? PIPE_ACCESS_OUTBOUND : PIPE_ACCESS_INBOUND;
-  const handle = api.CreateNamedPipeW(
+  const handle = namedPipeApi().CreateNamedPipeW(
     name,
     access | FILE_FLAG_FIRST_PIPE_INSTANCE | FILE_FLAG_OVERLAPPED,
     PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
@@ -56,7 +66,7 @@ function createPipe(name: string, role: PipeRole, securityDescriptor: unknown): 
     PIPE_BUFFER_BYTES,
     PIPE_BUFFER_BYTES,
     0,
-    { nLength: api.koffi.sizeof('SECURITY_ATTRIBUTES'), lpSecurityDescriptor: securityDescriptor, bInheritHandle: 0 },
+    { nLength: win32().koffi.sizeof('SECURITY_ATTRIBUTES'), lpSecurityDescriptor: securityDescriptor, bInheritHandle: 0 },
   );
   if (handle === INVALID_HANDLE_VALUE || handle === 0) throw lastWin32Error(`CreateNamedPipeW(${name})`);
   return handle;
@@ -74,7 +84,7 @@ export async function createNamedPipePair(options: RunnerPipeOptions & { nonce?:
   const names = windowsPipeNames(options.nonce);
 
   const descriptor: [unknown] = [null];
-  if (!api.ConvertStringSecurityDescriptorToSecurityDescriptorW(pipeSddl(sid), SDDL_REVISION_1, descriptor, null)) {
+  if (!securityApi().ConvertStringSecurityDescriptorToSecurityDescriptorW(pipeSddl(sid), SDDL_REVISION_1, descriptor, null)) {
     throw lastWin32Error('ConvertStringSecurityDescriptorToSecurityDescriptorW');
   }
   const endpoints = new Map<PipeRole, Endpoint>();
@@ -123,7 +133,7 @@ export async function createNamedPipePair(options: RunnerPipeOptions & { nonce?:
       const ep = endpoint(role);
       if (!ep.connected || ep.handle === 0) throw new Error(`${label(ep)} has no connected client`);
       const pid: [number] = [0];
-      if (!api.GetNamedPipeClientProcessId(ep.handle, pid)) throw lastWin32Error(`GetNamedPipeClientProcessId(${ep.name})`);
+      if (!namedPipeApi().GetNamedPipeClientProcessId(ep.handle, pid)) throw lastWin32Error(`GetNamedPipeClientProcessId(${ep.name})`);
       return pid[0];
     },
 

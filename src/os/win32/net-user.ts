@@ -1,7 +1,7 @@
 // A local account's flags, as upstream's winutil.rs local_user_flags reads them: NetUserGetInfo at
 // level 1 (USER_INFO_1.usri1_flags), NERR_UserNotFound as "no such account". Through koffi's
 // `.async`: NetUserGetInfo may ask a domain controller, and Electron's main thread must not wait.
-import { win32 } from './win32-api';
+import { lazyApi } from './win32-api';
 
 export const UF_ACCOUNTDISABLE = 0x0002;
 export const UF_PASSWORD_EXPIRED = 0x800000;
@@ -26,19 +26,14 @@ interface NetUserApi {
   decodeFlags(buffer: unknown): number;
 }
 
-let api: NetUserApi | undefined;
-
-function netUserApi(): NetUserApi {
-  if (api) return api;
-  const { koffi } = win32();
-  const netapi32 = koffi.load('netapi32.dll');
-  api = {
+const netUserApi = lazyApi<NetUserApi>((dll, koffi) => {
+  const netapi32 = dll('netapi32.dll');
+  return {
     NetUserGetInfo: netapi32.func('uint32_t __stdcall NetUserGetInfo(const char16_t *server, const char16_t *username, uint32_t level, _Out_ void **buffer)'),
     NetApiBufferFree: netapi32.func('uint32_t __stdcall NetApiBufferFree(void *buffer)'),
     decodeFlags: (buffer) => koffi.decode(buffer, USRI1_FLAGS_OFFSET, 'uint32_t') as number,
   };
-  return api;
-}
+});
 
 /** The account's USER_INFO_1 flags, or null when there is no such local account. */
 export function localUserFlags(username: string): Promise<number | null> {

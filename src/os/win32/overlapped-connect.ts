@@ -6,14 +6,32 @@
 // threadpool (4 threads by default) for as long as the runner takes to connect: two pending
 // connects would halve the pool that the whole Electron main process uses for fs, dns and zlib,
 // and a wait nobody answers keeps the process from exiting. A poll costs one cheap call per tick.
-import {
-  ERROR_IO_INCOMPLETE,
-  ERROR_IO_PENDING,
-  ERROR_NOT_FOUND,
-  ERROR_PIPE_CONNECTED,
-  win32,
-} from './win32-api';
+import { lazyApi, win32, type Out } from './win32-api';
 import { lastWin32Error } from './win32-error';
+
+interface OverlappedApi {
+  ConnectNamedPipe(pipe: number, overlapped: Buffer): number;
+  GetOverlappedResult(handle: number, overlapped: Buffer, transferred: Out<number>, wait: number): number;
+  CancelIoEx(handle: number, overlapped: Buffer | null): number;
+}
+
+// The OVERLAPPED lives in a Node Buffer: its memory never moves, and the caller keeps it alive
+// until the operation's completion has been collected.
+const overlappedApi = lazyApi<OverlappedApi>((dll) => {
+  const kernel32 = dll('kernel32.dll');
+  return {
+    ConnectNamedPipe: kernel32.func('int __stdcall ConnectNamedPipe(intptr_t pipe, void *overlapped)'),
+    GetOverlappedResult: kernel32.func('int __stdcall GetOverlappedResult(intptr_t handle, void *overlapped, _Out_ uint32_t *transferred, int wait)'),
+    CancelIoEx: kernel32.func('int __stdcall CancelIoEx(intptr_t handle, void *overlapped)'),
+  };
+});
+
+/** What the pipe must be created with (CreateNamedPipeW's open mode) for connectOverlapped. */
+export const FILE_FLAG_OVERLAPPED = 0x40000000;
+const ERROR_PIPE_CONNECTED = 535;
+const ERROR_IO_INCOMPLETE = 996;
+const ERROR_IO_PENDING = 997;
+const ERROR_NOT_FOUND = 1168;
 
 /** sizeof(OVERLAPPED) on x64: Internal, InternalHigh, Offset/OffsetHigh (or Pointer), hEvent. */
 const OVERLAPPED_SIZE = 32;
@@ -35,7 +53,7 @@ export interface PendingConnect {
  * been collected, so the OS never writes into freed memory.
  */
 export function connectOverlapped(pipe: number, label: string): PendingConnect {
-  const api = win32();
+  const api = overlappedApi();
   const overlapped = Buffer.alloc(OVERLAPPED_SIZE); // no hEvent: completion is read from the buffer
   const transferred: [number] = [0];
   let settled = false;
@@ -86,7 +104,7 @@ export function connectOverlapped(pipe: number, label: string): PendingConnect {
       if (timer) clearTimeout(timer);
       // Cancel, then collect the completion before letting go of the buffer. After CancelIoEx the
       // blocking GetOverlappedResult returns at once (aborted, or connected if the client won).
-      if (api.CancelIoEx(pipe, overlapped) || api.GetLastError() === ERROR_NOT_FOUND) {
+      if (api.CancelIoEx(pipe, overlapped) || win32().GetLastError() === ERROR_NOT_FOUND) {
         api.GetOverlappedResult(pipe, overlapped, transferred, 1);
       } else {
         unconfirmed.add(overlapped); // completion unknowable: never free what the OS may still write

@@ -1,7 +1,7 @@
 // Whether a registry key exists under HKEY_LOCAL_MACHINE (64-bit view), for recognising installs
 // codex records there. RegOpenKeyExW runs through koffi's `.async`: a registry read can wait on a
 // hive being loaded, and Electron's main thread must not.
-import { win32 } from './win32-api';
+import { lazyApi } from './win32-api';
 
 const HKEY_LOCAL_MACHINE = 0x80000002;
 const KEY_READ = 0x20019;
@@ -14,18 +14,13 @@ interface RegistryApi {
   RegCloseKey(hkey: number): number;
 }
 
-let api: RegistryApi | undefined;
-
-function registryApi(): RegistryApi {
-  if (api) return api;
-  const { koffi } = win32();
-  const advapi32 = koffi.load('advapi32.dll');
-  api = {
+const registryApi = lazyApi<RegistryApi>((dll) => {
+  const advapi32 = dll('advapi32.dll');
+  return {
     RegOpenKeyExW: advapi32.func('int32_t __stdcall RegOpenKeyExW(uintptr_t hkey, const char16_t *subKey, uint32_t options, uint32_t sam, _Out_ uintptr_t *result)'),
     RegCloseKey: advapi32.func('int32_t __stdcall RegCloseKey(uintptr_t hkey)'),
   };
-  return api;
-}
+});
 
 /** True when `HKLM\<subKey>` exists; false when it does not; rejects on any other status (with it). */
 export function hklmKeyExists(subKey: string): Promise<boolean> {

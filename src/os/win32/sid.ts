@@ -5,8 +5,43 @@
 //   must be a user (SidTypeUser): a group, alias, well-known group or domain would let every
 //   member open the pipes. There is deliberately no table of well-known names (Everyone, Users,
 //   SYSTEM, ...): every one of them is a group or a service identity, never a sandbox user.
-import { ERROR_INSUFFICIENT_BUFFER, SidTypeUser, TOKEN_QUERY, TokenUser, win32 } from './win32-api';
+import { ERROR_INSUFFICIENT_BUFFER, lazyApi, win32, type AsyncCapable, type Out, type Ptr } from './win32-api';
 import { lastWin32Error, Win32Error } from './win32-error';
+
+/** advapi32's accounts and tokens: names to SIDs and back, the token's user. */
+export interface AccountApi {
+  GetUserNameW(buffer: Buffer, size: Out<number>): number;
+  LookupAccountNameW(system: null, account: string, sid: Buffer | null, sidSize: Out<number>, domain: Buffer | null, domainSize: Out<number>, use: Out<number>): number;
+  /** `sid`: a Buffer holding the SID, or a pointer to one (e.g. inside a TOKEN_USER). */
+  ConvertSidToStringSidW(sid: Buffer | Ptr, out: Out<Ptr>): number;
+  /** May ask a domain controller: call through `.async`, never on the main thread. */
+  LookupAccountSidW: AsyncCapable<(system: null, sid: Buffer | Ptr, name: Buffer, nameSize: Out<number>, domain: Buffer, domainSize: Out<number>, use: Out<number>) => number>;
+  OpenProcessToken(process: number, access: number, token: Out<number>): number;
+  GetTokenInformation(token: number, infoClass: number, info: Buffer | null, size: number, returned: Out<number>): number;
+}
+
+export const accountApi = lazyApi<AccountApi>((dll) => {
+  const advapi32 = dll('advapi32.dll');
+  const a = (proto: string) => advapi32.func(proto);
+  return {
+    GetUserNameW: a('int __stdcall GetUserNameW(_Out_ uint8_t *buffer, _Inout_ uint32_t *size)'),
+    LookupAccountNameW: a(
+      'int __stdcall LookupAccountNameW(const char16_t *system, const char16_t *account, _Out_ uint8_t *sid, _Inout_ uint32_t *sidSize, _Out_ uint8_t *domain, _Inout_ uint32_t *domainSize, _Out_ int *use)',
+    ),
+    ConvertSidToStringSidW: a('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ void **out)'),
+    LookupAccountSidW: a(
+      'int __stdcall LookupAccountSidW(const char16_t *system, void *sid, _Out_ uint8_t *name, _Inout_ uint32_t *nameSize, _Out_ uint8_t *domain, _Inout_ uint32_t *domainSize, _Out_ int *use)',
+    ) as AccountApi['LookupAccountSidW'],
+    OpenProcessToken: a('int __stdcall OpenProcessToken(intptr_t process, uint32_t access, _Out_ intptr_t *token)'),
+    GetTokenInformation: a('int __stdcall GetTokenInformation(intptr_t token, int infoClass, _Out_ uint8_t *info, uint32_t size, _Out_ uint32_t *returned)'),
+  } as AccountApi;
+});
+
+const TOKEN_QUERY = 0x0008;
+/** TOKEN_INFORMATION_CLASS TokenUser: a TOKEN_USER, whose first field points at the SID. */
+const TokenUser = 1;
+/** SID_NAME_USE, as LookupAccountNameW reports what a name resolved to. */
+export const SidTypeUser = 1;
 
 /** SID_NAME_USE values, as winnt.h names them. */
 const SID_NAME_USE: Record<number, string> = {
@@ -30,7 +65,7 @@ export function describeSidNameUse(use: number): string {
 
 /** The account this process runs as (GetUserNameW): for display and logs; the DACL uses currentUserSid(). */
 export function currentUserName(): string {
-  const api = win32();
+  const api = accountApi();
   const size = [257]; // UNLEN + 1
   let buffer = Buffer.alloc(size[0]! * 2);
   if (!api.GetUserNameW(buffer, size as [number])) {
@@ -48,10 +83,11 @@ export function currentUserName(): string {
  * one reader of the token's user: currentUserSid() here, currentTokenUser() (current-user.ts).
  */
 export function readTokenUser(): { info: Buffer; sid: unknown } {
-  const api = win32();
+  const api = accountApi();
+  const { koffi, GetCurrentProcess, CloseHandle } = win32();
   const token: [number] = [0];
   // GetCurrentProcess() is a pseudo-handle: nothing to close.
-  if (!api.OpenProcessToken(api.GetCurrentProcess(), TOKEN_QUERY, token)) throw lastWin32Error('OpenProcessToken');
+  if (!api.OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, token)) throw lastWin32Error('OpenProcessToken');
   try {
     const size: [number] = [0];
     // Sizing call: fails with 122 and reports the size of the TOKEN_USER with its SID.
@@ -61,9 +97,9 @@ export function readTokenUser(): { info: Buffer; sid: unknown } {
     const info = Buffer.alloc(size[0]);
     if (!api.GetTokenInformation(token[0], TokenUser, info, info.length, size)) throw lastWin32Error('GetTokenInformation(TokenUser)');
     // TOKEN_USER { SID_AND_ATTRIBUTES User { PSID Sid; DWORD Attributes; } }: the SID lives inside `info`.
-    return { info, sid: api.koffi.decode(info, 'void *') };
+    return { info, sid: koffi.decode(info, 'void *') };
   } finally {
-    api.CloseHandle(token[0]);
+    CloseHandle(token[0]);
   }
 }
 
@@ -83,7 +119,7 @@ export function currentUserSid(): string {
  */
 export function sidForUser(username: string): string {
   if (typeof username !== 'string' || username.trim() === '') throw new TypeError('sandbox username must be a non-empty string');
-  const api = win32();
+  const api = accountApi();
   const call = `LookupAccountNameW(${username})`;
   const sidSize = [0];
   const domainSize = [0];
@@ -114,12 +150,12 @@ export function sidForUser(username: string): string {
 
 /** S-1-5-... of a SID (a Buffer holding one, or a pointer to one). */
 export function sidToString(sid: unknown): string {
-  const api = win32();
+  const { LocalFree, wideString } = win32();
   const out: [unknown] = [null];
-  if (!api.ConvertSidToStringSidW(sid, out)) throw lastWin32Error('ConvertSidToStringSidW');
+  if (!accountApi().ConvertSidToStringSidW(sid, out)) throw lastWin32Error('ConvertSidToStringSidW');
   try {
-    return api.wideString(out[0]);
+    return wideString(out[0]);
   } finally {
-    api.LocalFree(out[0]);
+    LocalFree(out[0]);
   }
 }

@@ -23,11 +23,14 @@ import {
   EXTENDED_STARTUPINFO_PRESENT,
   HANDLE_FLAG_INHERIT,
   PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+  PROCESS_INFORMATION_SIZE,
+  processApi,
   STARTF_USESTDHANDLES,
+  STARTUPINFOEXW_SIZE,
   WAIT_OBJECT_0,
-  win32,
-  type Win32Api, STARTUPINFOEXW_SIZE, PROCESS_INFORMATION_SIZE
-} from '../../os/win32/win32-api';
+  type ProcessApi,
+} from '../../os/win32/process-api';
+import { win32, type Win32Api } from '../../os/win32/win32-api';
 import { lastWin32Error } from '../../os/win32/win32-error';
 import { KillOnCloseJob } from './kill-on-close-job';
 import { windowsLaunch } from './resolve-executable';
@@ -51,7 +54,7 @@ export function spawnJobChild(file: string, args: readonly string[], options: Jo
 }
 
 export class JobChild extends ChildProcess {
-  private readonly api: Win32Api;
+  private readonly api: Win32Api & ProcessApi;
   /** Owned until release(): the job (closing it ends the tree) and the process handle. */
   private job?: KillOnCloseJob;
   private processHandle = 0;
@@ -65,7 +68,7 @@ export class JobChild extends ChildProcess {
     // ChildProcess makes a libuv process handle for a spawn() that never comes here; drop it, as
     // PtyProcess does, so ref/unref/kill never reach an uninitialized handle.
     (this as unknown as { _handle: unknown })._handle = null;
-    const api = (this.api = win32());
+    const api = (this.api = { ...win32(), ...processApi() });
     const launch = windowsLaunch([file, ...args], options.cwd, options.env); // the request's PATH, never ours
     const commandLine = Buffer.from(`${launch.commandLine}\0`, 'utf16le'); // CreateProcessW may write into it
     const environment = encodeEnvironmentBlock(options.env);

@@ -27,7 +27,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { batchCommandLine, windowsCommandLine } from '../../os/win32/windows-command-line';
-import { win32 } from '../../os/win32/win32-api';
+import { lazyApi } from '../../os/win32/win32-api';
 import { lastWin32Error } from '../../os/win32/win32-error';
 
 /** A path in a message, quoted but not escaped: Windows paths read as they are typed. */
@@ -141,15 +141,18 @@ export function resolveExecutable(program: string, cwd: string, env: Record<stri
 
 let systemDirectoryCache: string | undefined;
 
+/** Characters written (without the NUL), or the size needed (with it) when `size` is too small; 0 on failure. */
+const getSystemDirectoryW = lazyApi((dll) => dll('kernel32.dll').func('uint32_t __stdcall GetSystemDirectoryW(_Out_ uint8_t *buffer, uint32_t size)') as (buffer: Buffer, size: number) => number);
+
 /** %SystemRoot%\System32 as the OS reports it (GetSystemDirectoryW), not from any environment. */
 export function systemDirectory(): string {
   if (systemDirectoryCache) return systemDirectoryCache;
-  const api = win32();
+  const GetSystemDirectoryW = getSystemDirectoryW();
   let buffer = Buffer.alloc(261 * 2);
-  let length = api.GetSystemDirectoryW(buffer, buffer.length / 2);
+  let length = GetSystemDirectoryW(buffer, buffer.length / 2);
   if (length >= buffer.length / 2) {
     buffer = Buffer.alloc(length * 2);
-    length = api.GetSystemDirectoryW(buffer, length);
+    length = GetSystemDirectoryW(buffer, length);
   }
   if (length === 0 || length >= buffer.length / 2) throw lastWin32Error('GetSystemDirectoryW');
   systemDirectoryCache = buffer.toString('utf16le', 0, length * 2);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnJobChild, type JobChild } from '../../../src/runner/win32/job-child';
 import { socketForHandle } from '../../../src/os/win32/handle-stream';
-import { HANDLE_FLAG_INHERIT, SYNCHRONIZE, WAIT_OBJECT_0, win32 } from '../../../src/os/win32/win32-api';
+import { HANDLE_FLAG_INHERIT, processApi, SYNCHRONIZE, WAIT_OBJECT_0 } from '../../../src/os/win32/process-api';
+import { win32 } from '../../../src/os/win32/win32-api';
 import { OutputWatch } from '../../helpers/output-watch';
 import { processHandleCount, skipUnlessWindows as skip } from '../win32-test-support';
 
@@ -44,7 +45,7 @@ function watch(child: JobChild) {
 
 /** Whether process `pid` has ended within `ms` (OpenProcess + a zero wait, polled: the loop keeps running). */
 async function processEnds(pid: number, ms: number): Promise<boolean> {
-  const api = win32();
+  const api = processApi();
   const handle = api.OpenProcess(SYNCHRONIZE, 0, pid);
   if (!handle) return true; // no such process any more
   try {
@@ -53,7 +54,7 @@ async function processEnds(pid: number, ms: number): Promise<boolean> {
     }
     return api.WaitForSingleObject(handle, 0) === WAIT_OBJECT_0;
   } finally {
-    api.CloseHandle(handle);
+    win32().CloseHandle(handle);
   }
 }
 
@@ -136,7 +137,7 @@ test('a grandchild asking CREATE_BREAKAWAY_FROM_JOB cannot outlive the tree', { 
 test('the child inherits its three pipe ends and nothing else of ours', { skip, timeout: 60_000 }, async () => {
   // An inheritable pipe of this process: a child that inherited its write end can write into it.
   // Node's own spawn inherits every inheritable handle (the control); a job child must not.
-  const api = win32();
+  const api = { ...win32(), ...processApi() };
   const leakedInto = async (start: (writeHandle: number) => Promise<void>): Promise<string> => {
     const read: [number] = [0];
     const write: [number] = [0];

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { createNamedPipePair, pipeSddl } from '../../../src/os/win32/named-pipe-pair';
-import { ERROR_ACCESS_DENIED } from '../../../src/os/win32/win32-api';
+import { ERROR_ACCESS_DENIED } from '../win32-test-api';
 import { PIPE_OPEN_PROBE } from './probes';
 import { readResult, runScriptAsMe, runScriptAsUser } from './staging';
 import { useThrowawayAccounts } from './throwaway-accounts';

@@ -6,19 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createNamedPipePair } from '../../../src/os/win32/named-pipe-pair';
-import {
-  ERROR_ACCESS_DENIED,
-  FILE_FLAG_OVERLAPPED,
-  INVALID_HANDLE_VALUE,
-  PIPE_ACCESS_INBOUND,
-  PIPE_ACCESS_OUTBOUND,
-  PIPE_READMODE_BYTE,
-  PIPE_TYPE_BYTE,
-  PIPE_WAIT,
-  SDDL_REVISION_1,
-  win32,
-} from '../../../src/os/win32/win32-api';
+import { createNamedPipePair, namedPipeApi, PIPE_ACCESS_INBOUND, PIPE_ACCESS_OUTBOUND, PIPE_READMODE_BYTE, PIPE_TYPE_BYTE, PIPE_WAIT } from '../../../src/os/win32/named-pipe-pair';
+import { FILE_FLAG_OVERLAPPED } from '../../../src/os/win32/overlapped-connect';
+import { SDDL_REVISION_1, securityApi } from '../../../src/os/win32/security-info';
+import { INVALID_HANDLE_VALUE, win32 } from '../../../src/os/win32/win32-api';
+import { ERROR_ACCESS_DENIED } from '../win32-test-api';
 import { lastWin32Error, Win32Error } from '../../../src/os/win32/win32-error';
 import { pipeNonce, windowsPipeNames } from '../../../src/os/pipe-names';
 import { Session } from '../../../src/main/session/session';
@@ -33,9 +25,9 @@ const PIPE_UNLIMITED_INSTANCES = 255;
 function createInstance(name: string, access: number): number {
   const api = win32();
   const descriptor: [unknown] = [null];
-  if (!api.ConvertStringSecurityDescriptorToSecurityDescriptorW('D:(A;;GA;;;WD)', SDDL_REVISION_1, descriptor, null)) throw lastWin32Error('ConvertStringSecurityDescriptorToSecurityDescriptorW');
+  if (!securityApi().ConvertStringSecurityDescriptorToSecurityDescriptorW('D:(A;;GA;;;WD)', SDDL_REVISION_1, descriptor, null)) throw lastWin32Error('ConvertStringSecurityDescriptorToSecurityDescriptorW');
   try {
-    const handle = api.CreateNamedPipeW(name, access, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, {
+    const handle = namedPipeApi().CreateNamedPipeW(name, access, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, {
       nLength: api.koffi.sizeof('SECURITY_ATTRIBUTES'),
       lpSecurityDescriptor: descriptor[0],
       bInheritHandle: 0,

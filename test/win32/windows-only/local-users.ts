@@ -3,7 +3,7 @@
 // the test ended. Needs an elevated process.
 import { randomBytes, randomInt } from 'node:crypto';
 import { sidForUser } from '../../../src/os/win32/sid';
-import { accountsApi, NERR_USER_NOT_FOUND, UF_DONT_EXPIRE_PASSWD, UF_NORMAL_ACCOUNT, UF_SCRIPT, USER_PRIV_USER } from '../../../src/os/win32/win32-api';
+import { NERR_USER_NOT_FOUND, testApi, UF_DONT_EXPIRE_PASSWD, UF_NORMAL_ACCOUNT, UF_SCRIPT, USER_PRIV_USER } from '../win32-test-api';
 import { describeWin32Error, lastWin32Error } from '../../../src/os/win32/win32-error';
 
 export interface LocalUser {
@@ -33,7 +33,7 @@ export function createLocalUser(role: string): LocalUser {
   const name = `cxw${role}${randomBytes(4).toString('hex')}`.slice(0, 20);
   const password = randomPassword();
   const parmErr: [number] = [0];
-  const status = accountsApi().NetUserAdd(null, 1, {
+  const status = testApi().NetUserAdd(null, 1, {
     usri1_name: name,
     usri1_password: password,
     usri1_password_age: 0,
@@ -47,7 +47,7 @@ export function createLocalUser(role: string): LocalUser {
   try {
     return { name, password, sid: sidForUser(name) };
   } catch (err) {
-    accountsApi().NetUserDel(null, name);
+    testApi().NetUserDel(null, name);
     throw err;
   }
 }
@@ -58,7 +58,7 @@ export function createLocalUser(role: string): LocalUser {
  */
 export async function deleteLocalUser(user: LocalUser): Promise<string> {
   const problems: string[] = [];
-  const api = accountsApi();
+  const api = testApi();
   for (let attempt = 0; ; attempt++) {
     if (api.DeleteProfileW(user.sid, null, null)) break;
     const err = lastWin32Error(`DeleteProfileW(${user.name})`);

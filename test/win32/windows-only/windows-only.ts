@@ -2,8 +2,7 @@
 // tests that add local users, in an elevated (administrator) process. Each skip says why.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { accountsApi, win32 } from '../../../src/os/win32/win32-api';
-import { lastWin32Error } from '../../../src/os/win32/win32-error';
+import { isProcessElevated } from '../../../src/os/win32/elevation';
 import { runningUnderWine } from '../win32-test-support';
 
 /** A skip reason off real Windows: `what` the test proves, `underWine` why Wine cannot show it. */
@@ -15,16 +14,7 @@ export function windowsOnly(what: string, underWine: string): string | false {
 
 /** BUILTIN\Administrators, enabled in this process's token (UAC-elevated, or UAC off). */
 export function isElevated(): boolean {
-  const api = accountsApi();
-  const sid: [unknown] = [null];
-  if (!api.ConvertStringSidToSidW('S-1-5-32-544', sid)) throw lastWin32Error('ConvertStringSidToSidW(S-1-5-32-544)');
-  try {
-    const member: [number] = [0];
-    if (!api.CheckTokenMembership(0, sid[0], member)) throw lastWin32Error('CheckTokenMembership(Administrators)');
-    return member[0] !== 0;
-  } finally {
-    win32().LocalFree(sid[0]);
-  }
+  return isProcessElevated();
 }
 
 /** Secondary Logon's start type is 4 (disabled): CreateProcessWithLogonW then fails with 1058. */

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { delay } from '../../../util/bounded-wait';
 import { BoundedReadError, readBoundedFile } from '../../../util/read-bounded-file';
 import { acquireLock, LockError, LOCK_WAIT_MS, removeStaleLeftovers, tempFileFor } from './cap-sid-lock';
 
@@ -180,7 +181,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (attempt >= 20 || !(code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')) throw err;
-        await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+        await delay(10 * (attempt + 1));
       }
     }
   } catch (err) {

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { boundedWait } from '../../../util/bounded-wait';
 import { BoundedReadError, readBoundedFile } from '../../../util/read-bounded-file';
 
 export { SETUP_HELPER_EXE as SETUP_HELPER_FILE } from '../install/bundled-executable';
@@ -69,19 +70,12 @@ export async function runSandboxRefresh(run: RefreshRun): Promise<'ran' | 'skipp
   }
   const shared = flight;
   shared.waiters++;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(run.signal.reason);
-    run.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {});
   try {
-    await Promise.race([shared.promise, aborted]);
+    await boundedWait(shared.promise, { signal: run.signal });
   } catch (err) {
     if (run.signal.aborted) throw run.signal.reason;
     throw err;
   } finally {
-    run.signal.removeEventListener('abort', onAbort!);
     shared.waiters--;
     if (shared.waiters === 0 && run.signal.aborted) {
       // The last waiter gone: no one wants this run any more. Forget it so a later session starts afresh.

@@ -15,6 +15,7 @@ import { encodeProvisionPayload, provisionPayload } from './provision-payload';
 import type { CodexInstallResolution } from '../install/find-codex-install';
 import { elevatedSetupHelper } from '../install/setup-helper';
 import { acquireSetupLock, setupLockFile } from './setup-lock';
+import { boundedWait } from '../../../util/bounded-wait';
 
 export type SetupStage =
   /** Another process (or session) is setting up this codex home: waiting for it (then this run's later stages, if it shares it). */
@@ -71,7 +72,7 @@ const ERROR_CANCELLED = 1223;
 /** What the helper run depends on: callers of one run must agree on these. */
 const RUN_OPTIONS = ['codexInstall', 'setupHelper', 'proxyPorts', 'allowLocalBinding'] as const;
 
-/** How a run that every caller left was stopped (set synchronously while it is aborted). */
+/** How a run that every caller left was stopped (set as it stops, before timedOut reads it: that reads readiness first). */
 type Stop = 'before_launch' | 'prompt_pending' | 'ended' | 'cannot_end';
 
 interface Flight {
@@ -135,10 +136,13 @@ export async function runSandboxSetup(options: SandboxSetupOptions, platform: Se
   shared.listeners.add(listener);
   shared.waiters++;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+  const timeout = new Error(`timed out after ${timeoutMs} ms`);
   let left: 'timeout' | 'aborted' | undefined;
   try {
-    return await boundedWait(shared.result, timeoutMs, options.signal, (why) => (left = why));
+    return await boundedWait(shared.result, { signal: options.signal, timeoutMs, onTimeout: () => timeout });
   } catch (err) {
+    // This caller left (its timeout, its signal), or the run itself failed.
+    left = err === timeout ? 'timeout' : options.signal?.aborted && err === options.signal.reason ? 'aborted' : undefined;
     if (left !== 'timeout') throw err;
   } finally {
     shared.listeners.delete(listener);
@@ -283,14 +287,14 @@ async function provisionLocked(
   }
   let run: Run;
   try {
-    // The UAC prompt (ShellExecuteExW on a worker thread) cannot be withdrawn: an abort does not wait for it.
-    const started = await untilAborted(launching, o.signal, () => hooks.stopped(elevated ? 'before_launch' : 'prompt_pending'));
-    if (started === ABORTED) {
-      hold.until = launching.then(endOrAwait, () => {});
-      throw o.signal!.reason;
-    }
-    run = started;
+    run = await boundedWait(launching, { signal: o.signal });
   } catch (err) {
+    if (o.signal?.aborted && err === o.signal.reason) {
+      // The UAC prompt (ShellExecuteExW on a worker thread) cannot be withdrawn: an abort does not wait for it.
+      hooks.stopped(elevated ? 'before_launch' : 'prompt_pending');
+      hold.until = launching.then(endOrAwait, () => {});
+      throw err;
+    }
     if (o.signal?.aborted) throw o.signal.reason;
     const code = (err as { code?: unknown }).code;
     if (code === ERROR_CANCELLED) return { outcome: 'canceled', code: 'orchestrator_helper_launch_canceled', message: `ShellExecuteExW failed to launch setup helper: ${code} (the elevation prompt was declined)`, readiness: await readiness() };
@@ -298,16 +302,17 @@ async function provisionLocked(
     return failed('orchestrator_helper_launch_failed', `failed to launch setup helper (${elevated ? 'non-elevated' : 'elevated'}): ${(err as Error).message}`);
   }
   progress('running_helper');
-  let ended = false;
-  const exit = await untilAborted(run.exited, o.signal, () => {
-    ended = run.terminate();
+  let exit: number;
+  try {
+    exit = await boundedWait(run.exited, { signal: o.signal });
+  } catch (err) {
+    if (!(o.signal?.aborted && err === o.signal.reason)) throw err;
+    const ended = run.terminate();
     // An elevated helper cannot be ended from a process that is not: it finishes by itself.
     hooks.stopped(ended ? 'ended' : 'cannot_end');
-  });
-  if (exit === ABORTED) {
     if (ended) await run.exited; // killed: ends at once
     else hold.until = run.exited;
-    throw o.signal!.reason;
+    throw err;
   }
   if (exit !== 0) {
     const detail = `setup helper exited with status ${exit}`;
@@ -340,62 +345,6 @@ function startDirect(helper: string, payload: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     child.once('error', reject); // ENOENT, EACCES: a launch failure
     child.once('spawn', () => resolve({ exited, terminate: () => child.kill('SIGKILL') }));
-  });
-}
-
-const ABORTED = Symbol('aborted');
-
-/** `work`'s value, or ABORTED as soon as `signal` aborts (`onAbort` runs then, synchronously). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T | typeof ABORTED> {
-  if (!signal) return work;
-  return new Promise<T | typeof ABORTED>((resolve, reject) => {
-    const abort = () => {
-      onAbort();
-      resolve(ABORTED);
-    };
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', abort);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** One caller's wait on the shared run: its value, or its signal's reason, or (timeoutMs) a rejection after `left('timeout')`. */
-function boundedWait<T>(work: Promise<T>, timeoutMs: number, signal: AbortSignal | undefined, left: (why: 'timeout' | 'aborted') => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      done();
-      left('aborted');
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      done();
-      left('timeout');
-      reject(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        done();
-        resolve(v);
-      },
-      (e) => {
-        done();
-        reject(e);
-      },
-    );
   });
 }
 

@@ -2,13 +2,12 @@
 // (WaitForSingleObject with a zero timeout, never a blocking wait on the main thread nor a call
 // parked on libuv's threadpool), TerminateProcess for kill(), the handle closed once it exited.
 import type { RunnerExit, RunnerProcess } from '../launch-runner';
-import { WAIT_OBJECT_0, win32 } from '../../../os/win32/win32-api';
+import { closeHandle, processExitCode, processHasExited, terminateProcess } from '../../../os/win32/process-api';
 
 const EXIT_POLL_MS = 25;
 
 /** Takes ownership of `handle` (needs SYNCHRONIZE, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE). */
 export function watchProcessHandle(handle: number, pid: number): RunnerProcess {
-  const api = win32();
   let exitInfo: RunnerExit | undefined;
   let timer: NodeJS.Timeout | undefined;
   let killed = false;
@@ -18,10 +17,10 @@ export function watchProcessHandle(handle: number, pid: number): RunnerProcess {
   const poll = () => {
     timer = undefined;
     if (exitInfo) return;
-    if (api.WaitForSingleObject(handle, 0) === WAIT_OBJECT_0) {
-      const code: [number] = [0];
-      exitInfo = { code: api.GetExitCodeProcess(handle, code) ? code[0] | 0 : null, signal: null };
-      api.CloseHandle(handle);
+    if (processHasExited(handle)) {
+      const code = processExitCode(handle);
+      exitInfo = { code: code === null ? null : code | 0, signal: null };
+      closeHandle(handle);
       settle(exitInfo);
       return;
     }
@@ -42,7 +41,7 @@ export function watchProcessHandle(handle: number, pid: number): RunnerProcess {
       if (exitInfo || killed) return;
       killed = true;
       // A failure here means the process is already exiting; the poll collects it either way.
-      api.TerminateProcess(handle, 1);
+      terminateProcess(handle, 1);
       if (timer) clearTimeout(timer);
       poll();
     },

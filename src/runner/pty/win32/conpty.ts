@@ -13,17 +13,38 @@ import {
   CREATE_SUSPENDED,
   CREATE_UNICODE_ENVIRONMENT,
   EXTENDED_STARTUPINFO_PRESENT,
-  PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE,
+  PROCESS_INFORMATION_SIZE,
+  processApi,
   STARTF_USESTDHANDLES,
+  STARTUPINFOEXW_SIZE,
   WAIT_OBJECT_0,
-  win32,
-  type Win32Api, STARTUPINFOEXW_SIZE, PROCESS_INFORMATION_SIZE
-} from '../../../os/win32/win32-api';
+  type ProcessApi,
+} from '../../../os/win32/process-api';
+import { lazyApi, win32, type Out, type Win32Api } from '../../../os/win32/win32-api';
 import { KillOnCloseJob } from '../../win32/kill-on-close-job';
 import { windowsLaunch } from '../../win32/resolve-executable';
 import { socketForHandle } from '../../../os/win32/handle-stream';
 
 const EXIT_POLL_MS = 25;
+
+interface PseudoConsoleApi {
+  /** Returns an HRESULT (0 = S_OK). */
+  CreatePseudoConsole(size: number, input: number, output: number, flags: number, console: Out<number>): number;
+  ResizePseudoConsole(console: number, size: number): number;
+  /** May block until the console host has flushed its output: call through `.async`. */
+  ClosePseudoConsole: ((console: number) => void) & { async(console: number, done: (err: unknown) => void): void };
+}
+
+const pseudoConsoleApi = lazyApi<PseudoConsoleApi>((dll) => {
+  const kernel32 = dll('kernel32.dll');
+  return {
+    CreatePseudoConsole: kernel32.func('int32_t __stdcall CreatePseudoConsole(uint32_t size, intptr_t input, intptr_t output, uint32_t flags, _Out_ intptr_t *console)'),
+    ResizePseudoConsole: kernel32.func('int32_t __stdcall ResizePseudoConsole(intptr_t console, uint32_t size)'),
+    ClosePseudoConsole: kernel32.func('void __stdcall ClosePseudoConsole(intptr_t console)') as PseudoConsoleApi['ClosePseudoConsole'],
+  };
+});
+
+const PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE = 0x00020016;
 
 /** COORD { SHORT X; SHORT Y; } by value: ConPTY sizes are signed 16-bit. */
 export function coord(cols: number, rows: number): number {
@@ -38,7 +59,7 @@ export interface ConPtyOptions {
 }
 
 export class ConPty extends PtyProcess {
-  private readonly api: Win32Api;
+  private readonly api: Win32Api & ProcessApi & PseudoConsoleApi;
   /** Every handle we own, closed exactly once by release(). */
   private console = 0;
   private job?: KillOnCloseJob;
@@ -47,7 +68,7 @@ export class ConPty extends PtyProcess {
 
   constructor(file: string, args: readonly string[], options: ConPtyOptions) {
     super();
-    this.api = win32();
+    this.api = { ...win32(), ...processApi(), ...pseudoConsoleApi() };
     const api = this.api;
     // The program from the request's PATH, never searched for by CreateProcessW (see resolve-executable).
     const launch = windowsLaunch([file, ...args], options.cwd, options.env);
