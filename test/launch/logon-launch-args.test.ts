@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logonStartupInfo } from '../../src/main/launch/win32/logon-launch';
 import { LOGON_FLAGS_NONE, STARTUPINFOW_SIZE } from '../../src/os/win32/win32-api';
-import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/main/session/runner-connection';
+import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/main/launch/logon-retry';
 
 test('STARTUPINFOW: cb = 104 and dwFlags (offset 60 on x64) = STARTF_FORCEOFFFEEDBACK, nothing else; logon flags 0', () => {
   const si = logonStartupInfo();
