@@ -173,20 +173,24 @@ async function launch(plan: LaunchPlan, names: { in: string; out: string }, sign
 async function waitForRunner(pipes: RunnerPipePair, runner: RunnerProcess, role: PipeRole, stage: 'connecting_in' | 'connecting_out', options: ConnectOptions): Promise<void> {
   options.hooks.stage(stage);
   const { connectTimeoutMs, signal } = options;
-  const wait = new AbortController();
-  const timer = setTimeout(() => {
-    const exit = runner.exit();
-    const fate = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} was still running; killed it`;
-    wait.abort(new SessionError(stage, `runner did not connect to pipe-${role} within ${connectTimeoutMs} ms (${fate})${stderrNote(runner)}`));
-  }, connectTimeoutMs);
-  const onAbort = () => wait.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  void runner.exited.then((exit) => wait.abort(new SessionError(stage, `${describeExit(runner.pid, exit)} before connecting to pipe-${role}${stderrNote(runner)}`)));
+  // The pipe's own wait is cancelled (its pending connect withdrawn) when this one stops first.
+  const giveUp = new AbortController();
+  const died = runner.exited.then((exit) => {
+    throw new SessionError(stage, `${describeExit(runner.pid, exit)} before connecting to pipe-${role}${stderrNote(runner)}`);
+  });
   try {
-    await pipes.waitForClient(role, wait.signal);
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    await boundedWait(Promise.race([pipes.waitForClient(role, giveUp.signal), died]), {
+      signal,
+      timeoutMs: connectTimeoutMs,
+      onTimeout: () => {
+        const exit = runner.exit();
+        const fate = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} was still running; killed it`;
+        return new SessionError(stage, `runner did not connect to pipe-${role} within ${connectTimeoutMs} ms (${fate})${stderrNote(runner)}`);
+      },
+    });
+  } catch (err) {
+    giveUp.abort(err);
+    throw err;
   }
   options.hooks.pipeConnected(role);
 }
