@@ -4,7 +4,9 @@
 // the spawn request (which the version search weighs) or only as the session's failure.
 import { boundedWait, delay } from '../../util/bounded-wait';
 import type { RunnerProcess } from '../launch/launch-runner';
+import type { RunnerChannel } from './runner-channel';
 import { describeExit, stderrNote, type RunnerConnection } from './runner-connection';
+import type { PhaseMachine } from './session-phase';
 
 /** How long a runner that reported its exit (or whose pipe ended) gets to exit by itself. */
 export const RUNNER_EXIT_GRACE_MS = 2000;
@@ -43,12 +45,8 @@ export async function readEof(runner: RunnerProcess): Promise<DeathVerdict> {
 export interface DeathWatch {
   /** Aborts at the session's end: a death read after it no longer matters. */
   signal: AbortSignal;
-  /** Whether `conn` is still the session's connection, and the session not ending. */
-  current(conn: RunnerConnection): boolean;
-  /** The reader is held back for a slow consumer. */
-  readerPaused(): boolean;
-  /** Calls `again` once, when the consumer lets the reader go on. */
-  onReaderResumed(again: () => void): void;
+  phase: PhaseMachine;
+  channel: RunnerChannel;
   verdict(verdict: DeathVerdict): void;
 }
 
@@ -58,17 +56,24 @@ export function watchRunnerDeath(conn: RunnerConnection, watch: DeathWatch): voi
 }
 
 async function judgeDeath(conn: RunnerConnection, watch: DeathWatch): Promise<void> {
-  const runner = conn.runner;
+  const { runner } = conn;
+  const { channel } = watch;
   // Frames written before it died are still in the pipe: give the reader time to see them.
   try {
     await delay(RUNNER_EXIT_GRACE_MS, watch.signal);
   } catch {
     return; // the session ended meanwhile
   }
-  if (!watch.current(conn)) return;
+  if (watch.phase.ending || channel.conn !== conn) return;
   // A reader held back for a slow consumer has not read them yet (the exit report among them):
   // that is no pipe left open. Judged again once the consumer reads on.
-  if (watch.readerPaused()) return watch.onReaderResumed(() => void judgeDeath(conn, watch));
+  if (channel.reader?.paused) {
+    channel.readerResumed = () => {
+      channel.readerResumed = undefined;
+      void judgeDeath(conn, watch);
+    };
+    return;
+  }
   const why = `${describeExit(runner.pid, runner.exit()!)} but its pipe stayed open`;
   watch.verdict({ silence: { why, stderr: stderrNote(runner) }, failure: `${why}${stderrNote(runner)}` });
 }

@@ -244,18 +244,7 @@ export class Session extends EventEmitter<SessionEvents> {
       error: (err) => void readReaderError(err, this.channel.conn?.runner).then((v) => this.judged(v)),
       end: () => void readEof(conn.runner).then((v) => this.judged(v)),
     });
-    watchRunnerDeath(conn, {
-      signal: this.abort.signal,
-      current: (c) => !this.phase.ending && this.channel.conn === c,
-      readerPaused: () => this.channel.reader?.paused === true,
-      onReaderResumed: (again) => {
-        this.channel.readerResumed = () => {
-          this.channel.readerResumed = undefined;
-          again();
-        };
-      },
-      verdict: (v) => this.judged(v),
-    });
+    watchRunnerDeath(conn, { signal: this.abort.signal, phase: this.phase, channel: this.channel, verdict: (v) => this.judged(v) });
   }
 
   /** A death before the first reply is silence the version search weighs; after it, the session's failure. */
