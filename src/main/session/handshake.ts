@@ -173,15 +173,11 @@ export class Handshake {
       }),
       () => (recorder.state === 'preparing_sandbox' && step ? `${step}: ` : ''),
     );
-    const s = recorder.snapshot;
     if (launch.sandboxPrep) {
       Object.assign(spawn.input, launch.sandboxPrep.spawn);
       checkRequestSize(spawn.input); // the prepared environment is larger: still one frame
-      s.sandboxPrep = launch.sandboxPrep.status;
     }
-    s.runner = launch.runner;
-    s.policy = launch.policy;
-    recorder.changed();
+    recorder.prepared({ runner: launch.runner, policy: launch.policy, sandboxPrep: launch.sandboxPrep?.status });
     this.checkAborted();
     return launch;
   }
@@ -207,7 +203,7 @@ export class Handshake {
     for (let step = search.first(); ; ) {
       if (step.kind === 'run') return;
       if (step.kind === 'fail') {
-        recorder.snapshot.protocol = { version: search.version, chosen: search.chosen, refused: [...search.refused] };
+        recorder.protocol({ version: search.version, chosen: search.chosen, refused: [...search.refused] });
         throw new SessionError(step.stage, step.message, step.spawnFailed === true);
       }
       if (step.forgetRemembered) forgetVersion(identity);
@@ -219,7 +215,7 @@ export class Handshake {
         continue;
       }
       this.cx.channel.version = step.version;
-      recorder.snapshot.protocol = { version: step.version, chosen: search.chosen, refused: [...search.refused] };
+      recorder.protocol({ version: step.version, chosen: search.chosen, refused: [...search.refused] });
       const learns = search.learns();
       let tried: { result: TryResult; warm: boolean };
       try {

@@ -84,16 +84,12 @@ export class RunnerChannel {
 
   /** The reader's counters, as status shows them. */
   countFromRunner(): void {
-    const t = this.host.recorder.snapshot.traffic.fromRunner;
-    t.frames = this.reader!.frames;
-    t.bytes = this.reader!.bytes;
+    this.host.recorder.fromRunner(this.reader!.frames, this.reader!.bytes);
   }
 
   /** One output frame: counted, and pushed unless terminate() dropped output; a full stream pauses the reader. */
   output(stream: 'stdout' | 'stderr', data: Buffer): void {
-    const counter = this.host.recorder.snapshot.traffic[stream];
-    counter.bytes += data.length;
-    counter.frames++;
+    this.host.recorder.output(stream, data.length);
     const target = stream === 'stdout' ? this.stdout : this.stderr;
     if (!this.host.phase.is('terminating') && !target.destroyed && !pushOutput(target, data)) this.reader!.pause(); // resumed by the stream's read()
     this.host.recorder.changed();
@@ -131,17 +127,14 @@ export class RunnerChannel {
         // After terminate, input has nowhere to go; it must not queue ahead of the terminate frame.
         if (this.host.phase.reached('terminating')) return done();
         const socket = this.conn!.toRunner;
-        const traffic = this.host.recorder.snapshot.traffic;
         let last: Buffer | undefined;
         for (const piece of splitForFrames(chunk)) {
           last = encodeDataFrame('stdin', piece, this.version);
-          this.host.recorder.countToRunner(last.length);
-          traffic.stdin.frames++;
+          this.host.recorder.stdinFrame(last.length);
           // A write cut off by the end (the pipe closed under it) says so, not "write after destroyed".
           socket.write(last, piece.byteOffset + piece.byteLength === chunk.byteOffset + chunk.byteLength ? (err) => done(err && this.host.phase.ending ? this.stdinCutOff() : err) : undefined);
         }
-        traffic.stdin.bytes += chunk.length;
-        this.host.recorder.changed();
+        this.host.recorder.stdinWritten(chunk.length);
         if (!last) done();
       },
       (err: Error) => done(err),

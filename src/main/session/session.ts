@@ -127,7 +127,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   status(): SessionStatus {
-    return structuredClone(this.recorder.snapshot);
+    return this.recorder.status();
   }
 
   get state(): SessionStage {
@@ -174,13 +174,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Resizes a tty session's terminal. */
   resize(cols: number, rows: number): void {
-    const s = this.recorder.snapshot;
-    if (!s.tty) throw new Error('resize needs a tty session (start it with tty: true)');
+    if (!this.recorder.tty) throw new Error('resize needs a tty session (start it with tty: true)');
     for (const [name, v] of [['cols', cols], ['rows', rows]] as const) {
       if (!Number.isInteger(v) || v < 1 || v > 0xffff) throw new RangeError(`${name} must be an integer 1..65535, got ${v}`);
     }
-    s.ttySize = { cols, rows };
-    this.recorder.changed();
+    this.recorder.resized(cols, rows);
     // The runner has a terminal to resize only once the child runs; an earlier size goes at spawn_ready.
     if (this.phase.commandStarted) this.channel.send({ type: 'resize', payload: { rows, cols } });
   }
@@ -268,11 +266,10 @@ export class Session extends EventEmitter<SessionEvents> {
         }
         this.watchdogs.spawnAnswered();
         this.phase.to('running');
-        const s = this.recorder.snapshot;
-        s.childPid = message.payload.process_id;
-        this.recorder.mark('running');
+        this.recorder.commandStarted(message.payload.process_id);
         this.watchdogs.armBackstop(this.options.timeoutMs);
-        if (s.ttySize && (s.ttySize.cols !== 80 || s.ttySize.rows !== 24)) this.channel.send({ type: 'resize', payload: { rows: s.ttySize.rows, cols: s.ttySize.cols } });
+        const size = this.recorder.ttySize;
+        if (size && (size.cols !== 80 || size.rows !== 24)) this.channel.send({ type: 'resize', payload: { rows: size.rows, cols: size.cols } });
         this.handshake.reply({ kind: 'ready' });
         return;
       }

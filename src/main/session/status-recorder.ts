@@ -6,10 +6,10 @@ import { codexSandboxField } from './codex-sandbox-use';
 import type { CommandEnd } from './end-reason';
 import type { SessionConfig } from './session-options';
 import type { SessionError } from './session-error';
-import type { SessionStage, SessionStatus, SetupStage } from './session-status';
+import type { PolicyStatus, ProtocolStatus, RunnerStatus, SandboxPrepStatus, SessionStage, SessionStatus, SetupStage } from './session-status';
 
 export class StatusRecorder {
-  readonly snapshot: SessionStatus;
+  private readonly snapshot: SessionStatus;
 
   constructor(
     id: string,
@@ -41,8 +41,21 @@ export class StatusRecorder {
     };
   }
 
+  /** A copy: the caller may keep or change it. */
+  status(): SessionStatus {
+    return structuredClone(this.snapshot);
+  }
+
   get state(): SessionStage {
     return this.snapshot.state;
+  }
+
+  get tty(): boolean {
+    return this.snapshot.tty;
+  }
+
+  get ttySize(): { cols: number; rows: number } | undefined {
+    return this.snapshot.ttySize;
   }
 
   /** The stage a failure now is reported at (an ended session's late failures count as `running`). */
@@ -55,6 +68,53 @@ export class StatusRecorder {
     if (this.ending() && stage !== 'exited' && stage !== 'failed') return;
     this.snapshot.state = stage;
     this.snapshot.stages.push({ stage, at: Date.now() });
+    this.changed();
+  }
+
+  resized(cols: number, rows: number): void {
+    this.snapshot.ttySize = { cols, rows };
+    this.changed();
+  }
+
+  /** The launch plan is resolved (and for codex's runner, the sandbox prepared). */
+  prepared(launch: { runner: RunnerStatus; policy: PolicyStatus; sandboxPrep?: SandboxPrepStatus }): void {
+    if (launch.sandboxPrep) this.snapshot.sandboxPrep = launch.sandboxPrep;
+    this.snapshot.runner = launch.runner;
+    this.snapshot.policy = launch.policy;
+    this.changed();
+  }
+
+  protocol(protocol: ProtocolStatus): void {
+    this.snapshot.protocol = protocol;
+  }
+
+  /** spawn_ready: the command's pid as the runner reported it, and the stage `running`. */
+  commandStarted(childPid: number): void {
+    this.snapshot.childPid = childPid;
+    this.mark('running');
+  }
+
+  /** The reader's totals so far. */
+  fromRunner(frames: number, bytes: number): void {
+    this.snapshot.traffic.fromRunner = { frames, bytes };
+  }
+
+  /** One output frame of `bytes`. */
+  output(stream: 'stdout' | 'stderr', bytes: number): void {
+    const counter = this.snapshot.traffic[stream];
+    counter.bytes += bytes;
+    counter.frames++;
+  }
+
+  /** One stdin data frame of `frameBytes` on the wire. */
+  stdinFrame(frameBytes: number): void {
+    this.countToRunner(frameBytes);
+    this.snapshot.traffic.stdin.frames++;
+  }
+
+  /** A stdin chunk of `bytes` went out (in one frame or more). */
+  stdinWritten(bytes: number): void {
+    this.snapshot.traffic.stdin.bytes += bytes;
     this.changed();
   }
 
