@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LOGON_FLAGS_NONE, logonStartupInfo } from '../../src/os/win32/logon-process';
 import { STARTUPINFOW_SIZE } from '../../src/os/win32/process-api';
-import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/main/session/runner-connection';
+import { REFRESHABLE_LOGON_ERRORS, withLogonRetry } from '../../src/main/launch/logon-retry';
 
 test('STARTUPINFOW: cb = 104 and dwFlags (offset 60 on x64) = STARTF_FORCEOFFFEEDBACK, nothing else; logon flags 0', () => {
   const si = logonStartupInfo();

@@ -21,7 +21,7 @@ import { runSandboxSetup, type SetupPlatform } from '../../src/main/codex/sandbo
 import { Admission } from '../../src/main/session/admission';
 import { codexHomeAccess } from '../../src/main/session/codex-home-access';
 import type { CodexHomeAccess } from '../../src/main/launch/launch-plan';
-import { delay } from '../../src/main/session/runner-connection';
+import { boundedWait } from '../../src/util/bounded-wait';
 import { Session, type SessionHost } from '../../src/main/session/session';
 import type { SessionOptions } from '../../src/main/session/session-options';
 import { BUNDLED_RUNNER, realRunner, rogueRunner } from '../helpers/fixture-paths';
@@ -168,7 +168,7 @@ test("timeoutMs bounds the setup after a refused logon: the session fails at its
   f.ready();
   f.refusals.push(1326);
   const session = await start(new Session(f.options({ timeoutMs: 2000 }), f.host(new Admission(1))));
-  const result = await Promise.race([session.exited, delay(8000)]);
+  const result = await boundedWait(session.exited, { timeoutMs: 8000 }).catch(() => undefined);
   assert.ok(result, `still ${session.state} 8 s later (stages ${stagesOf(session)}): the setup was not bounded by timeoutMs 2000`);
   assert.equal(result.state, 'failed');
   assert.deepEqual([result.error?.stage, result.error?.message], ['setting_up_sandbox', "sandbox setup after logon error 1326: not done within the session's timeoutMs (2000 ms)"]);

@@ -7,6 +7,8 @@ import type { SecretText } from '../codex/home/secret-text';
 import type { RunnerSpec } from '../launch/runner-spec';
 import type { LogonLaunchOptions } from '../launch/win32/logon-launch';
 import { createRunnerPipePair, type PipeRole, type RunnerPipePair } from '../../os/runner-pipes';
+import { boundedWait } from '../../util/bounded-wait';
+import { withLogonRetry } from '../launch/logon-retry';
 import { SessionError } from './session-error';
 import type { PipeStatus, SetupStage } from './session-status';
 
@@ -71,13 +73,6 @@ export interface ConnectOptions {
   hooks: ConnectionHooks;
 }
 
-/**
- * Windows logon errors after which upstream re-reads the credentials once and retries: bad
- * password (1326), no logon session (1312), and since 6-B a logon restricted by policy (1331,
- * which codex's setup fixes).
- */
-export const REFRESHABLE_LOGON_ERRORS: ReadonlySet<number> = new Set([1326, 1312, 1331]);
-
 export class RunnerConnection {
   private closed = false;
 
@@ -109,7 +104,7 @@ export class RunnerConnection {
       this.fromRunner.destroy();
       await this.pipes.close().catch(() => {});
     }
-    const exited = await Promise.race([this.runner.exited, delay(graceMs)]);
+    const exited = await boundedWait(this.runner.exited, { timeoutMs: graceMs }).catch(() => undefined);
     if (!exited) {
       this.runner.kill();
       return this.runner.exited;
@@ -174,40 +169,28 @@ async function launch(plan: LaunchPlan, names: { in: string; out: string }, sign
   }));
 }
 
-/**
- * `once()`, and once more after a logon error upstream retries (REFRESHABLE_LOGON_ERRORS): each
- * try reads the credentials again, which codex's setup may have rotated. Never a third time.
- */
-export async function withLogonRetry<T>(once: () => Promise<T>, retry: boolean, signal: AbortSignal, recover?: (code: number) => Promise<void>): Promise<T> {
-  try {
-    return await once();
-  } catch (err) {
-    const code = (err as { win32Code?: unknown }).win32Code;
-    if (typeof code !== 'number' || !REFRESHABLE_LOGON_ERRORS.has(code) || signal.aborted) throw err;
-    if (recover) await recover(code); // throws when setup is not to run (or failed)
-    else if (!retry) throw err;
-    return once();
-  }
-}
-
 /** Waits for the runner on one pipe, bounded by the timeout, the runner's death and the abort signal. */
 async function waitForRunner(pipes: RunnerPipePair, runner: RunnerProcess, role: PipeRole, stage: 'connecting_in' | 'connecting_out', options: ConnectOptions): Promise<void> {
   options.hooks.stage(stage);
   const { connectTimeoutMs, signal } = options;
-  const wait = new AbortController();
-  const timer = setTimeout(() => {
-    const exit = runner.exit();
-    const fate = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} was still running; killed it`;
-    wait.abort(new SessionError(stage, `runner did not connect to pipe-${role} within ${connectTimeoutMs} ms (${fate})${stderrNote(runner)}`));
-  }, connectTimeoutMs);
-  const onAbort = () => wait.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  void runner.exited.then((exit) => wait.abort(new SessionError(stage, `${describeExit(runner.pid, exit)} before connecting to pipe-${role}${stderrNote(runner)}`)));
+  // The pipe's own wait is cancelled (its pending connect withdrawn) when this one stops first.
+  const giveUp = new AbortController();
+  const died = runner.exited.then((exit) => {
+    throw new SessionError(stage, `${describeExit(runner.pid, exit)} before connecting to pipe-${role}${stderrNote(runner)}`);
+  });
   try {
-    await pipes.waitForClient(role, wait.signal);
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    await boundedWait(Promise.race([pipes.waitForClient(role, giveUp.signal), died]), {
+      signal,
+      timeoutMs: connectTimeoutMs,
+      onTimeout: () => {
+        const exit = runner.exit();
+        const fate = exit ? describeExit(runner.pid, exit) : `runner pid ${runner.pid} was still running; killed it`;
+        return new SessionError(stage, `runner did not connect to pipe-${role} within ${connectTimeoutMs} ms (${fate})${stderrNote(runner)}`);
+      },
+    });
+  } catch (err) {
+    giveUp.abort(err);
+    throw err;
   }
   options.hooks.pipeConnected(role);
 }
@@ -226,10 +209,3 @@ export function stderrNote(runner: RunnerProcess): string {
   return tail ? `; runner stderr: ${tail}` : '';
 }
 
-/** A grace-period wait; unref'd so a finished session never holds the process open for it. */
-export function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => {
-    const timer: NodeJS.Timeout = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-  });
-}

@@ -12,7 +12,7 @@
 //   a version found after skipping a version for the request's content is used but not remembered.
 import { describeRunnerError, type ErrorPayload } from '../../protocol/messages';
 import { isProtocolVersion, NEWEST_PROTOCOL_VERSION, PROTOCOL_VERSIONS, type ProtocolVersion } from '../../protocol/versions';
-import { REFRESHABLE_LOGON_ERRORS } from './runner-connection';
+import { REFRESHABLE_LOGON_ERRORS } from '../launch/logon-retry';
 
 /** What one try got. */
 export type TryResult =
