@@ -3,7 +3,7 @@
 // (a TypeError).
 import { defaultCommandEnv } from '../session/command-env';
 import type { SessionManager } from '../session/session-manager';
-import type { SessionOptions } from '../session/session-options';
+import type { SessionOptions } from '../session/public-options';
 
 /** node-pty's DEFAULT_NAME: the TERM a command gets when neither `name` nor `env.TERM` says. */
 export const DEFAULT_TERM_NAME = 'xterm';

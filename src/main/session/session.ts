@@ -21,8 +21,8 @@ import {
   DEFAULT_SPAWN_READY_TIMEOUT_MS,
   DEFAULT_TERMINATE_GRACE_MS,
   type PasswordSource,
-  type SessionOptions,
-  validateSessionOptions,
+  type SessionConfig,
+  validateSessionConfig,
   withAbsoluteCwd,
 } from './session-options';
 import type { SessionStage, SessionStatus, SetupStage } from './session-status';
@@ -95,7 +95,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly exited: Promise<SessionResult>;
 
   /** The options without the password, which lives only in `password` until the runner is launched. */
-  private readonly options: SessionOptions;
+  private readonly options: SessionConfig;
   private password?: PasswordSource;
   private readonly spawn: PreparedSpawn;
   private readonly snapshot: SessionStatus;
@@ -124,11 +124,11 @@ export class Session extends EventEmitter<SessionEvents> {
   private ownDesktops?: PrivateDesktops;
 
   constructor(
-    given: SessionOptions,
+    given: SessionConfig,
     private readonly host: SessionHost = {},
   ) {
     super();
-    validateSessionOptions(given);
+    validateSessionConfig(given);
     const options = withAbsoluteCwd(given);
     this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
     const { sandbox } = options;
