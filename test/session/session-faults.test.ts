@@ -12,11 +12,11 @@ import { posixOnly } from '../helpers/platform';
 
 // Pinned to one version, so every failure here is the runner's fault alone (with 'auto' a runner
 // that ends without a reply fails the same way: test/session/never-twice.test.ts).
-const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 5000, protocolVersion: 6 } });
+const manager = new SessionManager({ defaults: { timeouts: { connectMs: 5000, spawnReadyMs: 5000 }, advanced: { protocolVersion: 6 } } });
 after(() => manager.dispose());
 
 async function runRogue(mode: string, extra: Record<string, unknown> = {}): Promise<{ result: SessionResult; extraPids: number[] }> {
-  const session = manager.start({ command: ['true'], runner: rogueRunner(mode), ...extra });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner(mode) }, ...extra });
   const result = await session.exited;
   const status = session.status();
   assert.equal(result.state, 'failed', `${mode}: ${JSON.stringify(result)}`);
@@ -62,7 +62,7 @@ for (const [mode, stage, message, extra] of cases) {
 }
 
 test('a runner that cannot be started at all names the file and why', async () => {
-  const session = manager.start({ command: ['true'], runner: { exe: '/nonexistent/codex-command-runner' } });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: { exe: '/nonexistent/codex-command-runner' } } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'launching_runner');
@@ -71,7 +71,7 @@ test('a runner that cannot be started at all names the file and why', async () =
 });
 
 test('terminate during connect abandons setup and kills the runner', async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('never-connect') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('never-connect') } });
   await new Promise<void>((resolve) => {
     const check = () => session.state === 'connecting_in' && (session.off('update', check), resolve());
     session.on('update', check);
@@ -84,7 +84,7 @@ test('terminate during connect abandons setup and kills the runner', async () =>
 });
 
 test('a runner that ignores terminate is killed after the grace period, and its child with it', { skip: posixOnly('the rogue runner starts sleep as its child') }, async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate'), terminateGraceMs: 300 });
+  const session = manager.start({ command: ['true'], timeouts: { terminateGraceMs: 300 }, runner: { kind: 'custom', spec: rogueRunner('ignore-terminate') } });
   await whenRunning(session);
   session.terminate();
   const result = await session.exited;
@@ -95,7 +95,7 @@ test('a runner that ignores terminate is killed after the grace period, and its 
 });
 
 test('misuse of the session API is refused with a reason', { skip: posixOnly('the rogue runner starts sleep as its child') }, async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('ignore-terminate') } });
   await whenRunning(session);
   assert.throws(() => session.resize(80, 24), /^Error: resize needs a tty session \(start it with tty: true\)$/);
   assert.throws(() => session.closeStdin(), /stdin is not open for this session/);
@@ -108,7 +108,7 @@ async function recordedRequest(options: Record<string, unknown>): Promise<{ vers
   const record = `/tmp/tests/request-${process.pid}.json`;
   mkdirSync('/tmp/tests', { recursive: true });
   try {
-    const session = manager.start({ command: ['cmd', 'arg with space'], ...options, runner: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } } });
+    const session = manager.start({ command: ['cmd', 'arg with space'], ...options, runner: { kind: 'custom', spec: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } } } });
     const result = await session.exited;
     assert.equal(result.error?.message, 'runner reported spawn_failed: recorded the request');
     await assertNothingLeftBehind(session);

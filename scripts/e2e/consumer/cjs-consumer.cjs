@@ -3,7 +3,8 @@
 const assert = require('node:assert/strict');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
-const { SessionManager, BUILTIN_PERMISSIONS, PROTOCOL_VERSIONS, runnerProtocol } = require('codex-runner-ipc');
+const core = require('codex-runner-ipc');
+const { SessionManager } = core;
 const { configureAppRunner, preloadPath, panelDir, launcherScript } = require('codex-runner-ipc/electron/app-runner');
 const { runnerPipesBuilderConfig } = require('codex-runner-ipc/electron-builder');
 
@@ -11,10 +12,12 @@ const ok = (what) => console.log(`ok   cjs: ${what}`);
 const installed = path.dirname(require.resolve('codex-runner-ipc/package.json'));
 
 async function main() {
-  assert.deepEqual(BUILTIN_PERMISSIONS, ['read-only', 'workspace-write', 'full-access']);
-  assert.equal(PROTOCOL_VERSIONS[0], 6);
-  assert.equal(typeof runnerProtocol.FrameDecoder, 'function');
-  ok('require("codex-runner-ipc") gives the session API, the permission and version names, runnerProtocol');
+  // The whole list, kinds included, is test/api/public-surface.txt; here: what an app calls is there, internals are not.
+  for (const name of ['SessionManager', 'SessionError', 'SandboxNotReadyError', 'CodexHomeError', 'CodexInstallError', 'sandboxReadiness', 'setupSandbox', 'findCodexRunner', 'findCodexInstall']) {
+    assert.equal(typeof core[name], 'function', name);
+  }
+  for (const name of ['runnerProtocol', 'createRunnerPipePair', 'materializeRunner', 'runnerLauncherPid', 'loadSandboxLogon', 'SecretText']) assert.equal(core[name], undefined, name);
+  ok('require("codex-runner-ipc") gives the session API, the errors, readiness, setup and runner discovery; no internals');
 
   for (const entry of ['codex-runner-ipc/preload', 'codex-runner-ipc/panel/index.html', 'codex-runner-ipc/panel/panel.css', 'codex-runner-ipc/panel/panel.bundle.js']) {
     assert.ok(existsSync(require.resolve(entry)), entry);
@@ -34,7 +37,7 @@ async function main() {
   const runner = configureAppRunner({ isPackaged: false });
   assert.equal(runner.args[0], path.join(installed, 'dist', 'runner', 'codex-command-runner.js'));
   assert.ok(existsSync(launcherScript(null)));
-  const manager = new SessionManager({ defaults: { runner } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: runner } } });
   try {
     const session = manager.start({
       command: ['sh', '-c', 'echo "out $CONSUMER_SET[$CONSUMER_UNSET]"; echo err >&2; exit 3'],

@@ -3,15 +3,15 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SessionManager, SessionError, defaultRunnerSpec, isFinalStage } from 'codex-runner-ipc';
+import { SessionManager, SessionError, SandboxNotReadyError, sandboxReadiness } from 'codex-runner-ipc';
 import { configureAppRunner, preloadPath } from 'codex-runner-ipc/electron/app-runner';
 import { runnerPipesBuilderConfig, RECOMMENDED_FUSES } from 'codex-runner-ipc/electron-builder';
 
 const ok = (what) => console.log(`ok   esm: ${what}`);
 
 assert.equal(typeof SessionError, 'function');
-assert.equal(typeof defaultRunnerSpec, 'function');
-assert.equal(isFinalStage('exited'), true);
+assert.equal(typeof SandboxNotReadyError, 'function');
+assert.equal(typeof sandboxReadiness, 'function');
 assert.equal(RECOMMENDED_FUSES.runAsNode, true);
 assert.equal(typeof runnerPipesBuilderConfig, 'function');
 ok('named imports from ".", "./electron/app-runner" and "./electron-builder"');
@@ -20,7 +20,7 @@ assert.equal(fileURLToPath(import.meta.resolve('codex-runner-ipc/preload')), pre
 assert.ok(existsSync(fileURLToPath(import.meta.resolve('codex-runner-ipc/panel/panel.bundle.js'))));
 ok('import.meta.resolve of the preload and panel entries');
 
-const manager = new SessionManager({ defaults: { runner: configureAppRunner({ isPackaged: false }) } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: configureAppRunner({ isPackaged: false }) } } });
 try {
   const session = manager.start({ command: ['sh', '-c', 'read line; echo "got $line"'], stdinOpen: true });
   let stdout = '';

@@ -3,20 +3,22 @@
 import assert from 'node:assert/strict';
 import {
   SessionManager,
-  builtinPermissionProfile,
   type BuiltinPermissions,
-  type PasswordSource,
   type PermissionProfile,
-  type ProtocolVersion,
+  type RunnerChoice,
   type SandboxAccount,
+  type Session,
   type SessionEvents,
   type SessionManagerOptions,
   type SessionOptions,
   type SessionResult,
+  type SessionStage,
   type SessionStatus,
   type PoolStatus,
   type RunnerSpec,
-  type OutputStream,
+  type SandboxReadiness,
+  type SandboxSetupOptions,
+  type SandboxSetupResult,
 } from 'codex-runner-ipc';
 import { configureAppRunner, launcherScript, runnerScript, type AppFacts } from 'codex-runner-ipc/electron/app-runner';
 import type { RunnerPipesUpdate, RunnerPipesApi, OpenRunnerPipesPanelOptions } from 'codex-runner-ipc/electron';
@@ -25,26 +27,30 @@ import { runnerPipesBuilderConfig } from 'codex-runner-ipc/electron-builder';
 const ok = (what: string) => console.log(`ok   ts: ${what}`);
 
 const builtin: BuiltinPermissions = 'read-only';
-const profile: PermissionProfile = builtinPermissionProfile(builtin);
-const version: ProtocolVersion = 6;
-const password: PasswordSource = async () => 'from a vault';
+const profile: PermissionProfile = { type: 'managed', file_system: { type: 'unrestricted' }, network: 'restricted' };
+const version: NonNullable<SessionOptions['advanced']>['protocolVersion'] = 6;
+const password: NonNullable<SandboxAccount['credentials']>['password'] = async () => 'from a vault';
+const codex: RunnerChoice = { kind: 'codex', codexHome: 'C:\\Users\\me\\.codex', autoSetupSandbox: true };
+const stage: SessionStage = 'exited';
+const setup: SandboxSetupOptions = { codexHome: 'C:\\Users\\me\\.codex' };
+const readiness: SandboxReadiness['state'] = 'ready';
+const setupOutcome: SandboxSetupResult['outcome'] | undefined = undefined;
 const account: SandboxAccount = { username: 'sandbox', credentials: { password } };
 const onExit: (...args: SessionEvents['exit']) => void = (result) => void result.exitCode;
 const update: RunnerPipesUpdate = { sessions: [] as SessionStatus[], pools: [] as PoolStatus[], readiness: [] };
 const facts: AppFacts = { isPackaged: false };
-const stream: OutputStream = 'stdout';
 const paths: string[] = [runnerScript(null), launcherScript(null), ...runnerPipesBuilderConfig().extraResources.map((r) => r.from)];
 type PanelOptions = Omit<OpenRunnerPipesPanelOptions, 'manager'>;
 const panelOptions: PanelOptions = { width: 800 };
 const api: keyof RunnerPipesApi = 'subscribe';
-void [profile, version, account, update, stream, paths, panelOptions, api];
+void [builtin, profile, version, account, update, paths, panelOptions, api, codex, stage, setup, readiness, setupOutcome];
 
 const runner: RunnerSpec = configureAppRunner(facts);
-const managerOptions: SessionManagerOptions = { defaults: { runner } };
+const managerOptions: SessionManagerOptions = { defaults: { runner: { kind: 'custom', spec: runner }, timeouts: { connectMs: 30_000 } } };
 const manager = new SessionManager(managerOptions);
 try {
-  const options: SessionOptions = { command: ['sh', '-c', 'exit 5'], env: process.env, permissions: 'full-access', protocolVersion: version };
-  const session = manager.start(options);
+  const options: SessionOptions = { command: ['sh', '-c', 'exit 5'], env: process.env, permissions: 'full-access', advanced: { protocolVersion: version } };
+  const session: Session = manager.start(options);
   session.on('exit', onExit);
   const result: SessionResult = await session.exited;
   assert.equal(result.exitCode, 5);

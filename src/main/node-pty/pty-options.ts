@@ -46,7 +46,7 @@ export interface IPtyForkOptions {
   useConpty?: boolean;
   useConptyDll?: boolean;
   conptyInheritCursor?: boolean;
-  /** This package's: Session options for the runner (runner, codexHome, permissions, timeoutMs, tty...). */
+  /** This package's: Session options for the runner (runner, sandbox, permissions, timeoutMs, timeouts, tty...). */
   session?: PtySessionOptions;
   /** This package's: start the session through this manager (default: the facade's own, with warm runners). */
   manager?: SessionManager;
