@@ -71,7 +71,7 @@ const groupedRefusals: [Record<string, unknown>, string][] = [
   [{ command: ['ls'], protocolVersion: 3 }, `unknown session option "protocolVersion"; it is now advanced.protocolVersion ${KNOWN}`],
   [{ command: ['ls'], codexHome: '/h' }, `unknown session option "codexHome"; it is now runner.codexHome ${KNOWN}`],
   [{ command: ['ls'], refreshSandbox: false }, `unknown session option "refreshSandbox"; it is now runner.refreshSandbox (with runner.kind 'codex') ${KNOWN}`],
-  [{ command: ['ls'], realUserSid: 'S-1-5-21-1' }, `unknown session option "realUserSid"; it is now (nothing: it is gone; upstream's version 1 has no real_user_sid) ${KNOWN}`],
+  [{ command: ['ls'], realUserSid: 'S-1-5-21-1' }, `unknown session option "realUserSid"; it is gone (upstream's version 1 has no real_user_sid) ${KNOWN}`],
   [{ command: ['ls'], colour: 'red' }, `unknown session option "colour" ${KNOWN}`],
   // timeouts
   [{ command: ['ls'], timeouts: 5 }, 'session option "timeouts" must be an object { connectMs, spawnReadyMs, terminateGraceMs, queueMs }, got number 5'],

@@ -135,11 +135,11 @@ const RUNNER_KEYS: Record<RunnerChoice['kind'], readonly string[]> = {
 };
 /** Where the flat options of old went: named in the error for a caller still giving them. */
 const MOVED: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(GROUPS).flatMap(([group, keys]) => Object.entries(keys).map(([key, flat]) => [flat, `${group}.${key}`]))),
-  codexHome: 'runner.codexHome',
-  allowUnenforcedPolicy: 'runner.allowUnenforcedPolicy',
-  ...Object.fromEntries(['codexInstall', 'codexVersion', 'setupHelper', 'refreshSandbox', 'autoSetupSandbox'].map((k) => [k, `runner.${k} (with runner.kind 'codex')`])),
-  realUserSid: '(nothing: it is gone; upstream\'s version 1 has no real_user_sid)',
+  ...Object.fromEntries(Object.entries(GROUPS).flatMap(([group, keys]) => Object.entries(keys).map(([key, flat]) => [flat, `it is now ${group}.${key}`]))),
+  codexHome: 'it is now runner.codexHome',
+  allowUnenforcedPolicy: 'it is now runner.allowUnenforcedPolicy',
+  ...Object.fromEntries(['codexInstall', 'codexVersion', 'setupHelper', 'refreshSandbox', 'autoSetupSandbox'].map((k) => [k, `it is now runner.${k} (with runner.kind 'codex')`])),
+  realUserSid: "it is gone (upstream's version 1 has no real_user_sid)",
 };
 
 /**
@@ -165,7 +165,7 @@ export function checkSessionOptions(o: unknown, { defaults = false } = {}): asse
   if (!isPlainObject(o)) throw new TypeError(`${what} must be an object, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`);
   for (const key of Object.keys(o)) {
     if ((TOP_LEVEL as readonly string[]).includes(key) || key === 'runner' || key in GROUPS) continue;
-    const moved = Object.hasOwn(MOVED, key) ? `; it is now ${MOVED[key]}` : '';
+    const moved = Object.hasOwn(MOVED, key) ? `; ${MOVED[key]}` : '';
     throw new TypeError(`unknown session option "${key}"${moved} (known: ${[...TOP_LEVEL, 'runner', ...Object.keys(GROUPS)].join(', ')})`);
   }
   if (defaults) {
