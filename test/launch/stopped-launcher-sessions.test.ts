@@ -12,7 +12,7 @@ import { eventually, isAlive, processState } from '../helpers/process-state';
 const skip = process.platform !== 'linux' && 'reads /proc';
 configureRunnerLauncher({ answerTimeoutMs: 0x7fff_ffff });
 
-const base = { allowUnenforcedPolicy: true, permissions: 'read-only' as const };
+const base = { runner: { kind: 'bundled' as const, allowUnenforcedPolicy: true }, permissions: 'read-only' as const };
 
 /** SIGSTOPs `pid` and waits until the kernel shows it stopped (the signal lands when it is next scheduled). */
 async function stop(pid: number): Promise<void> {
