@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Session } from '../../src/main/session/session';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
 import { codexReleaseOfShape } from '../../test/helpers/codex-releases';
 import { ByteCounter } from '../byte-counter';
 import { interleaved, median, MiB } from '../stats';
@@ -24,7 +24,7 @@ copyFileSync(release.runner, path.join(home, '.sandbox-bin', `codex-command-runn
 
 // Node under Wine starts slowly: generous setup bounds, not the bench's subject.
 const bounds = { connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000, cwd: root };
-const runners: Record<'codex' | 'bundled', Partial<SessionOptions>> = {
+const runners: Record<'codex' | 'bundled', Partial<SessionConfig>> = {
   codex: { ...bounds, runner: 'codex', codexHome: home, sandbox: 'current', refreshSandbox: false },
   // This package's runner refuses sandboxed profiles on Windows unless opted in (a bench measures pipes, not policy).
   bundled: { ...bounds, allowUnenforcedPolicy: true },

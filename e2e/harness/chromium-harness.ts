@@ -45,7 +45,7 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
   const codexHome = await fs.mkdtemp(path.join(os.tmpdir(), 'runner-panel-e2e-'));
   // As the app's main process (examples/electron-demo/main.ts): this project's runner, opted in to running the
   // default profile unenforced (on Windows it refuses to otherwise; elsewhere it changes nothing).
-  const manager = new SessionManager({ defaults: { codexHome, allowUnenforcedPolicy: true } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'bundled', codexHome, allowUnenforcedPolicy: true } } });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   const contentsId = nextContentsId++;
@@ -86,7 +86,7 @@ export async function openHarnessPanel(browser: Browser, demo: DemoModule.DemoSe
   const preload = await fs.readFile(dist('electron', 'preload', 'preload.bundle.js'), 'utf8');
   await page.addInitScript({ content: electronStandIn(preload) });
 
-  startDemoSessions(manager, demo, { execPath: process.execPath, runAsNode: false, env: process.env });
+  startDemoSessions(manager, demo, { execPath: process.execPath, runAsNode: false, env: process.env, codexHome });
   await page.goto(`${HARNESS_ORIGIN}/index.html`);
 
   return {

@@ -13,7 +13,7 @@ export interface DemoSessionSpec {
    * keeps node from reading the appended --pipe-in/--pipe-out as its own options. */
   neverConnects?: boolean;
   /**
-   * Run under codex's runner as codex's sandbox users (`runner: 'codex'`, in the manager's codexHome),
+   * Run under codex's runner as codex's sandbox users (`runner: { kind: 'codex' }`, in the host's codexHome),
    * so that (on Windows) the panel shows that home's readiness; where codex's sandbox is not set up
    * the session fails at `preparing`, naming setup.
    */
@@ -85,6 +85,8 @@ export interface DemoHost {
   /** Set when execPath is Electron's binary, so it runs as plain Node. */
   runAsNode: boolean;
   env: Record<string, string | undefined>;
+  /** The codex home `codexSandbox` sessions use (the app's; a session's runner replaces the manager's whole). */
+  codexHome?: string;
 }
 
 /** Starts the sessions; their output is read and dropped, since nobody else reads it (backpressure). */
@@ -97,9 +99,9 @@ export function startDemoSessions(manager: SessionManager, specs: readonly DemoS
       command: [host.execPath, '-e', spec.script],
       env: { ...env, ...asNode },
       ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
-      ...(spec.connectTimeoutMs !== undefined ? { connectTimeoutMs: spec.connectTimeoutMs } : {}),
-      ...(spec.neverConnects ? { runner: { exe: host.execPath, args: ['-e', 'setTimeout(() => {}, 60000)', '--'], env: asNode } } : {}),
-      ...(spec.codexSandbox && !spec.neverConnects ? { runner: 'codex' as const } : {}),
+      ...(spec.connectTimeoutMs !== undefined ? { timeouts: { connectMs: spec.connectTimeoutMs } } : {}),
+      ...(spec.neverConnects ? { runner: { kind: 'custom' as const, spec: { exe: host.execPath, args: ['-e', 'setTimeout(() => {}, 60000)', '--'], env: asNode } } } : {}),
+      ...(spec.codexSandbox && !spec.neverConnects ? { runner: { kind: 'codex' as const, codexHome: host.codexHome! } } : {}),
     });
     session.stdout.resume();
     session.stderr.resume();

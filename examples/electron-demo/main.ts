@@ -24,12 +24,12 @@ async function main(): Promise<void> {
   // The demo runs this package's runner, which cannot enforce a permission profile: it opts in
   // explicitly, and every card shows the policy as not enforced.
   // One warm runner per launch identity in use: a command starts at spawn_sent, not at a runner's start.
-  const manager = new SessionManager({ defaults: { runner, codexHome, allowUnenforcedPolicy: true }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: runner, codexHome, allowUnenforcedPolicy: true } }, warmRunners: 1 });
   // The embedding API's one call: the panel window with the IPC handlers registered for it (they
   // go when it closes, so the panel still shows the sessions ending while the app quits).
   openRunnerPipesPanel({ manager, devTools: policy.devTools });
 
-  if (policy.demo) startDemoSessions(manager, policy.demo, { execPath: process.execPath, runAsNode: true, env: process.env });
+  if (policy.demo) startDemoSessions(manager, policy.demo, { execPath: process.execPath, runAsNode: true, env: process.env, codexHome });
 
   let quitting = false;
   app.on('window-all-closed', () => app.quit());

@@ -246,10 +246,8 @@ async function checkPackedRunner(binary, runner, resources) {
   try {
     const session = manager.start({
       command: [cmd, '/d', '/c', 'echo packaged runner & exit 6'],
-      runner: { exe: binary, args: [runner], env: { ELECTRON_RUN_AS_NODE: '1', NODE_PATH: path.join(resources, 'app.asar.unpacked', 'node_modules') }, kind: 'bundled' },
-      allowUnenforcedPolicy: true,
-      connectTimeoutMs: 60_000,
-      spawnReadyTimeoutMs: 60_000,
+      runner: { kind: 'custom', spec: { exe: binary, args: [runner], env: { ELECTRON_RUN_AS_NODE: '1', NODE_PATH: path.join(resources, 'app.asar.unpacked', 'node_modules') }, kind: 'bundled' }, allowUnenforcedPolicy: true },
+      timeouts: { connectMs: 60_000, spawnReadyMs: 60_000 },
       timeoutMs: 120_000,
     });
     let stdout = '';
@@ -294,7 +292,9 @@ async function checkWhereTheEmbeddingLooks(resources, opened) {
   const packedElectronMain = path.join(opened, 'app.asar', ...PKG.split('/'), 'dist', 'electron', 'main');
   const { configureAppRunner } = appRequire(path.join(packedElectronMain, 'app-runner.js'));
   const { launcherScript } = appRequire(path.join(packedElectronMain, 'app-paths.js'));
-  const { SessionManager, runnerLauncherPid } = appRequire('codex-runner-ipc');
+  const { SessionManager } = appRequire('codex-runner-ipc');
+  // Not public API: the packed launcher module itself (the same instance the manager uses), for its pid.
+  const { runnerLauncherPid } = appRequire(path.join(path.dirname(appRequire.resolve('codex-runner-ipc')), 'launch', 'launch-runner.js'));
   const spec = configureAppRunner({ isPackaged: true, resourcesPath: opened });
   const unpackedModules = path.join(opened, 'app.asar.unpacked', 'node_modules');
   check(spec.args?.[0] === path.join(opened, 'runner', 'codex-command-runner.js') && existsSync(spec.args[0]), `configureAppRunner() runs resources/runner/codex-command-runner.js (${spec.args?.[0]})`);
@@ -304,7 +304,7 @@ async function checkWhereTheEmbeddingLooks(resources, opened) {
   check(koffiNative === path.join(unpackedModules, '@koromix', `koffi-${process.platform}-${process.arch}`) && readdirSync(koffiNative, { recursive: true }).some((f) => String(f).endsWith('.node')), `and koffi's native package from there (${koffiNative})`);
   check(spec.env?.NODE_PATH?.split(path.delimiter)[0] === unpackedModules, `the runner finds koffi through NODE_PATH=${spec.env?.NODE_PATH?.split(path.delimiter)[0]}`);
 
-  const manager = new SessionManager({ defaults: { runner: spec } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec } } });
   try {
     const session = manager.start({ command: ['sh', '-c', 'test -t 0 && echo "on a tty"; exit 7'], tty: true, timeoutMs: 120_000 });
     let output = '';

@@ -1,6 +1,8 @@
 // Parses `codex-runner-ipc` arguments into a plain object; errors are messages for the user.
 import { isProtocolVersion, PROTOCOL_VERSIONS, type ProtocolVersion } from '../protocol/versions';
-import { MAX_TIMER_MS } from '../main/session/session-options';
+
+/** The longest delay a Node timer holds (2^31-1 ms, ~24.8 days). */
+const MAX_TIMER_MS = 0x7fff_ffff;
 
 export const CLI_USAGE = `usage: codex-runner-ipc run [options] -- <command> [args...]
        codex-runner-ipc doctor [--codex-home DIR] [--codex-install PATH] [--setup-helper PATH] [--json]

@@ -7,7 +7,6 @@ import { listCodexRunners, type CodexRunnerCandidate } from '../main/codex/home/
 import { SETUP_HINT } from '../main/codex/home/sandbox-setup-files';
 import { loadSandboxLogon } from '../main/codex/home/sandbox-users';
 import { sandboxBinDir } from '../main/launch/materialize-runner';
-import { defaultRunnerSpec } from '../main/launch/runner-spec';
 import { interactiveDesktopFacts } from '../os/win32/interactive-desktop';
 import { capSidFile, CapSidFileError, readCapSidFile } from '../main/codex/sandbox-prep/cap-sid-file';
 import { SETUP_HELPER_FILE } from '../main/codex/sandbox-prep/sandbox-refresh';
@@ -15,9 +14,7 @@ import { resolveCodexInstall, type CodexInstall, type CodexInstallResolution } f
 import { elevatedSetupHelper, findSetupHelper } from '../main/codex/install/setup-helper';
 import { sandboxReadiness } from '../main/codex/home/readiness';
 import * as path from 'node:path';
-import { SessionManager } from '../main/session/session-manager';
-import type { SessionOptions } from '../main/session/session-options';
-import type { SessionStatus } from '../main/session/session-status';
+import { SessionManager, type SessionOptions, type SessionStatus } from '../main/index';
 
 export interface DoctorStep {
   name: string;
@@ -65,7 +62,7 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
         },
   );
 
-  const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: defaultRunnerSpec() } }];
+  const sessions: { label: string; options: Partial<SessionOptions> }[] = [{ label: "this package's runner", options: { runner: { kind: 'bundled', allowUnenforcedPolicy: true } } }];
   const codexInstall = options.codexInstall !== undefined ? path.resolve(options.codexInstall) : undefined;
   const installFound = await installStep(codexInstall);
   steps.push(installFound.step);
@@ -85,7 +82,7 @@ export async function doctorChecks(options: DoctorOptions): Promise<DoctorReport
       const helper = await setupHelperStep(runner.path, runner.fileName, codexHome, install, options.setupHelper);
       steps.push(helper.step);
       const setupHelper = options.setupHelper !== undefined ? { setupHelper: options.setupHelper } : {};
-      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { exe: runner.path, kind: 'codex' }, sandbox: 'codex', codexHome, refreshSandbox: helper.found, ...setupHelper } });
+      sessions.push({ label: `codex runner ${runner.fileName}`, options: { runner: { kind: 'codex', spec: { exe: runner.path }, codexHome, refreshSandbox: helper.found, ...setupHelper }, sandbox: 'codex' } });
     }
   } else if (options.setupHelper !== undefined) {
     steps.push({ name: 'setup helper', ok: null, detail: `${options.setupHelper}: Windows only, run before sessions through codex's runner` });
@@ -262,7 +259,7 @@ export async function sessionStep(label: string, options: Partial<SessionOptions
   const manager = new SessionManager();
   const command = process.platform === 'win32' ? ['cmd.exe', '/d', '/c', 'ver'] : ['true'];
   try {
-    const session = manager.start({ command, connectTimeoutMs: timeoutMs, spawnReadyTimeoutMs: timeoutMs, allowUnenforcedPolicy: true, permissions: 'read-only', ...options });
+    const session = manager.start({ command, timeouts: { connectMs: timeoutMs, spawnReadyMs: timeoutMs }, runner: { kind: 'bundled', allowUnenforcedPolicy: true }, permissions: 'read-only', ...options });
     session.stdout.resume();
     session.stderr.resume();
     const result = await session.exited;

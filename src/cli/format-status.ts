@@ -1,5 +1,7 @@
 // Renders a session's status snapshot as the text `codex-runner-ipc run --status` prints.
-import type { SessionStatus, TrafficCounter } from '../main/session/session-status';
+import type { SessionStatus } from '../main/index';
+
+type TrafficCounter = SessionStatus['traffic']['stdout'];
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { runnerSpecForPath } from '../main/launch/runner-spec';
 import { BoundedReadError, readBoundedFile } from '../util/read-bounded-file';
 import { BUILTIN_PERMISSIONS, resolvePermissions, type BuiltinPermissions, type PermissionProfile } from '../protocol/permissions';
-import { SessionManager } from '../main/session/session-manager';
+import { SessionManager, type RunnerChoice } from '../main/index';
 import { CLI_USAGE, parseCliArgs, UsageError, type RunArgs } from './cli-args';
 import { runDoctor } from './doctor';
 import { runSandboxSetupCommand } from './sandbox-setup-command';
@@ -91,25 +91,32 @@ async function permissionsFrom(value: string | undefined): Promise<PermissionPro
 async function run(args: RunArgs): Promise<void> {
   const permissions = await permissionsFrom(args.permissions);
   const manager = new SessionManager();
+  // This project's runner cannot enforce a profile; a terminal user running it asked for it.
+  // `--status` says whether the profile was enforced. (codex's runner enforces.)
+  const runner: RunnerChoice =
+    args.runner === 'codex'
+      ? {
+          kind: 'codex',
+          codexHome: args.codexHome!, // cli-args refuses --runner codex without --codex-home
+          codexVersion: args.codexVersion,
+          refreshSandbox: args.refreshSandbox,
+          ...(args.setupHelper !== undefined ? { setupHelper: path.resolve(args.setupHelper) } : {}),
+          ...(args.codexInstall !== undefined ? { codexInstall: path.resolve(args.codexInstall) } : {}),
+        }
+      : args.runner
+        ? { kind: 'custom', spec: runnerSpecForPath(args.runner), codexHome: args.codexHome, allowUnenforcedPolicy: true }
+        : { kind: 'bundled', codexHome: args.codexHome, allowUnenforcedPolicy: true };
   const session = manager.start({
     command: args.command,
     cwd: args.cwd,
     timeoutMs: args.timeoutMs ?? null,
     stdinOpen: args.stdin,
     tty: args.tty,
-    connectTimeoutMs: args.connectTimeoutMs,
-    codexHome: args.codexHome,
-    runner: args.runner === 'codex' ? 'codex' : args.runner ? runnerSpecForPath(args.runner) : undefined,
-    codexVersion: args.codexVersion,
-    protocolVersion: args.protocol,
+    timeouts: { connectMs: args.connectTimeoutMs },
+    advanced: { protocolVersion: args.protocol },
+    runner,
     permissions,
     sandbox: args.sandbox,
-    refreshSandbox: args.refreshSandbox,
-    ...(args.setupHelper !== undefined ? { setupHelper: path.resolve(args.setupHelper) } : {}),
-    ...(args.codexInstall !== undefined ? { codexInstall: path.resolve(args.codexInstall) } : {}),
-    // This project's runner cannot enforce a profile; a terminal user running it asked for it.
-    // `--status` says whether the profile was enforced.
-    allowUnenforcedPolicy: true,
   });
   // Why the CLI ended the command itself, when it did: that decides its status and the line it says.
   let endedBy: { status: number; line?: string } | undefined;

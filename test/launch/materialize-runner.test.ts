@@ -106,7 +106,7 @@ test('a missing source is a logged fallback, with a separate logDir honoured', {
 test('a session with codexHome launches the materialized copy, started where this process runs (upstream has no .sandbox/runner-cwd)', { skip: posixOnly('runs sh and reads the runner\'s argv and cwd from /proc') }, async () => {
   const manager = new SessionManager();
   try {
-    const session = manager.start({ command: ['sh', '-c', 'read x'], stdinOpen: true, codexHome: home, runner: { exe: process.execPath, args: [BUNDLED_RUNNER], materialize: BUNDLED_RUNNER } });
+    const session = manager.start({ command: ['sh', '-c', 'read x'], stdinOpen: true, runner: { kind: 'custom', spec: { exe: process.execPath, args: [BUNDLED_RUNNER], materialize: BUNDLED_RUNNER }, codexHome: home } });
     await whenRunning(session);
     const pid = session.status().runnerPid!;
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -155,7 +155,7 @@ test("this package's runner carries koffi and needs no NODE_PATH once materializ
   assert.equal(materialized.env?.NODE_PATH, undefined);
   const manager = new SessionManager();
   try {
-    const session = manager.start({ command: ['sh', '-c', 'tty >/dev/null && echo on a terminal'], tty: true, codexHome: home, runner: spec });
+    const session = manager.start({ command: ['sh', '-c', 'tty >/dev/null && echo on a terminal'], tty: true, runner: { kind: 'custom', spec: spec, codexHome: home } });
     let out = '';
     session.stdout.on('data', (d: Buffer) => (out += d));
     const result = await session.exited;

@@ -12,7 +12,7 @@ import { eventually, isAlive, processState } from '../helpers/process-state';
 const skip = process.platform !== 'linux' && 'reads /proc';
 configureRunnerLauncher({ answerTimeoutMs: 0x7fff_ffff });
 
-const base = { allowUnenforcedPolicy: true, permissions: 'read-only' as const };
+const base = { runner: { kind: 'bundled' as const, allowUnenforcedPolicy: true }, permissions: 'read-only' as const };
 
 /** SIGSTOPs `pid` and waits until the kernel shows it stopped (the signal lands when it is next scheduled). */
 async function stop(pid: number): Promise<void> {
@@ -45,7 +45,7 @@ test('dispose() while the launch waits on a stopped launcher returns, failed in 
   const manager = new SessionManager();
   try {
     const launcher = await stoppedLauncher(manager);
-    const session = manager.start({ ...base, command: ['true'], connectTimeoutMs: 600_000 });
+    const session = manager.start({ ...base, command: ['true'], timeouts: { connectMs: 600_000 } });
     await whenStage(session, 'launching_runner');
     await new Promise((r) => setImmediate(r)); // the launch request is sent
     const result = await session.dispose();
@@ -61,7 +61,7 @@ test('the launch on a stopped launcher is bounded by connectTimeoutMs and says t
   const manager = new SessionManager();
   try {
     const launcher = await stoppedLauncher(manager);
-    const { result } = await collect(manager.start({ ...base, command: ['true'], connectTimeoutMs: 500 }));
+    const { result } = await collect(manager.start({ ...base, command: ['true'], timeouts: { connectMs: 500 } }));
     assert.equal(result.state, 'failed');
     assert.equal(result.error?.stage, 'launching_runner');
     assert.match(result.error!.message, new RegExp(`the runner launcher \\(pid ${launcher}\\) is stopped \\(by a signal\\), so it cannot answer; killed it`));

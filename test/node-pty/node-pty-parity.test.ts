@@ -235,7 +235,7 @@ test("a hostile runner claiming another process as its command: pid is never tha
   process.on('warning', onWarning);
   try {
     const rogue = { ...rogueRunner('claims-victim'), env: { ROGUE_VICTIM: String(victim.pid) } };
-    const pty = spawn('sh', [], { session: { runner: rogue } });
+    const pty = spawn('sh', [], { session: { runner: { kind: 'custom', spec: rogue } } });
     const exited = new Promise<IExitEvent>((resolve) => pty.onExit(resolve));
     const pid = await pty.pidReady;
     const status = pty.session.status();

@@ -18,7 +18,7 @@ const skip = posixOnly('the commands are sh, stty and head on a POSIX terminal; 
 
 // A manager with a custom runner spec (this package's runner at a given path): the path of an app
 // that brings its own manager. Everything else runs as users do: the facade's own manager and runner.
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 const scratch = mkdtempSync(path.join(tmpdir(), 'node-pty-facade-'));
 after(async () => {
   await manager.dispose();
@@ -248,7 +248,7 @@ test('onData and onExit return disposables: a disposed listener hears nothing', 
 
 test('a session that fails (not the command) ends with onExit: exitCode -1, the reason in result.error', async () => {
   const missing = path.join(scratch, 'no-such-runner');
-  const { exited } = watched('sh', [], { session: { runner: { exe: missing } } });
+  const { exited } = watched('sh', [], { session: { runner: { kind: 'custom', spec: { exe: missing } } } });
   const exit = await exited;
   assert.equal(exit.exitCode, -1);
   assert.equal(exit.result.state, 'failed');

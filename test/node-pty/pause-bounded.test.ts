@@ -10,7 +10,7 @@ import { posixOnly } from '../helpers/platform';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';
 
 const skip = posixOnly('the command is yes');
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 after(() => manager.dispose());
 
 const MiB = 1024 * 1024;

@@ -11,7 +11,7 @@ import { posixOnly } from '../helpers/platform';
 import { whenRunning } from '../helpers/sessions';
 
 const skip = posixOnly('the command is sh with stty and printf');
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 after(() => manager.dispose());
 
 const TEXT = 'aé€😀ü'; // 1, 2, 3, 4 and 2 bytes

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session, type SessionResult } from '../../src/main/session/session';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
 import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
 import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
@@ -24,7 +24,7 @@ function scratch(t: { after(fn: () => void): void }) {
   return { root, home, work };
 }
 
-async function run(options: SessionOptions): Promise<{ result: SessionResult; session: Session }> {
+async function run(options: SessionConfig): Promise<{ result: SessionResult; session: Session }> {
   const session = new Session(options);
   session.stdout.resume();
   session.stderr.resume();

@@ -25,8 +25,8 @@ async function outcome(session: Session, n: number, tag: string): Promise<string
 
 test(`${COUNT} sessions at once beside another ${COUNT}-session load: every one exits with its own output`, { timeout: 900_000, skip: posixOnly('runs echo as the command') }, async () => {
   const children = liveDescendants();
-  const burst = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 10 });
-  const load = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 10 });
+  const burst = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, keepEnded: 10 });
+  const load = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, keepEnded: 10 });
   const start = (manager: SessionManager, tag: string) =>
     Array.from({ length: COUNT }, (_, n) => outcome(manager.start({ command: ['echo', tag, String(n)] }), n, tag));
   try {

@@ -6,13 +6,13 @@ import * as path from 'node:path';
 import { resolvePermissions } from '../../src/protocol/permissions';
 import { codexSandboxUse } from '../../src/main/session/codex-sandbox-use';
 import { Session } from '../../src/main/session/session';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
 
 const home = path.resolve('codex-home-for-test');
 const helper = path.resolve('helper', 'codex-windows-sandbox-setup.exe');
 const install = path.resolve('codex-install');
-const use = (o: Partial<SessionOptions>, platform: NodeJS.Platform) => {
-  const options: SessionOptions = { command: ['cmd.exe'], ...o };
+const use = (o: Partial<SessionConfig>, platform: NodeJS.Platform) => {
+  const options: SessionConfig = { command: ['cmd.exe'], ...o };
   return codexSandboxUse(options, resolvePermissions(options.permissions), platform);
 };
 

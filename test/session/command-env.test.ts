@@ -11,7 +11,7 @@ import { collect } from '../helpers/sessions';
 
 // full-access: on Windows this project's runner refuses a sandbox profile it cannot enforce (the
 // environment is what these tests are about).
-const manager = new SessionManager({ defaults: { runner: realRunner(), permissions: 'full-access' } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() }, permissions: 'full-access' } });
 after(() => manager.dispose());
 
 test('the default environment drops secrets, codex-private variables and runtime switches, in any letter case', () => {

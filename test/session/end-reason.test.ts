@@ -14,7 +14,7 @@ import type { Session } from '../../src/main/session/session';
 
 const skip = posixOnly('the commands are sh and its kill builtin; signals are POSIX');
 
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 after(() => manager.dispose());
 
 /** A runner that runs nothing and reports the exit payload it is given. */
@@ -110,17 +110,17 @@ test('dispose of a running command: terminated; a timeout: timed_out with its si
 });
 
 test("codex's exit frame (no signal field): a code of 137 stays exited, nothing inferred", { skip }, async () => {
-  const session = manager.start({ command: ['x'], runner: claimingRunner({ exit_code: 137, timed_out: false }) });
+  const session = manager.start({ command: ['x'], runner: { kind: 'custom', spec: claimingRunner({ exit_code: 137, timed_out: false }) } });
   const result = await session.exited;
   assert.deepEqual(result, { state: 'exited', exitCode: 137, timedOut: false, endReason: 'exited' }, result.error?.message);
 });
 
 test("a runner's signal is reported as it says, never acted on; a malformed one is a clear error", { skip }, async () => {
-  const claimed = manager.start({ command: ['x'], runner: claimingRunner({ exit_code: 0, timed_out: false, signal: 'SIGHUP' }) });
+  const claimed = manager.start({ command: ['x'], runner: { kind: 'custom', spec: claimingRunner({ exit_code: 0, timed_out: false, signal: 'SIGHUP' }) } });
   assert.deepEqual(await claimed.exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'signaled', signal: 'SIGHUP' });
 
   for (const signal of ['sigterm', 'SIG', 'SIGTERM; rm -rf /', 15, null]) {
-    const bad = manager.start({ command: ['x'], runner: claimingRunner({ exit_code: 0, timed_out: false, signal }) });
+    const bad = manager.start({ command: ['x'], runner: { kind: 'custom', spec: claimingRunner({ exit_code: 0, timed_out: false, signal }) } });
     const result = await bad.exited;
     assert.equal(result.state, 'failed', `signal ${JSON.stringify(signal)}`);
     assert.equal(result.endReason, 'failed');

@@ -12,7 +12,7 @@ import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';
 
 const skip = posixOnly('the command is head on /dev/zero');
 
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 after(() => manager.dispose());
 
 /** A little more than Session's 1 MiB per stream: the last frames, the exit report with them, wait in the socket. */

@@ -23,7 +23,7 @@ import { codexHomeAccess } from '../../src/main/session/codex-home-access';
 import type { CodexHomeAccess } from '../../src/main/launch/launch-plan';
 import { boundedWait } from '../../src/util/bounded-wait';
 import { Session, type SessionHost } from '../../src/main/session/session';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
 import { BUNDLED_RUNNER, realRunner, rogueRunner } from '../helpers/fixture-paths';
 import { codexHomeScratch, marker, OFFLINE, users } from '../helpers/codex-home-fixture';
 import { posixOnly } from '../helpers/platform';
@@ -91,7 +91,7 @@ printf '%s' '${JSON.stringify(users(blob('new'), blob('new')))}' > '${home.users
     setup: (o) => runSandboxSetup(o, elevated),
   };
   const host = (admission?: Admission): SessionHost => ({ codexHome: access, ...(admission ? { admission } : {}) });
-  const options = (extra: Partial<SessionOptions> = {}): SessionOptions => ({
+  const options = (extra: Partial<SessionConfig> = {}): SessionConfig => ({
     command: ['sh', '-c', `echo ran >> '${path.join(work, 'ran.txt')}'; echo done`],
     cwd: work,
     runner: asCodex,

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session } from '../../src/main/session/session';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
 import { capSidFile } from '../../src/main/codex/sandbox-prep/cap-sid-file';
 import { BUNDLED_RUNNER, realRunner } from '../helpers/fixture-paths';
 import { posixOnly } from '../helpers/platform';
@@ -17,7 +17,7 @@ import { posixOnly } from '../helpers/platform';
 const skip = posixOnly('runs sh as the command');
 const asCodex = { exe: process.execPath, args: [BUNDLED_RUNNER], kind: 'codex' as const };
 
-async function run(options: SessionOptions) {
+async function run(options: SessionConfig) {
   const session = new Session(options);
   session.stdout.resume();
   session.stderr.resume();

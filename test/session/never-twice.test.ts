@@ -37,7 +37,7 @@ for (const mode of ['fork-then-die', 'run-then-exit']) {
     const manager = new SessionManager();
     try {
       const runner = counted(mode);
-      const session = manager.start({ command: ['true'], runner: runner.spec });
+      const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: runner.spec } });
       const result = await session.exited;
       assert.equal(result.state, 'failed');
       assert.equal(result.error?.stage, 'spawn_sent');
@@ -55,7 +55,7 @@ for (const mode of ['fork-then-die', 'run-then-exit']) {
 test('a warm runner that goes silent after the request is not replaced: the session fails, the command started once', { skip: posixOnly('runs true as the command') }, async () => {
   clearRememberedVersions();
   const runner = counted('answers-once');
-  const manager = new SessionManager({ defaults: { runner: runner.spec }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: runner.spec } }, warmRunners: 1 });
   try {
     // The first session runs (its runner answers) and warms the identity; the warm runner will not answer.
     assert.deepEqual(await manager.start({ command: ['true'] }).exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
@@ -76,7 +76,7 @@ test("a refusal of the request's own content fails at once and teaches auto noth
   const manager = new SessionManager();
   try {
     const spec = rogueRunner('refuse-content');
-    const session = manager.start({ command: ['true'], runner: spec });
+    const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: spec } });
     const result = await session.exited;
     assert.equal(result.error?.message, 'runner failed during read_spawn_request: runner: bad spawn request: invalid value: the cwd is not usable (a refusal in the version it was sent in: the runner speaks it, so no other version is tried)');
     assert.equal(launches(session.status().stages), 1);
@@ -91,7 +91,7 @@ test('a relative cwd is resolved against this process\'s cwd before anything sta
   const manager = new SessionManager();
   try {
     const dir = mkdtempSync(path.join(work, 'cwd-'));
-    const session = manager.start({ command: ['pwd'], cwd: path.relative(process.cwd(), dir), runner: { exe: process.execPath, args: [BUNDLED_RUNNER] } });
+    const session = manager.start({ command: ['pwd'], cwd: path.relative(process.cwd(), dir), runner: { kind: 'custom', spec: { exe: process.execPath, args: [BUNDLED_RUNNER] } } });
     const { stdout, result } = await collect(session);
     assert.equal(result.state, 'exited', result.error?.message);
     assert.equal(stdout.toString(), `${dir}\n`);
@@ -105,7 +105,7 @@ test('a relative cwd is resolved against this process\'s cwd before anything sta
 test('nothing after exit counts: output and a second exit in the same read are dropped', async () => {
   const manager = new SessionManager();
   try {
-    const { stdout, result } = await collect(manager.start({ command: ['true'], runner: rogueRunner('exit-then-more') }));
+    const { stdout, result } = await collect(manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('exit-then-more') } }));
     assert.deepEqual(result, { state: 'exited', exitCode: 3, timedOut: false, endReason: 'exited' });
     assert.equal(stdout.toString(), 'before\n');
   } finally {

@@ -56,14 +56,14 @@ test('two codex-runner sessions waiting on one slow refresh hold no launch slot:
   const d = scratch(t);
   const manager = new SessionManager({ launchConcurrency: 2 });
   t.after(() => manager.dispose());
-  const codex = () => manager.start({ command: ['sh', '-c', 'echo prepared'], cwd: d.work, runner: asCodex, codexHome: d.home });
+  const codex = () => manager.start({ command: ['sh', '-c', 'echo prepared'], cwd: d.work, runner: { kind: 'codex', spec: asCodex, codexHome: d.home } });
   const a = codex();
   const b = codex();
   const aOut = output(a);
   const bOut = output(b);
   assert.ok(await eventually(() => helperPids(d.pidFile).length === 1 && a.state === 'preparing_sandbox' && b.state === 'preparing_sandbox', 10_000), 'both wait on one helper run');
 
-  const plain = manager.start({ command: ['sh', '-c', 'echo hi'], runner: realRunner(), timeoutMs: 3000 });
+  const plain = manager.start({ command: ['sh', '-c', 'echo hi'], runner: { kind: 'custom', spec: realRunner() }, timeoutMs: 3000 });
   assert.equal(await output(plain), 'hi\n');
   const result = await plain.exited;
   assert.equal(result.state, 'exited', result.error?.message);
@@ -72,7 +72,7 @@ test('two codex-runner sessions waiting on one slow refresh hold no launch slot:
 
   // A third session joins the same refresh with its own 2000 ms bound.
   const started = Date.now();
-  const bounded = manager.start({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, timeoutMs: 2000 });
+  const bounded = manager.start({ command: ['true'], cwd: d.work, runner: { kind: 'codex', spec: asCodex, codexHome: d.home }, timeoutMs: 2000 });
   const late = await bounded.exited;
   const took = Date.now() - started;
   assert.equal(late.state, 'failed');
@@ -98,8 +98,8 @@ test('sessions with timeoutMs against a hanging helper each fail within their bo
   const d = scratch(t);
   const manager = new SessionManager({ launchConcurrency: 1 });
   t.after(() => manager.dispose());
-  const first = manager.start({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, timeoutMs: 2000 });
-  const second = manager.start({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, timeoutMs: 2500 });
+  const first = manager.start({ command: ['true'], cwd: d.work, runner: { kind: 'codex', spec: asCodex, codexHome: d.home }, timeoutMs: 2000 });
+  const second = manager.start({ command: ['true'], cwd: d.work, runner: { kind: 'codex', spec: asCodex, codexHome: d.home }, timeoutMs: 2500 });
   assert.ok(await eventually(() => helperPids(d.pidFile).length === 1, 10_000), 'the helper runs');
   const [pid] = helperPids(d.pidFile);
   const one = await first.exited;
@@ -118,8 +118,8 @@ test("a session waiting on another writer's cap_sid.lock fails within its timeou
   writeFileSync(lock, `${process.pid} another-writer`);
   const manager = new SessionManager({ launchConcurrency: 1 });
   t.after(() => manager.dispose());
-  const plain = manager.start({ command: ['sh', '-c', 'echo hi'], runner: realRunner() });
-  const session = manager.start({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home, refreshSandbox: false, timeoutMs: 2000 });
+  const plain = manager.start({ command: ['sh', '-c', 'echo hi'], runner: { kind: 'custom', spec: realRunner() } });
+  const session = manager.start({ command: ['true'], cwd: d.work, runner: { kind: 'codex', spec: asCodex, codexHome: d.home, refreshSandbox: false }, timeoutMs: 2000 });
   const result = await session.exited;
   assert.deepEqual([result.error?.stage, result.error?.message], ['preparing_sandbox', "capability SIDs: not done within the session's timeoutMs (2000 ms)"]);
   assert.equal((await plain.exited).state, 'exited');

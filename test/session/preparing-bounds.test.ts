@@ -20,9 +20,7 @@ test('dispose() during a preparing step that never finishes returns, failed in p
   try {
     const session = manager.start({
       command: ['true'],
-      codexHome: path.join(dir, 'home'),
-      runner: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'custom' },
-      allowUnenforcedPolicy: true,
+      runner: { kind: 'custom', spec: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'custom' }, codexHome: path.join(dir, 'home'), allowUnenforcedPolicy: true },
       permissions: 'read-only',
     });
     assert.equal(session.state, 'preparing');
@@ -46,10 +44,8 @@ test('a preparing step that finishes after dispose() cannot move the ended sessi
     // kind 'codex': once the runner is materialized, the launch plan goes on to preparing_sandbox.
     const session = manager.start({
       command: ['true'],
-      codexHome: home,
-      runner: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'codex' },
+      runner: { kind: 'codex', spec: { exe: process.execPath, args: [fifo], materialize: fifo }, codexHome: home, refreshSandbox: false },
       sandbox: 'current',
-      refreshSandbox: false,
       permissions: 'read-only',
     });
     await new Promise((r) => setTimeout(r, 200)); // the copy waits in open(2) on the FIFO
@@ -77,9 +73,7 @@ test('timeoutMs bounds preparing too: a step that never finishes fails the sessi
   try {
     const session = manager.start({
       command: ['true'],
-      codexHome: path.join(dir, 'bounded-home'),
-      runner: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'custom' },
-      allowUnenforcedPolicy: true,
+      runner: { kind: 'custom', spec: { exe: process.execPath, args: [fifo], materialize: fifo, kind: 'custom' }, codexHome: path.join(dir, 'bounded-home'), allowUnenforcedPolicy: true },
       permissions: 'read-only',
       timeoutMs: 500,
     });

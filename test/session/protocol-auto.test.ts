@@ -13,7 +13,7 @@ import { BUNDLED_RUNNER, rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, collect } from '../helpers/sessions';
 import { posixOnly } from '../helpers/platform';
 
-const manager = new SessionManager({ defaults: { connectTimeoutMs: 10_000, spawnReadyTimeoutMs: 10_000 } });
+const manager = new SessionManager({ defaults: { timeouts: { connectMs: 10_000, spawnReadyMs: 10_000 } } });
 after(() => manager.dispose());
 const work = mkdtempSync(path.join(os.tmpdir(), 'codex-protocol-auto-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ const launches = (stages: { stage: string }[]) => stages.filter((s) => s.stage =
 test('a runner pinned to any version works with no version given: output and exit code intact', { skip: posixOnly('runs sh and true as commands') }, async () => {
   clearRememberedVersions();
   for (const version of PROTOCOL_VERSIONS) {
-    const session = manager.start({ command: ['sh', '-c', `echo "speaks ${version}"; echo err >&2; exit 7`], runner: pinned(version) });
+    const session = manager.start({ command: ['sh', '-c', `echo "speaks ${version}"; echo err >&2; exit 7`], runner: { kind: 'custom', spec: pinned(version) } });
     const { stdout, stderr, result } = await collect(session);
     assert.deepEqual(result, { state: 'exited', exitCode: 7, timedOut: false, endReason: 'exited' }, `pinned ${version}: ${result.error?.message}`);
     assert.equal(stdout.toString(), `speaks ${version}\n`);
@@ -51,16 +51,16 @@ test('the version found is remembered per runner file: only the first session pa
   clearRememberedVersions();
   const file = path.join(work, 'runner-copy.js');
   copyFileSync(BUNDLED_RUNNER, file);
-  const first = await manager.start({ command: ['true'], runner: pinned(2, file) }).exited;
+  const first = await manager.start({ command: ['true'], runner: { kind: 'custom', spec: pinned(2, file) } }).exited;
   assert.equal(first.state, 'exited');
-  const second = manager.start({ command: ['true'], runner: pinned(2, file) });
+  const second = manager.start({ command: ['true'], runner: { kind: 'custom', spec: pinned(2, file) } });
   assert.equal((await second.exited).state, 'exited');
   assert.deepEqual(second.status().protocol, { version: 2, chosen: 'remembered', refused: [] });
   assert.equal(launches(second.status().stages), 1);
   // A replaced runner (new mtime) is searched again.
   const later = new Date(Date.now() + 5000);
   utimesSync(file, later, later);
-  const third = manager.start({ command: ['true'], runner: pinned(2, file) });
+  const third = manager.start({ command: ['true'], runner: { kind: 'custom', spec: pinned(2, file) } });
   assert.equal((await third.exited).state, 'exited');
   assert.equal(third.status().protocol?.chosen, 'detected');
 });
@@ -69,18 +69,18 @@ test('a refusal is retried, a genuine failure never: the command runs exactly on
   clearRememberedVersions();
   const marker = path.join(work, 'ran-once.txt');
   // Pinned to 1: version 6 is refused before anything spawns (in version 1); version 1 runs the command.
-  const ok = manager.start({ command: ['sh', '-c', `echo ran >> ${marker}`], runner: pinned(1) });
+  const ok = manager.start({ command: ['sh', '-c', `echo ran >> ${marker}`], runner: { kind: 'custom', spec: pinned(1) } });
   assert.equal((await ok.exited).state, 'exited');
   assert.equal(readFileSync(marker, 'utf8'), 'ran\n');
   // A command that cannot start is that command's outcome at the version found, not a refusal.
-  const bad = manager.start({ command: ['/nonexistent/cmd'], runner: pinned(3) });
+  const bad = manager.start({ command: ['/nonexistent/cmd'], runner: { kind: 'custom', spec: pinned(3) } });
   const result = await bad.exited;
   assert.equal(result.state, 'failed');
   assert.match(result.error?.message ?? '', /^runner reported spawn_failed: failed to spawn \/nonexistent\/cmd: spawn \/nonexistent\/cmd ENOENT$/);
   assert.deepEqual(bad.status().protocol?.refused.map((r) => r.version), [6]);
   assert.equal(bad.status().protocol?.version, 3);
   // The same on the newest version: no retry at all.
-  const newest = manager.start({ command: ['/nonexistent/cmd'], runner: pinned(6) });
+  const newest = manager.start({ command: ['/nonexistent/cmd'], runner: { kind: 'custom', spec: pinned(6) } });
   assert.match((await newest.exited).error?.message ?? '', /^runner failed during spawn_child: /);
   assert.equal(launches(newest.status().stages), 1);
   await assertNothingLeftBehind(bad);
@@ -88,7 +88,7 @@ test('a refusal is retried, a genuine failure never: the command runs exactly on
 
 test("upstream's version-1 refusal (spawn_failed in its own version) makes the search jump straight to 1", async () => {
   clearRememberedVersions();
-  const session = manager.start({ command: ['true'], runner: rogueRunner('upstream-v1') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('upstream-v1') } });
   const result = await session.exited;
   assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
   assert.deepEqual(session.status().protocol, {
@@ -99,7 +99,7 @@ test("upstream's version-1 refusal (spawn_failed in its own version) makes the s
 });
 
 test('a version given by the caller is not searched: its refusal is the error, with the way out', { skip: posixOnly('runs sh and true as commands') }, async () => {
-  const session = manager.start({ command: ['true'], runner: pinned(4), protocolVersion: 6 });
+  const session = manager.start({ command: ['true'], advanced: { protocolVersion: 6 }, runner: { kind: 'custom', spec: pinned(4) } });
   const result = await session.exited;
   assert.equal(result.error?.stage, 'spawn_sent');
   assert.equal(
@@ -107,14 +107,14 @@ test('a version given by the caller is not searched: its refusal is the error, w
     'runner failed during read_spawn_request: runner: unsupported protocol version 6 (the session asked for protocol version 6; "auto" finds the runner\'s own)',
   );
   assert.deepEqual(session.status().protocol, { version: 6, chosen: 'given', refused: [] });
-  const fine = manager.start({ command: ['true'], runner: pinned(4), protocolVersion: 4 });
+  const fine = manager.start({ command: ['true'], advanced: { protocolVersion: 4 }, runner: { kind: 'custom', spec: pinned(4) } });
   assert.equal((await fine.exited).state, 'exited');
   assert.equal(fine.status().protocol?.chosen, 'given');
 });
 
 test('when every version is refused: one error listing what each try got, nothing left behind', async () => {
   clearRememberedVersions();
-  const session = manager.start({ command: ['true'], runner: rogueRunner('refuse-all') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('refuse-all') } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'spawn_sent');
@@ -126,7 +126,7 @@ test('when every version is refused: one error listing what each try got, nothin
 
 test('a custom permission profile is never sent to version 1: a version-1 runner fails after its one refusal', async () => {
   clearRememberedVersions();
-  const session = manager.start({ command: ['true'], runner: pinned(1), permissions: { type: 'managed', file_system: { type: 'unrestricted' }, network: 'restricted' } });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: pinned(1) }, permissions: { type: 'managed', file_system: { type: 'unrestricted' }, network: 'restricted' } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.match(result.error?.message ?? '', /^runner \S+ speaks protocol version 1 \(its refusal said so\), which cannot carry this request: a custom permission profile cannot be sent to a version-1 runner/);

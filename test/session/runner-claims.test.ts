@@ -11,11 +11,11 @@ import { isAlive } from '../helpers/process-state';
 import { assertNothingLeftBehind } from '../helpers/sessions';
 import { posixOnly } from '../helpers/platform';
 
-const manager = new SessionManager({ defaults: { protocolVersion: 6, connectTimeoutMs: 5000, spawnReadyTimeoutMs: 5000 } });
+const manager = new SessionManager({ defaults: { timeouts: { connectMs: 5000, spawnReadyMs: 5000 }, advanced: { protocolVersion: 6 } } });
 after(() => manager.dispose());
 
 test('a runner claiming process 1 is refused by validation; nothing is signalled', async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('claims-pid-one') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('claims-pid-one') } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.message, 'bad data from runner: spawn_ready: field "process_id" must be an integer 2..4294967295, got number 1');
@@ -26,7 +26,7 @@ test('a runner claiming process 1 is refused by validation; nothing is signalled
 test("a runner claiming somebody else's process, then dying: that process lives on", { skip: posixOnly('the victim is sleep') }, async () => {
   const victim = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
   try {
-    const session = manager.start({ command: ['true'], runner: { ...rogueRunner('claims-victim'), env: { ROGUE_VICTIM: String(victim.pid) } } });
+    const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: { ...rogueRunner('claims-victim'), env: { ROGUE_VICTIM: String(victim.pid) } } } });
     const result = await session.exited;
     assert.equal(result.state, 'failed');
     assert.match(result.error?.message ?? '', /^runner pid \d+ exited with code 13 before reporting the command's exit$/);

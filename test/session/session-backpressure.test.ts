@@ -11,7 +11,7 @@ import { posixOnly } from '../helpers/platform';
 
 const skip = posixOnly('the commands are sh, yes and head, and memory is read from /proc/<pid>/status');
 
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 after(() => manager.dispose());
 
 const TOTAL = 128 * 1024 * 1024;
@@ -33,7 +33,7 @@ async function untilStalled(read: () => number): Promise<number> {
 }
 
 test("terminate with stdin backed up (a command that does not read it) ends with the runner's exit report", { skip }, async () => {
-  const session = manager.start({ command: ['sh', '-c', 'echo started; sleep 1000'], stdinOpen: true, terminateGraceMs: 10_000 });
+  const session = manager.start({ command: ['sh', '-c', 'echo started; sleep 1000'], stdinOpen: true, timeouts: { terminateGraceMs: 10_000 } });
   await whenRunning(session);
   // 2 MiB toward a command that never reads: more than its pipe holds, less than the runner's bound.
   const chunk = Buffer.alloc(64 * 1024, 0x62);
@@ -46,7 +46,7 @@ test("terminate with stdin backed up (a command that does not read it) ends with
 });
 
 test("terminate with unread output: what nobody read is dropped and the runner's exit report ends it", { skip }, async () => {
-  const session = manager.start({ command: ['sh', '-c', 'yes output-nobody-reads'], terminateGraceMs: 10_000 });
+  const session = manager.start({ command: ['sh', '-c', 'yes output-nobody-reads'], timeouts: { terminateGraceMs: 10_000 } });
   await whenRunning(session);
   // Nobody reads stdout: the session holds its bound, then the runner and the command wait.
   await untilStalled(() => session.status().traffic.stdout.bytes);
@@ -83,7 +83,7 @@ test('a slow consumer throttles the child; the parent holds a bounded amount, th
 });
 
 test('stdin toward a child that does not read: the producer is held back, parent and runner memory stay bounded', { skip }, async () => {
-  const session = manager.start({ command: ['sh', '-c', 'read line; echo "got $line"; sleep 1000'], stdinOpen: true, terminateGraceMs: 500 });
+  const session = manager.start({ command: ['sh', '-c', 'read line; echo "got $line"; sleep 1000'], stdinOpen: true, timeouts: { terminateGraceMs: 500 } });
   await whenRunning(session);
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   chunk[chunk.length - 1] = 0x0a; // the first chunk completes the child's one read

@@ -12,7 +12,7 @@ import { posixOnly } from '../helpers/platform';
 
 const skip = posixOnly('the commands are sh, cat, sleep and sha256sum, and the checks read /proc; test/win32/session-named-pipes.test.ts runs sessions over named pipes');
 
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 const scratch = path.join('/tmp/tests', `e2e-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 after(async () => {
@@ -98,7 +98,7 @@ test('terminate kills the whole tree: child and grandchild', { skip }, async () 
 });
 
 test('a child that ignores SIGTERM is killed anyway (termination escalates to SIGKILL)', { skip }, async () => {
-  const session = manager.start({ command: ['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 1; done"], terminateGraceMs: 10_000 });
+  const session = manager.start({ command: ['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 1; done"], timeouts: { terminateGraceMs: 10_000 } });
   await new Promise((resolve) => session.stdout.once('data', resolve));
   session.terminate();
   const result = await session.exited;
@@ -146,7 +146,7 @@ test('the runner killed mid-stream: session fails naming the signal, child tree 
 });
 
 test('the manager lists sessions and emits changes; dispose mid-stream ends everything', { skip }, async () => {
-  const m = new SessionManager({ defaults: { runner: realRunner() } });
+  const m = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
   const changes: string[] = [];
   m.on('change', (id) => changes.push(id));
   const a = m.start({ command: ['sh', '-c', 'while :; do echo a; sleep 0.02; done'] });
@@ -179,7 +179,7 @@ test('dispose before the session got anywhere releases everything', { skip }, as
 
 test('an update listener that throws at any stage fails the session there, leaving nothing behind', { skip }, async () => {
   for (const stage of ['creating_pipes', 'launching_runner', 'connecting_out', 'spawn_sent', 'running'] as const) {
-    const m = new SessionManager({ defaults: { runner: realRunner() } });
+    const m = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
     const session = m.start({ command: ['sleep', '1000'] });
     let thrown = false;
     session.on('update', () => {

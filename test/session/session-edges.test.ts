@@ -13,7 +13,7 @@ import { posixOnly } from '../helpers/platform';
 
 const skip = posixOnly('the commands are sh, yes, head and cat, and the runner is killed with SIGKILL');
 
-const manager = new SessionManager({ defaults: { runner: realRunner() } });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
 after(() => manager.dispose());
 
 test('a destroyed stdout discards what follows instead of stalling the command', { skip }, async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { SessionManager } from '../../src/main/session/session-manager';
 import type { SessionResult } from '../../src/main/session/session';
+import type { SessionOptions } from '../../src/main/session/public-options';
 import { builtinPermissionProfile } from '../../src/protocol/permissions';
 import { rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, whenRunning } from '../helpers/sessions';
@@ -12,11 +13,11 @@ import { posixOnly } from '../helpers/platform';
 
 // Pinned to one version, so every failure here is the runner's fault alone (with 'auto' a runner
 // that ends without a reply fails the same way: test/session/never-twice.test.ts).
-const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 5000, protocolVersion: 6 } });
+const manager = new SessionManager({ defaults: { timeouts: { connectMs: 5000, spawnReadyMs: 5000 }, advanced: { protocolVersion: 6 } } });
 after(() => manager.dispose());
 
-async function runRogue(mode: string, extra: Record<string, unknown> = {}): Promise<{ result: SessionResult; extraPids: number[] }> {
-  const session = manager.start({ command: ['true'], runner: rogueRunner(mode), ...extra });
+async function runRogue(mode: string, extra: Partial<SessionOptions> = {}): Promise<{ result: SessionResult; extraPids: number[] }> {
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner(mode) }, ...extra });
   const result = await session.exited;
   const status = session.status();
   assert.equal(result.state, 'failed', `${mode}: ${JSON.stringify(result)}`);
@@ -26,15 +27,15 @@ async function runRogue(mode: string, extra: Record<string, unknown> = {}): Prom
   return { result, extraPids };
 }
 
-const cases: [mode: string, stage: string, message: RegExp, extra?: Record<string, unknown>][] = [
+const cases: [mode: string, stage: string, message: RegExp, extra?: Partial<SessionOptions>][] = [
   ['exit-at-once', 'connecting_in', /^runner pid \d+ exited with code 7 before connecting to pipe-in; runner stderr: rogue: refusing to start \(exit-at-once\)$/],
-  ['never-connect', 'connecting_in', /^runner did not connect to pipe-in within 300 ms \(runner pid \d+ was still running; killed it\)$/, { connectTimeoutMs: 300 }],
+  ['never-connect', 'connecting_in', /^runner did not connect to pipe-in within 300 ms \(runner pid \d+ was still running; killed it\)$/, { timeouts: { connectMs: 300 } }],
   ['crash-after-in', 'connecting_out', /^runner pid \d+ exited with code 9 before connecting to pipe-out$/],
   // Whether it died before the request reached it depends on the race; either way it is named.
   ['crash-after-connect', 'spawn_sent', /^runner pid \d+ exited with code 10 (before the spawn request reached it|after the spawn request was written, without answering it: the command may have started, so it is not run again)$/],
   ['crash-after-request', 'spawn_sent', /^runner pid \d+ exited with code 11 after the spawn request was written, without answering it: the command may have started, so it is not run again$/],
   ['crash-after-ready', 'running', /^runner pid \d+ exited with code 12 before reporting the command's exit$/],
-  ['never-ready', 'spawn_sent', /^runner pid \d+ did not answer the spawn request within 300 ms$/, { spawnReadyTimeoutMs: 300 }],
+  ['never-ready', 'spawn_sent', /^runner pid \d+ did not answer the spawn request within 300 ms$/, { timeouts: { spawnReadyMs: 300 } }],
   ['garbage', 'spawn_sent', /^bad data from runner: frame 1 is not valid JSON: /],
   ['oversized', 'spawn_sent', /^bad data from runner: frame too large: 8388609 bytes announced by frame 1 \(limit 8388608\)$/],
   ['exit-before-ready', 'spawn_sent', /^runner sent exit \(code 0\) before spawn_ready$/],
@@ -62,7 +63,7 @@ for (const [mode, stage, message, extra] of cases) {
 }
 
 test('a runner that cannot be started at all names the file and why', async () => {
-  const session = manager.start({ command: ['true'], runner: { exe: '/nonexistent/codex-command-runner' } });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: { exe: '/nonexistent/codex-command-runner' } } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
   assert.equal(result.error?.stage, 'launching_runner');
@@ -71,7 +72,7 @@ test('a runner that cannot be started at all names the file and why', async () =
 });
 
 test('terminate during connect abandons setup and kills the runner', async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('never-connect') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('never-connect') } });
   await new Promise<void>((resolve) => {
     const check = () => session.state === 'connecting_in' && (session.off('update', check), resolve());
     session.on('update', check);
@@ -84,7 +85,7 @@ test('terminate during connect abandons setup and kills the runner', async () =>
 });
 
 test('a runner that ignores terminate is killed after the grace period, and its child with it', { skip: posixOnly('the rogue runner starts sleep as its child') }, async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate'), terminateGraceMs: 300 });
+  const session = manager.start({ command: ['true'], timeouts: { terminateGraceMs: 300 }, runner: { kind: 'custom', spec: rogueRunner('ignore-terminate') } });
   await whenRunning(session);
   session.terminate();
   const result = await session.exited;
@@ -95,7 +96,7 @@ test('a runner that ignores terminate is killed after the grace period, and its 
 });
 
 test('misuse of the session API is refused with a reason', { skip: posixOnly('the rogue runner starts sleep as its child') }, async () => {
-  const session = manager.start({ command: ['true'], runner: rogueRunner('ignore-terminate') });
+  const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('ignore-terminate') } });
   await whenRunning(session);
   assert.throws(() => session.resize(80, 24), /^Error: resize needs a tty session \(start it with tty: true\)$/);
   assert.throws(() => session.closeStdin(), /stdin is not open for this session/);
@@ -103,12 +104,12 @@ test('misuse of the session API is refused with a reason', { skip: posixOnly('th
   await assertNothingLeftBehind(session);
 });
 
-/** Runs the record-request rogue with `options`; returns the request exactly as it arrived. */
-async function recordedRequest(options: Record<string, unknown>): Promise<{ version: number; type: string; payload: Record<string, unknown> }> {
+/** Runs the record-request rogue with `options` (and `codexHome` for it); returns the request exactly as it arrived. */
+async function recordedRequest(options: Omit<SessionOptions, 'command' | 'runner'>, codexHome?: string): Promise<{ version: number; type: string; payload: Record<string, unknown> }> {
   const record = `/tmp/tests/request-${process.pid}.json`;
   mkdirSync('/tmp/tests', { recursive: true });
   try {
-    const session = manager.start({ command: ['cmd', 'arg with space'], ...options, runner: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } } });
+    const session = manager.start({ command: ['cmd', 'arg with space'], ...options, runner: { kind: 'custom', spec: { ...rogueRunner('record-request'), env: { ROGUE_RECORD: record } }, ...(codexHome ? { codexHome } : {}) } });
     const result = await session.exited;
     assert.equal(result.error?.message, 'runner reported spawn_failed: recorded the request');
     await assertNothingLeftBehind(session);
@@ -124,11 +125,9 @@ test('the spawn request goes out with upstream field names, in upstream order, w
     env: { ONLY: 'this' },
     timeoutMs: 1234,
     stdinOpen: true,
-    capSids: ['S-1-5-21-1'],
     permissions: 'read-only',
-    codexHome: '/tmp/tests/codex-home',
-    networkProxyRestrictingSid: 'S-1-5-21-9',
-  });
+    advanced: { capSids: ['S-1-5-21-1'], networkProxyRestrictingSid: 'S-1-5-21-9' },
+  }, '/tmp/tests/codex-home');
   assert.deepEqual(Object.keys(wire), ['version', 'type', 'payload']);
   assert.equal(wire.version, 6);
   assert.equal(wire.type, 'spawn_request');
@@ -153,7 +152,7 @@ test('the spawn request goes out with upstream field names, in upstream order, w
 });
 
 test('version 1: the permissions become policy_json_or_preset, and the other versions carry theirs', async () => {
-  const v1 = await recordedRequest({ protocolVersion: 1, cwd: '/tmp', env: {}, permissions: 'workspace-write' });
+  const v1 = await recordedRequest({ advanced: { protocolVersion: 1 }, cwd: '/tmp', env: {}, permissions: 'workspace-write' });
   assert.equal(v1.version, 1);
   assert.deepEqual(Object.keys(v1.payload), [
     'command', 'cwd', 'env', 'policy_json_or_preset', 'sandbox_policy_cwd', 'codex_home', 'real_codex_home',
@@ -161,10 +160,10 @@ test('version 1: the permissions become policy_json_or_preset, and the other ver
   ]);
   assert.equal(v1.payload.policy_json_or_preset, 'workspace-write');
   assert.equal(v1.payload.sandbox_policy_cwd, '/tmp');
-  const v2 = await recordedRequest({ protocolVersion: 2, cwd: '/tmp', env: {}, permissions: 'full-access' });
+  const v2 = await recordedRequest({ advanced: { protocolVersion: 2 }, cwd: '/tmp', env: {}, permissions: 'full-access' });
   assert.equal(v2.payload.permission_profile_cwd, '/tmp');
   assert.deepEqual(v2.payload.permission_profile, { type: 'disabled' });
-  const v3 = await recordedRequest({ protocolVersion: 3, cwd: '/tmp', env: {}, workspaceRoots: ['/a', '/b'] });
+  const v3 = await recordedRequest({ advanced: { protocolVersion: 3 }, cwd: '/tmp', env: {}, workspaceRoots: ['/a', '/b'] });
   assert.deepEqual(v3.payload.workspace_roots, ['/a', '/b']);
   assert.equal('network_proxy_restricting_sid' in v3.payload, false);
 });

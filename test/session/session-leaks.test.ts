@@ -44,7 +44,7 @@ async function settledLike(before: ReturnType<typeof snapshot>): Promise<void> {
 }
 
 test(`${COUNT} sequential sessions leave fds, socket dirs and processes where they started`, { skip }, async () => {
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 5 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, keepEnded: 5 });
   // One session first, so lazily loaded modules (koffi) and their fds are part of the baseline.
   await manager.start({ command: ['true'] }).exited;
   const before = snapshot();
@@ -68,19 +68,19 @@ test(`${COUNT} sequential sessions leave fds, socket dirs and processes where th
 });
 
 test('failing sessions leak nothing either (every kind of failure, repeatedly)', { skip }, async () => {
-  const manager = new SessionManager({ defaults: { connectTimeoutMs: 5000, spawnReadyTimeoutMs: 200 } });
-  await manager.start({ command: ['true'], runner: rogueRunner('garbage') }).exited;
+  const manager = new SessionManager({ defaults: { timeouts: { connectMs: 5000, spawnReadyMs: 200 } } });
+  await manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('garbage') } }).exited;
   const before = snapshot();
   assertOnlyTheLauncher(before.children);
   const modes = ['exit-at-once', 'crash-after-in', 'crash-after-request', 'crash-after-ready', 'garbage', 'oversized', 'never-ready', 'imposter'];
   for (let round = 0; round < 3; round++) {
     for (const mode of modes) {
-      const result = await manager.start({ command: ['true'], runner: rogueRunner(mode) }).exited;
+      const result = await manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner(mode) } }).exited;
       assert.equal(result.state, 'failed', mode);
     }
-    const spawnFails = await manager.start({ command: ['/nonexistent/x'], runner: realRunner() }).exited;
+    const spawnFails = await manager.start({ command: ['/nonexistent/x'], runner: { kind: 'custom', spec: realRunner() } }).exited;
     assert.equal(spawnFails.state, 'failed');
-    const disposed = manager.start({ command: ['sleep', '100'], runner: realRunner() });
+    const disposed = manager.start({ command: ['sleep', '100'], runner: { kind: 'custom', spec: realRunner() } });
     await new Promise((r) => setImmediate(r));
     assert.equal((await disposed.dispose()).state, 'failed');
   }
@@ -92,12 +92,12 @@ const WARM_COUNT = Number(process.env.LEAK_WARM_SESSIONS ?? 1000);
 
 test(`${WARM_COUNT} sessions on warm runners capped at 2 leave fds, socket dirs and runners where they started`, { skip, timeout: 600_000 }, async () => {
   // The launcher and lazily loaded modules first, outside the count.
-  const warmup = new SessionManager({ defaults: { runner: realRunner() } });
+  const warmup = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } } });
   await warmup.start({ command: ['true'] }).exited;
   await warmup.dispose();
   const base = snapshot();
   assertOnlyTheLauncher(base.children);
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 5, warmRunners: 2, maxWarmRunners: 2, launchConcurrency: 2 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, keepEnded: 5, warmRunners: 2, maxWarmRunners: 2, launchConcurrency: 2 });
   const pool = () => manager.poolStatus().reduce((n, p) => ({ idle: n.idle + p.idle, starting: n.starting + p.starting }), { idle: 0, starting: 0 });
   const full = () => pool().idle === 2 && pool().starting === 0;
   await manager.start({ command: ['true'] }).exited;

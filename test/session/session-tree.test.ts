@@ -18,7 +18,7 @@ import { assertNothingLeftBehind, collect, whenRunning } from '../helpers/sessio
 // what test/runner/process-tree-no-subreaper.test.ts shows; Windows ends trees with jobs).
 const skip = process.platform !== 'linux' && 'Linux only: the child subreaper, and /proc to see each pid dead';
 const tmp = usePrivateTmpdir('tree');
-const manager = new SessionManager({ defaults: { runner: realRunner() }, keepEnded: 100 });
+const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, keepEnded: 100 });
 after(() => manager.dispose());
 
 /** A grandchild in a session of its own, a background job, both printed, then the shell waits. */

@@ -24,7 +24,7 @@ const runnersBelowUs = () => liveDescendants().filter((pid) => {
 });
 
 test('the next session takes a warm runner and starts at spawn_sent; a replacement is warmed behind it', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, warmRunners: 1 });
   try {
     const cold = await collect(manager.start({ command: ['echo', 'cold'] }));
     assert.equal(cold.stdout.toString(), 'cold\n');
@@ -47,7 +47,7 @@ test('the next session takes a warm runner and starts at spawn_sent; a replaceme
 });
 
 test('a command that ends at once (spawn_ready and exit in one read) still warms its identity and remembers its version', async () => {
-  const manager = new SessionManager({ defaults: { runner: rogueRunner('ready-and-exit-together') }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: rogueRunner('ready-and-exit-together') } }, warmRunners: 1 });
   try {
     const first = manager.start({ command: ['true'] });
     assert.deepEqual(await first.exited, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
@@ -63,7 +63,7 @@ test('a command that ends at once (spawn_ready and exit in one read) still warms
 });
 
 test('a warm runner that dies while idle is dropped and replaced; a session never runs on a dead one', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, warmRunners: 1 });
   try {
     await manager.start({ command: ['true'] }).exited;
     // The warm runner is connected and the first session's runner is gone: the one left is the idle one.
@@ -101,7 +101,7 @@ test('a runner that keeps failing is retried with backoff, never in a spin', asy
 });
 
 test('idle runners close after the idle time, and the pool line empties', { skip: posixOnly('reads the runners from /proc and runs sh, echo and true as commands') }, async () => {
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1, warmIdleMs: 400 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, warmRunners: 1, warmIdleMs: 400 });
   try {
     await manager.start({ command: ['true'] }).exited;
     assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1));
@@ -113,14 +113,14 @@ test('idle runners close after the idle time, and the pool line empties', { skip
 });
 
 test('admission: launches beyond the limit wait in `queued`, bounded by queueTimeoutMs and by dispose', { skip: posixOnly('runs echo and true as commands') }, async () => {
-  const manager = new SessionManager({ defaults: { connectTimeoutMs: 3000 }, launchConcurrency: 1 });
+  const manager = new SessionManager({ defaults: { timeouts: { connectMs: 3000 } }, launchConcurrency: 1 });
   try {
     // Holds the only slot until its connect times out.
-    const holder = manager.start({ command: ['true'], runner: rogueRunner('never-connect') });
+    const holder = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('never-connect') } });
     await eventually(() => holder.state === 'connecting_in');
-    const impatient = manager.start({ command: ['true'], runner: realRunner(), queueTimeoutMs: 300 });
-    const patient = manager.start({ command: ['echo', 'patient'], runner: realRunner() });
-    const disposed = manager.start({ command: ['true'], runner: realRunner() });
+    const impatient = manager.start({ command: ['true'], timeouts: { queueMs: 300 }, runner: { kind: 'custom', spec: realRunner() } });
+    const patient = manager.start({ command: ['echo', 'patient'], runner: { kind: 'custom', spec: realRunner() } });
+    const disposed = manager.start({ command: ['true'], runner: { kind: 'custom', spec: realRunner() } });
     await eventually(() => disposed.state === 'queued');
     assert.equal((await disposed.dispose()).error?.message, 'session disposed during queued');
     const late = await impatient.exited;
@@ -137,14 +137,14 @@ test('admission: launches beyond the limit wait in `queued`, bounded by queueTim
 });
 
 test('a warm runner stopped (SIGSTOP) while idle is not handed out: the session runs on a new runner, the stopped one is killed', { skip: posixOnly('stops a runner with SIGSTOP and reads /proc') }, async () => {
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, warmRunners: 1 });
   try {
     await manager.start({ command: ['true'] }).exited;
     assert.ok(await eventually(() => manager.poolStatus()[0]?.idle === 1 && runnersBelowUs().length === 1));
     const [idle] = runnersBelowUs();
     process.kill(idle!, 'SIGSTOP');
     assert.ok(await eventually(() => processState(idle!) === 'T'), 'the runner is stopped');
-    const session = manager.start({ command: ['echo', 'fresh'], spawnReadyTimeoutMs: 60_000 });
+    const session = manager.start({ command: ['echo', 'fresh'], timeouts: { spawnReadyMs: 60_000 } });
     const { stdout, result } = await collect(session);
     assert.equal(result.state, 'exited', result.error?.message);
     assert.equal(stdout.toString(), 'fresh\n');
@@ -157,9 +157,9 @@ test('a warm runner stopped (SIGSTOP) while idle is not handed out: the session 
 });
 
 test("a runner that stops before answering: the timeout says it is stopped", { skip: posixOnly('stops a runner with SIGSTOP and reads /proc') }, async () => {
-  const manager = new SessionManager({ defaults: { protocolVersion: 6 } });
+  const manager = new SessionManager({ defaults: { advanced: { protocolVersion: 6 } } });
   try {
-    const session = manager.start({ command: ['true'], runner: rogueRunner('never-ready'), spawnReadyTimeoutMs: 1000 });
+    const session = manager.start({ command: ['true'], timeouts: { spawnReadyMs: 1000 }, runner: { kind: 'custom', spec: rogueRunner('never-ready') } });
     assert.ok(await eventually(() => session.state === 'spawn_sent'));
     process.kill(session.status().runnerPid!, 'SIGSTOP');
     const result = await session.exited;
@@ -204,7 +204,7 @@ test('a program with warmRunners: 1 that forgets dispose() exits once its sessio
 });
 
 test('a session that finds no idle warm runner waits for the one already connecting instead of launching its own', { skip: posixOnly('runs sh as the command') }, async () => {
-  const manager = new SessionManager({ defaults: { runner: realRunner() }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: realRunner() } }, warmRunners: 1 });
   try {
     const first = manager.start({ command: ['sh', '-c', 'read x'], stdinOpen: true });
     // spawn_ready warms the identity: its replacement is launching from here on.
@@ -229,7 +229,7 @@ test('a session waiting on a warm runner still connecting ends at once when term
   writeFileSync(count, '');
   // The first runner answers; every later one (the warm replacement) never connects.
   const runner = { ...rogueRunner('ready-once-then-hang'), env: { ROGUE_COUNT: count } };
-  const manager = new SessionManager({ defaults: { runner, connectTimeoutMs: 20_000 }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { timeouts: { connectMs: 20_000 }, runner: { kind: 'custom', spec: runner } }, warmRunners: 1 });
   try {
     assert.equal((await manager.start({ command: ['true'] }).exited).state, 'exited');
     assert.ok(await eventually(() => readFileSync(count, 'utf8').split('\n').filter(Boolean).length === 2 && manager.poolStatus()[0]?.starting === 1), `pool: ${JSON.stringify(manager.poolStatus())}`);

@@ -34,7 +34,7 @@ test("default options: the runner copied from codex's install into .sandbox-bin,
   t.after(() => { process.env.PATH = savedPath; });
 
   const manager = new SessionManager();
-  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, runner: 'codex', codexHome: home, connectTimeoutMs: 30_000, spawnReadyTimeoutMs: 30_000 });
+  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, timeouts: { connectMs: 30_000, spawnReadyMs: 30_000 }, runner: { kind: 'codex', codexHome: home } });
   session.stdout.resume();
   session.stderr.resume();
   const result = await session.exited;
@@ -67,7 +67,7 @@ test("a 0.152.1 runner copy with the 0.171.0 install's real helper: the helper's
   const manager = new SessionManager();
   t.after(() => manager.dispose());
   // codexVersion picks the 0.152.1 copy in .sandbox-bin; codexInstall names the 0.171.0 install.
-  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, runner: 'codex', codexHome: home, codexVersion: '0.152.1', codexInstall: npm.vendor, sandbox: 'current', refreshSandbox: true });
+  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, runner: { kind: 'codex', codexHome: home, codexInstall: npm.vendor, codexVersion: '0.152.1', refreshSandbox: true }, sandbox: 'current' });
   session.stdout.resume();
   session.stderr.resume();
   const result = await session.exited;

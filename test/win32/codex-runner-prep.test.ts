@@ -11,7 +11,8 @@ import { createPrivateDesktop, closePrivateDesktop, desktopExists, privateDeskto
 import { currentUserSid } from '../../src/os/win32/sid';
 import { Session, type SessionResult } from '../../src/main/session/session';
 import { SessionManager } from '../../src/main/session/session-manager';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
+import type { SessionOptions } from '../../src/main/session/public-options';
 import { canonicalPathKey } from '../../src/main/codex/sandbox-prep/capability-sids';
 import { runningUnderWine, skipUnlessWindows as skip } from './win32-test-support';
 
@@ -42,7 +43,7 @@ async function finish(session: Session): Promise<{ result: SessionResult; stdout
   return { result: await session.exited, stdout };
 }
 
-const defaults = (home: string, work: string): SessionOptions => ({
+const defaults = (home: string, work: string): SessionConfig => ({
   command: ['cmd.exe', '/d', '/c', 'echo prepared'],
   cwd: work,
   runner: 'codex',
@@ -52,6 +53,14 @@ const defaults = (home: string, work: string): SessionOptions => ({
   refreshSandbox: false,
   connectTimeoutMs: 30_000,
   spawnReadyTimeoutMs: 30_000,
+});
+/** The same, as an app gives them to a SessionManager. */
+const grouped = (home: string, work: string): SessionOptions => ({
+  command: ['cmd.exe', '/d', '/c', 'echo prepared'],
+  cwd: work,
+  runner: { kind: 'codex', codexHome: home, refreshSandbox: false },
+  sandbox: 'current',
+  timeouts: { connectMs: 30_000, spawnReadyMs: 30_000 },
 });
 
 test("the private desktop: upstream's name form and DACL, read back from the OS; gone once closed", { skip }, () => {
@@ -103,8 +112,8 @@ test("one desktop per account for a manager's sessions, 6-A (0.152.1) and 6-B al
   const manager = new SessionManager();
   const b = codexHome(t, '0.171.0');
   const a = codexHome(t, '0.152.1');
-  const first = await finish(manager.start(defaults(b.home, b.work)));
-  const second = await finish(manager.start(defaults(a.home, a.work)));
+  const first = await finish(manager.start(grouped(b.home, b.work)));
+  const second = await finish(manager.start(grouped(a.home, a.work)));
   for (const run of [first, second]) assert.deepEqual([run.result.state, run.result.exitCode, run.stdout.trim()], ['exited', 0, 'prepared'], run.result.error?.message);
   const [s1, s2] = manager.list();
   assert.equal(s1?.sandboxPrep?.desktop, s2?.sandboxPrep?.desktop, 'the same account: the same desktop');

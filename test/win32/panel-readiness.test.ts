@@ -18,7 +18,7 @@ const command = ['cmd.exe', '/d', '/c', 'echo hi'];
 
 test("a runner 'codex' session in a fresh home: it fails at preparing, and the panel's one line for that home says not configured", { skip }, async () => {
   const home = scratch.make().home;
-  const manager = new SessionManager({ defaults: { codexHome: home, allowUnenforcedPolicy: true } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'bundled', codexHome: home, allowUnenforcedPolicy: true } } });
   let updates = 0;
   let updated!: () => void;
   const first = new Promise<void>((resolve) => (updated = resolve));
@@ -27,7 +27,7 @@ test("a runner 'codex' session in a fresh home: it fails at preparing, and the p
     updated();
   });
   try {
-    const session = manager.start({ command, runner: 'codex' });
+    const session = manager.start({ command, runner: { kind: 'codex', codexHome: home } });
     await session.exited.catch(() => undefined);
     const status = session.status();
     assert.equal(status.failure?.stage, 'preparing');

@@ -90,7 +90,7 @@ test('a session with runner codex on that home fails with SandboxNotReadyError b
   const manager = new SessionManager();
   t.after(() => manager.dispose());
 
-  const plain = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: home, cwd: work });
+  const plain = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: { kind: 'codex', codexHome: home }, cwd: work });
   const result = await plain.exited;
   assert.equal(result.state, 'failed');
   assert.ok(result.error instanceof SandboxNotReadyError, `${result.error?.name}: ${result.error?.message}`);
@@ -101,7 +101,7 @@ test('a session with runner codex on that home fails with SandboxNotReadyError b
   assert.deepEqual(stages, ['preparing', 'failed'], 'nothing was launched, no setup ran');
   assert.equal(existsSync(path.join(home, '.sandbox')), false, 'and nothing was written');
 
-  const opted = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: home, cwd: work, autoSetupSandbox: true, codexInstall: install.codexExe });
+  const opted = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: { kind: 'codex', codexHome: home, codexInstall: install.codexExe, autoSetupSandbox: true }, cwd: work });
   const after = await opted.exited;
   assert.ok(after.error instanceof SandboxNotReadyError, `${after.error?.name}: ${after.error?.message}`);
   assert.equal(after.error.setup?.code, 'helper_users_group_create_failed');
@@ -133,7 +133,7 @@ test('opted in, on a home whose sandbox accounts do not exist (account_missing):
   mkdirSync(work);
   const manager = new SessionManager();
   t.after(() => manager.dispose());
-  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: 'codex', codexHome: made.home, cwd: work, autoSetupSandbox: true, codexInstall: install.codexExe });
+  const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], runner: { kind: 'codex', codexHome: made.home, codexInstall: install.codexExe, autoSetupSandbox: true }, cwd: work });
   const result = await session.exited;
   assert.ok(result.error instanceof SandboxNotReadyError, `${result.error?.name}: ${result.error?.message}`);
   assert.equal(result.error.setup?.code, 'helper_users_group_create_failed');

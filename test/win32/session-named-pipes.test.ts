@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Session, type SessionResult } from '../../src/main/session/session';
-import type { SessionOptions } from '../../src/main/session/session-options';
+import type { SessionConfig } from '../../src/main/session/session-options';
 import { bundledRunnerScript } from '../../src/main/launch/runner-spec';
 import { currentUserSid } from '../../src/os/win32/sid';
 import { eventually, isAlive } from '../helpers/process-state';
 import { skipUnlessWindows as skip } from './win32-test-support';
 
-async function run(options: Partial<SessionOptions> & { command: string[] }, input?: string): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
+async function run(options: Partial<SessionConfig> & { command: string[] }, input?: string): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
   const session = new Session({ allowUnenforcedPolicy: true, connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000, ...options });
   let stdout = '';
   let stderr = '';

@@ -3,17 +3,20 @@
 const assert = require('node:assert/strict');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
-const { SessionManager, BUILTIN_PERMISSIONS, PROTOCOL_VERSIONS, runnerProtocol } = require('codex-runner-ipc');
+const core = require('codex-runner-ipc');
+const { SessionManager } = core;
 const { runnerPipesBuilderConfig } = require('codex-runner-ipc/electron-builder');
 
 const ok = (what) => console.log(`ok   cjs: ${what}`);
 const installed = path.dirname(require.resolve('codex-runner-ipc/package.json'));
 
 async function main() {
-  assert.deepEqual(BUILTIN_PERMISSIONS, ['read-only', 'workspace-write', 'full-access']);
-  assert.equal(PROTOCOL_VERSIONS[0], 6);
-  assert.equal(typeof runnerProtocol.FrameDecoder, 'function');
-  ok('require("codex-runner-ipc") gives the session API, the permission and version names, runnerProtocol');
+  // The whole list, kinds included, is test/api/public-surface.txt; here: what an app calls is there, internals are not.
+  for (const name of ['SessionManager', 'SessionError', 'SandboxNotReadyError', 'CodexHomeError', 'CodexInstallError', 'sandboxReadiness', 'setupSandbox', 'findCodexRunner', 'findCodexInstall']) {
+    assert.equal(typeof core[name], 'function', name);
+  }
+  for (const name of ['runnerProtocol', 'createRunnerPipePair', 'materializeRunner', 'runnerLauncherPid', 'loadSandboxLogon', 'SecretText']) assert.equal(core[name], undefined, name);
+  ok('require("codex-runner-ipc") gives the session API, the errors, readiness, setup and runner discovery; no internals');
 
   // "./electron" needs Electron to load (it imports `electron`): resolved here, not required.
   assert.equal(require.resolve('codex-runner-ipc/electron'), path.join(installed, 'dist', 'electron', 'main', 'index.js'));

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SessionManager, SessionError, defaultRunnerSpec, isFinalStage } from 'codex-runner-ipc';
+import { SessionManager, SessionError, SandboxNotReadyError, sandboxReadiness } from 'codex-runner-ipc';
 import { runnerPipesBuilderConfig, RECOMMENDED_FUSES } from 'codex-runner-ipc/electron-builder';
 
 const ok = (what) => console.log(`ok   esm: ${what}`);
 
 assert.equal(typeof SessionError, 'function');
-assert.equal(typeof defaultRunnerSpec, 'function');
-assert.equal(isFinalStage('exited'), true);
+assert.equal(typeof SandboxNotReadyError, 'function');
+assert.equal(typeof sandboxReadiness, 'function');
 assert.equal(RECOMMENDED_FUSES.runAsNode, true);
 assert.equal(typeof runnerPipesBuilderConfig, 'function');
 ok('named imports from "." and "./electron-builder"');

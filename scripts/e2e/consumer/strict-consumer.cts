@@ -1,7 +1,7 @@
 // The same package seen from a CommonJS TypeScript module ("module": "nodenext" resolves the
 // exports map in require mode here): the types and the values come through.
 import assert = require('node:assert/strict');
-import { SessionManager, BUILTIN_PERMISSIONS, type PermissionProfile, type SessionResult } from 'codex-runner-ipc';
+import { SessionManager, sandboxReadiness, type PermissionProfile, type SessionResult } from 'codex-runner-ipc';
 // "./electron" needs Electron to load: its types only here.
 import type { AppFacts, OpenRunnerPipesPanelOptions } from 'codex-runner-ipc/electron';
 
@@ -9,7 +9,7 @@ const facts: AppFacts = { isPackaged: false };
 const panelOptions: Omit<OpenRunnerPipesPanelOptions, 'manager'> = { title: 'Runner pipes' };
 const profile: PermissionProfile | undefined = undefined;
 void [facts, panelOptions, profile];
-assert.equal(BUILTIN_PERMISSIONS.length, 3);
+assert.equal(typeof sandboxReadiness, 'function');
 
 async function main(): Promise<void> {
   const manager = new SessionManager();

@@ -3,20 +3,22 @@
 import assert from 'node:assert/strict';
 import {
   SessionManager,
-  builtinPermissionProfile,
   type BuiltinPermissions,
-  type PasswordSource,
   type PermissionProfile,
-  type ProtocolVersion,
+  type RunnerChoice,
   type SandboxAccount,
+  type Session,
   type SessionEvents,
   type SessionManagerOptions,
   type SessionOptions,
   type SessionResult,
+  type SessionStage,
   type SessionStatus,
   type PoolStatus,
   type RunnerSpec,
-  type OutputStream,
+  type SandboxReadiness,
+  type SandboxSetupOptions,
+  type SandboxSetupResult,
 } from 'codex-runner-ipc';
 // "./electron" needs Electron to load: its types only here (an app's main process imports its values).
 import type { AppFacts, OpenRunnerPipesPanelOptions, RunnerPipesPanel, configureAppRunner } from 'codex-runner-ipc/electron';
@@ -25,13 +27,17 @@ import { runnerPipesBuilderConfig } from 'codex-runner-ipc/electron-builder';
 const ok = (what: string) => console.log(`ok   ts: ${what}`);
 
 const builtin: BuiltinPermissions = 'read-only';
-const profile: PermissionProfile = builtinPermissionProfile(builtin);
-const version: ProtocolVersion = 6;
-const password: PasswordSource = async () => 'from a vault';
+const profile: PermissionProfile = { type: 'managed', file_system: { type: 'unrestricted' }, network: 'restricted' };
+const version: NonNullable<SessionOptions['advanced']>['protocolVersion'] = 6;
+const password: NonNullable<SandboxAccount['credentials']>['password'] = async () => 'from a vault';
+const codex: RunnerChoice = { kind: 'codex', codexHome: 'C:\\Users\\me\\.codex', autoSetupSandbox: true };
+const stage: SessionStage = 'exited';
+const setup: SandboxSetupOptions = { codexHome: 'C:\\Users\\me\\.codex' };
+const readiness: SandboxReadiness['state'] = 'ready';
+const setupOutcome: SandboxSetupResult['outcome'] | undefined = undefined;
 const account: SandboxAccount = { username: 'sandbox', credentials: { password } };
 const onExit: (...args: SessionEvents['exit']) => void = (result) => void result.exitCode;
 const facts: AppFacts = { isPackaged: false };
-const stream: OutputStream = 'stdout';
 const paths: string[] = runnerPipesBuilderConfig().extraResources.map((r) => r.from);
 type PanelOptions = Omit<OpenRunnerPipesPanelOptions, 'manager'>;
 const panelOptions: PanelOptions = { width: 800 };
@@ -40,16 +46,16 @@ const listed: { sessions: SessionStatus[]; pools: PoolStatus[] } = { sessions: [
 // What an app's main process does with configureAppRunner's answer (typed here; it runs only in Electron).
 const appManagerOptions = (configure: typeof configureAppRunner): SessionManagerOptions => {
   const runner: RunnerSpec = configure(facts);
-  return { defaults: { runner } };
+  return { defaults: { runner: { kind: 'custom', spec: runner }, timeouts: { connectMs: 30_000 } } };
 };
-void [profile, version, account, stream, paths, panelOptions, closePanel, listed, appManagerOptions];
+void [builtin, profile, version, account, paths, panelOptions, closePanel, listed, appManagerOptions, codex, stage, setup, readiness, setupOutcome];
 
 // Unpacked, the app's runner is the installed package's own: the manager's default.
-const managerOptions: SessionManagerOptions = {};
+const managerOptions: SessionManagerOptions = { defaults: { timeouts: { connectMs: 30_000 } } };
 const manager = new SessionManager(managerOptions);
 try {
-  const options: SessionOptions = { command: ['sh', '-c', 'exit 5'], env: process.env, permissions: 'full-access', protocolVersion: version };
-  const session = manager.start(options);
+  const options: SessionOptions = { command: ['sh', '-c', 'exit 5'], env: process.env, permissions: 'full-access', advanced: { protocolVersion: version } };
+  const session: Session = manager.start(options);
   session.on('exit', onExit);
   const result: SessionResult = await session.exited;
   assert.equal(result.exitCode, 5);

@@ -17,7 +17,7 @@ import type { PrivateDesktops } from '../codex/sandbox-prep/private-desktops';
 import type { LaunchPlan, LogonSource } from '../session/runner-connection';
 import { sandboxGate } from '../session/sandbox-gate';
 import { SessionError } from '../session/session-error';
-import type { PasswordSource, SandboxAccount, SessionOptions } from '../session/session-options';
+import type { PasswordSource, SandboxAccount, SessionConfig } from '../session/session-options';
 import type { PolicyStatus, RunnerStatus, SetupStage } from '../session/session-status';
 
 export interface ResolvedLaunch {
@@ -53,7 +53,7 @@ export interface CodexHomeAccess {
   setup?(options: SandboxSetupOptions): Promise<SandboxSetupResult>;
 }
 
-export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess, prep?: LaunchPrep): Promise<ResolvedLaunch> {
+export async function resolveLaunch(o: SessionConfig, permissions: ResolvedPermissions, password: PasswordSource | undefined, codex: CodexHomeAccess, prep?: LaunchPrep): Promise<ResolvedLaunch> {
   const codexRunner = o.runner === 'codex' || (typeof o.runner === 'object' && o.runner.kind === 'codex');
   // Before anything is looked up or made: codex's runner would refuse these profiles at spawn_child.
   if (codexRunner) {
@@ -180,7 +180,7 @@ export async function resolveLaunch(o: SessionOptions, permissions: ResolvedPerm
  * (re-copied when stale) and the copy launched. With codexVersion, or with no install that has a
  * runner, the runner already in `.sandbox-bin` (runner-discovery.ts).
  */
-async function codexRunnerSpec(o: SessionOptions, codex: CodexHomeAccess, install: CodexInstall | undefined, installError: CodexInstallError | undefined): Promise<RunnerSpec> {
+async function codexRunnerSpec(o: SessionConfig, codex: CodexHomeAccess, install: CodexInstall | undefined, installError: CodexInstallError | undefined): Promise<RunnerSpec> {
   if (install?.runner && o.codexVersion === undefined) {
     return { exe: install.runner, kind: 'codex', materialize: install.runner, materializeAs: `codex-command-runner-${install.release ?? (await devBuildSuffix(install.runner))}.exe` };
   }

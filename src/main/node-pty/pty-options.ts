@@ -3,7 +3,7 @@
 // (a TypeError).
 import { defaultCommandEnv } from '../session/command-env';
 import type { SessionManager } from '../session/session-manager';
-import type { SessionOptions } from '../session/session-options';
+import type { SessionOptions } from '../session/public-options';
 
 /** node-pty's DEFAULT_NAME: the TERM a command gets when neither `name` nor `env.TERM` says. */
 export const DEFAULT_TERM_NAME = 'xterm';
@@ -46,7 +46,7 @@ export interface IPtyForkOptions {
   useConpty?: boolean;
   useConptyDll?: boolean;
   conptyInheritCursor?: boolean;
-  /** This package's: Session options for the runner (runner, codexHome, permissions, timeoutMs, tty...). */
+  /** This package's: Session options for the runner (runner, sandbox, permissions, timeoutMs, timeouts, tty...). */
   session?: PtySessionOptions;
   /** This package's: start the session through this manager (default: the facade's own, with warm runners). */
   manager?: SessionManager;

@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import { Admission } from './admission';
 import { Session, type SessionResult } from './session';
-import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_TIMER_MS, type SessionOptions } from './session-options';
+import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_TIMER_MS } from './session-options';
+import { checkSessionOptions, resolveSessionOptions, type SessionDefaults, type SessionOptions } from './public-options';
 import type { PoolStatus, SessionStatus } from './session-status';
 import { WarmRunnerPool } from './warm-pool';
 import { PrivateDesktops } from '../codex/sandbox-prep/private-desktops';
@@ -17,8 +18,11 @@ export interface SessionManagerEvents {
 }
 
 export interface SessionManagerOptions {
-  /** Defaults applied to every session started through this manager. */
-  defaults?: Partial<SessionOptions>;
+  /**
+   * Defaults applied to every session started through this manager. A session's own options win;
+   * `timeouts` and `advanced` merge one level deep; `runner` is replaced as a whole.
+   */
+  defaults?: SessionDefaults;
   /** Ended sessions kept for `list()`; older ones are forgotten. */
   keepEnded?: number;
   /**
@@ -53,6 +57,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   constructor(private readonly options: SessionManagerOptions = {}) {
     super();
+    if (options.defaults !== undefined) checkSessionOptions(options.defaults, { defaults: true });
     const sandbox = options.defaults?.sandbox;
     // Defaults live as long as the manager: a password there would outlive every launch.
     if (typeof sandbox === 'object' && sandbox !== null && typeof sandbox.credentials?.password === 'string') {
@@ -70,7 +75,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         perIdentity: warm,
         maxTotal: maxWarm,
         idleMs,
-        connectTimeoutMs: options.defaults?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        connectTimeoutMs: options.defaults?.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         admission: this.admission,
         onChange: () => this.emit('pools'),
       });
@@ -80,7 +85,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Starts a session and returns it at once; its stages progress in the background. */
   start(options: SessionOptions): Session {
     if (this.disposed) throw new Error('session manager is disposed');
-    const session = new Session({ ...this.options.defaults, ...options }, { admission: this.admission, pool: this.pool, desktops: this.desktops });
+    const session = new Session(resolveSessionOptions(options, this.options.defaults), { admission: this.admission, pool: this.pool, desktops: this.desktops });
     this.sessions.set(session.id, session);
     session.on('update', () => this.emit('change', session.id));
     session.once('exit', () => this.forgetOldEnded());

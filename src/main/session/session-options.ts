@@ -13,7 +13,11 @@ export interface SandboxAccount {
   credentials?: { password: PasswordSource; domain?: string };
 }
 
-export interface SessionOptions {
+/**
+ * The flat, validated options the session's internals read. Apps give the grouped `SessionOptions`
+ * (public-options.ts), which `resolveSessionOptions` checks and turns into this at the manager.
+ */
+export interface SessionConfig {
   /** argv of the command; `command[0]` is resolved by the runner. */
   command: string[];
   cwd?: string;
@@ -102,8 +106,6 @@ export interface SessionOptions {
    * `<codexHome>/cap_sid` (sandbox-prep/); given, they override those. `[]` is refused there.
    */
   capSids?: string[];
-  /** Kept for callers of old: upstream's version 1 has no `real_user_sid`, so a v1 request carrying one is refused. */
-  realUserSid?: string;
   usePrivateDesktop?: boolean;
   /** Version 6: the parent-owned private desktop the runner should use. */
   privateDesktopName?: string;
@@ -118,74 +120,120 @@ export const DEFAULT_TERMINATE_GRACE_MS = 3_000;
 /** The longest delay a Node timer holds (2^31-1 ms, ~24.8 days). */
 export const MAX_TIMER_MS = 0x7fff_ffff;
 
+/** Checks one option's value, throwing a TypeError that names it by `name` (its path in the options given). */
+export type OptionCheck = (value: unknown, name: string) => void;
+
+const bad = (name: string, want: string, got: unknown) => new TypeError(`session option "${name}" must be ${want}, got ${describeValue(got)}`);
+const aString: OptionCheck = (v, name) => {
+  if (v !== undefined && typeof v !== 'string') throw bad(name, 'a string', v);
+};
+const aBoolean: OptionCheck = (v, name) => {
+  if (v !== undefined && typeof v !== 'boolean') throw bad(name, 'a boolean', v);
+};
+const anAbsolutePath: OptionCheck = (v, name) => {
+  if (v !== undefined && (typeof v !== 'string' || !isAbsoluteAnywhere(v))) throw bad(name, 'an absolute path', v);
+};
+/** A timer's delay: Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning). */
+const aTimerMs: OptionCheck = (v, name) => {
+  if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_TIMER_MS)) throw bad(name, `an integer 1..${MAX_TIMER_MS}`, v);
+};
+
+/**
+ * What each option may hold, by its flat name. The grouped public options (public-options.ts) use
+ * the same checks under their own paths, so both refuse the same values.
+ */
+export const OPTION_CHECKS = {
+  cwd: aString,
+  codexHome: aString,
+  logDir: aString,
+  policy: aString,
+  codexVersion: aString,
+  privateDesktopName: aString,
+  networkProxyRestrictingSid: aString,
+  stdinOpen: aBoolean,
+  tty: aBoolean,
+  usePrivateDesktop: aBoolean,
+  allowUnenforcedPolicy: aBoolean,
+  refreshSandbox: aBoolean,
+  autoSetupSandbox: aBoolean,
+  connectTimeoutMs: aTimerMs,
+  spawnReadyTimeoutMs: aTimerMs,
+  terminateGraceMs: aTimerMs,
+  queueTimeoutMs: aTimerMs,
+  setupHelper: anAbsolutePath,
+  codexInstall: anAbsolutePath,
+  env: (v, name) => {
+    if (v === undefined) return;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(name, 'an object of strings', v);
+    for (const [key, value] of Object.entries(v)) {
+      if (value !== undefined && typeof value !== 'string') throw new TypeError(`session option "${name}" must map names to strings; "${key}" is ${describeValue(value)}`);
+    }
+  },
+  // 0 is refused: codex's runner times a command out at once with 0, where "no timeout" here is
+  // null or no timeoutMs; one meaning for every runner.
+  timeoutMs: (v, name) => {
+    if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_TIMER_MS)) {
+      throw bad(name, `an integer 1..${MAX_TIMER_MS}, or null (or left out) for no timeout`, v);
+    }
+  },
+  capSids: (v, name) => {
+    if (v !== undefined && !(Array.isArray(v) && v.every((s) => typeof s === 'string'))) throw bad(name, 'an array of strings', v);
+  },
+  sandbox: (v, name) => {
+    if (v === undefined || v === 'codex' || v === 'current') return;
+    if (typeof v !== 'object' || v === null) throw bad(name, "'codex', 'current' or an object { username?, credentials? }", v);
+    const account = v as SandboxAccount;
+    if (account.username !== undefined && typeof account.username !== 'string') throw bad(`${name}.username`, 'a string', account.username);
+    const c = account.credentials;
+    if (c !== undefined) {
+      if (typeof c !== 'object' || c === null || !(typeof c.password === 'string' || typeof c.password === 'function')) {
+        throw new TypeError(`session option "${name}.credentials" must be { password: string | () => Promise<string>, domain? }`);
+      }
+      if (!account.username) throw new TypeError(`session option "${name}.credentials" needs "${name}.username"`);
+    }
+  },
+  protocolVersion: (v, name) => {
+    if (v !== undefined && v !== 'auto' && !isProtocolVersion(v)) throw bad(name, `one of ${PROTOCOL_VERSIONS.join(', ')} or "auto"`, v);
+  },
+  permissions: (v, name) => {
+    if (v === undefined) return;
+    if (typeof v === 'string') {
+      if (!(BUILTIN_PERMISSIONS as readonly string[]).includes(v)) throw bad(name, `one of ${BUILTIN_PERMISSIONS.map((n) => `"${n}"`).join(', ')} or a PermissionProfile object`, v);
+    } else {
+      checkPermissionProfile(v, `session option "${name}"`);
+    }
+  },
+  workspaceRoots: (v, name) => {
+    if (v === undefined) return;
+    if (!Array.isArray(v) || !v.every((r) => typeof r === 'string')) throw bad(name, 'an array of absolute paths', v);
+    const relative = v.find((r) => !isAbsoluteAnywhere(r));
+    if (relative !== undefined) throw new TypeError(`session option "${name}": ${JSON.stringify(relative)} is not an absolute path`);
+  },
+} satisfies { [K in Exclude<keyof SessionConfig, 'command' | 'runner'>]-?: OptionCheck };
+
+/** A runner spec: `{ exe, args? }` with a non-empty exe; `want` says what else the option may be. */
+export function checkRunnerSpec(v: unknown, name: string, want = 'an object { exe, args? } with a non-empty exe'): void {
+  const spec = v as RunnerSpec;
+  if (typeof v !== 'object' || v === null || typeof spec.exe !== 'string' || spec.exe === '') throw bad(name, want, v);
+  if (spec.args !== undefined && !(Array.isArray(spec.args) && spec.args.every((a) => typeof a === 'string'))) throw bad(`${name}.args`, 'an array of strings', spec.args);
+}
+
+export function checkCommand(v: unknown): void {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((a) => typeof a === 'string')) throw new TypeError('command must be a non-empty array of strings');
+}
+
 /**
  * Refuses bad options before anything is created, with an error naming the option. (The runner
  * would refuse them too, but only after pipes and a process exist.)
  */
-export function validateSessionOptions(o: SessionOptions): void {
+export function validateSessionConfig(o: SessionConfig): void {
   if (typeof o !== 'object' || o === null) throw new TypeError('session options must be an object');
-  const bad = (name: string, want: string, got: unknown) => new TypeError(`session option "${name}" must be ${want}, got ${describe(got)}`);
-  if (!Array.isArray(o.command) || o.command.length === 0 || !o.command.every((a) => typeof a === 'string')) {
-    throw new TypeError('command must be a non-empty array of strings');
-  }
-  for (const name of ['cwd', 'codexHome', 'logDir', 'policy', 'realUserSid', 'codexVersion', 'privateDesktopName', 'networkProxyRestrictingSid'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'string') throw bad(name, 'a string', o[name]);
-  }
-  if (o.env !== undefined) {
-    if (typeof o.env !== 'object' || o.env === null || Array.isArray(o.env)) throw bad('env', 'an object of strings', o.env);
-    for (const [key, value] of Object.entries(o.env)) {
-      if (value !== undefined && typeof value !== 'string') throw new TypeError(`session option "env" must map names to strings; "${key}" is ${describe(value)}`);
-    }
-  }
-  for (const name of ['stdinOpen', 'tty', 'usePrivateDesktop', 'allowUnenforcedPolicy', 'refreshSandbox', 'autoSetupSandbox'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw bad(name, 'a boolean', o[name]);
-  }
-  // Node's timers hold at most 2^31-1 ms; a longer one fires at once (TimeoutOverflowWarning).
-  // 0 is refused: codex's runner times a command out at once with 0, where "no timeout" here is
-  // null or no timeoutMs; one meaning for every runner.
-  if (o.timeoutMs !== undefined && o.timeoutMs !== null && !(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1 && o.timeoutMs <= MAX_TIMER_MS)) {
-    throw bad('timeoutMs', `an integer 1..${MAX_TIMER_MS}, or null (or left out) for no timeout`, o.timeoutMs);
-  }
-  for (const name of ['connectTimeoutMs', 'spawnReadyTimeoutMs', 'terminateGraceMs', 'queueTimeoutMs'] as const) {
-    const v = o[name];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= MAX_TIMER_MS)) throw bad(name, `an integer 1..${MAX_TIMER_MS}`, v);
-  }
-  if (o.capSids !== undefined && !(Array.isArray(o.capSids) && o.capSids.every((s) => typeof s === 'string'))) throw bad('capSids', 'an array of strings', o.capSids);
-  if (o.runner !== undefined && o.runner !== 'codex') {
-    if (typeof o.runner !== 'object' || o.runner === null || typeof o.runner.exe !== 'string' || o.runner.exe === '') throw bad('runner', "'codex' or an object { exe, args? } with a non-empty exe", o.runner);
-    if (o.runner.args !== undefined && !(Array.isArray(o.runner.args) && o.runner.args.every((a) => typeof a === 'string'))) throw bad('runner.args', 'an array of strings', o.runner.args);
-  }
+  checkCommand(o.command);
+  for (const [name, check] of Object.entries(OPTION_CHECKS)) (check as OptionCheck)(o[name as keyof typeof OPTION_CHECKS], name);
+  if (o.runner !== undefined && o.runner !== 'codex') checkRunnerSpec(o.runner, 'runner', "'codex' or an object { exe, args? } with a non-empty exe");
   if (typeof o.runner === 'object' && o.runner.kind === 'codex' && !o.codexHome) throw new TypeError('session option "runner": a spec of kind \'codex\' needs "codexHome" (codex\'s runner is prepared from it)');
-  if (o.setupHelper !== undefined && (typeof o.setupHelper !== 'string' || !isAbsoluteAnywhere(o.setupHelper))) throw bad('setupHelper', 'an absolute path', o.setupHelper);
-  if (o.codexInstall !== undefined && (typeof o.codexInstall !== 'string' || !isAbsoluteAnywhere(o.codexInstall))) throw bad('codexInstall', 'an absolute path', o.codexInstall);
   if (o.runner === 'codex' && !o.codexHome) throw new TypeError('session option "runner": \'codex\' needs "codexHome" (where codex keeps its runner)');
-  if (o.sandbox !== undefined && o.sandbox !== 'codex' && o.sandbox !== 'current') {
-    if (typeof o.sandbox !== 'object' || o.sandbox === null) throw bad('sandbox', "'codex', 'current' or an object { username?, credentials? }", o.sandbox);
-    if (o.sandbox.username !== undefined && typeof o.sandbox.username !== 'string') throw bad('sandbox.username', 'a string', o.sandbox.username);
-    const c = o.sandbox.credentials;
-    if (c !== undefined) {
-      if (typeof c !== 'object' || c === null || !(typeof c.password === 'string' || typeof c.password === 'function')) {
-        throw new TypeError('session option "sandbox.credentials" must be { password: string | () => Promise<string>, domain? }');
-      }
-      if (!o.sandbox.username) throw new TypeError('session option "sandbox.credentials" needs "sandbox.username"');
-    }
-  }
   if (o.sandbox === 'codex' && !o.codexHome) throw new TypeError('session option "sandbox": \'codex\' needs "codexHome" (where codex keeps its sandbox users)');
-  if (o.protocolVersion !== undefined && o.protocolVersion !== 'auto' && !isProtocolVersion(o.protocolVersion)) {
-    throw bad('protocolVersion', `one of ${PROTOCOL_VERSIONS.join(', ')} or "auto"`, o.protocolVersion);
-  }
-  if (o.permissions !== undefined) {
-    if (typeof o.permissions === 'string') {
-      if (!BUILTIN_PERMISSIONS.includes(o.permissions)) throw bad('permissions', `one of ${BUILTIN_PERMISSIONS.map((n) => `"${n}"`).join(', ')} or a PermissionProfile object`, o.permissions);
-    } else {
-      checkPermissionProfile(o.permissions, 'session option "permissions"');
-    }
-  }
-  if (o.workspaceRoots !== undefined) {
-    if (!Array.isArray(o.workspaceRoots) || !o.workspaceRoots.every((r) => typeof r === 'string')) throw bad('workspaceRoots', 'an array of absolute paths', o.workspaceRoots);
-    const relative = o.workspaceRoots.find((r) => !isAbsoluteAnywhere(r));
-    if (relative !== undefined) throw new TypeError(`session option "workspaceRoots": ${JSON.stringify(relative)} is not an absolute path`);
-  }
 }
 
 /**
@@ -193,7 +241,7 @@ export function validateSessionOptions(o: SessionOptions): void {
  * directory, resolved when the session is made, before anything starts. Left relative, it became
  * the default workspace root, which runners of version 3+ refuse, and the search settled on 2.
  */
-export function withAbsoluteCwd(options: SessionOptions): SessionOptions {
+export function withAbsoluteCwd(options: SessionConfig): SessionConfig {
   const { cwd } = options;
   return cwd !== undefined && !isAbsoluteAnywhere(cwd) ? { ...options, cwd: path.resolve(cwd) } : options;
 }
@@ -203,15 +251,11 @@ export function isAbsoluteAnywhere(p: string): boolean {
   return path.posix.isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 }
 
-function describe(v: unknown): string {
+/** A value as an error message shows it: its type, and a short string or number itself. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'undefined';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
-
-/**
- * The flat, validated options the session's internals read. (The public SessionOptions becomes a
- * grouped shape that is resolved into this one at the edge.)
- */
-export type SessionConfig = SessionOptions;

@@ -16,7 +16,7 @@ import { RunnerChannel } from './runner-channel';
 import type { RunnerConnection } from './runner-connection';
 import { readEof, readReaderError, RUNNER_EXIT_GRACE_MS, watchRunnerDeath, type DeathVerdict } from './runner-death';
 import { SessionError } from './session-error';
-import { DEFAULT_TERMINATE_GRACE_MS, type PasswordSource, type SessionConfig, type SessionOptions, validateSessionOptions, withAbsoluteCwd } from './session-options';
+import { DEFAULT_TERMINATE_GRACE_MS, type PasswordSource, type SessionConfig, validateSessionConfig, withAbsoluteCwd } from './session-options';
 import { PhaseMachine } from './session-phase';
 import type { SessionStage, SessionStatus } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
@@ -87,11 +87,11 @@ export class Session extends EventEmitter<SessionEvents> {
   private setupTask?: Promise<void>;
 
   constructor(
-    given: SessionOptions,
+    given: SessionConfig,
     host: SessionHost = {},
   ) {
     super();
-    validateSessionOptions(given);
+    validateSessionConfig(given);
     const options: SessionConfig = withAbsoluteCwd(given);
     this.spawn = prepareSpawn(options); // throws (before anything exists) when the request cannot fit a frame
     const { sandbox } = options;

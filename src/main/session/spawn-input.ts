@@ -5,14 +5,14 @@ import { MAX_FRAME_LEN } from '../../protocol/framing';
 import { resolvePermissions, v1PolicyPreset, type ResolvedPermissions } from '../../protocol/permissions';
 import { NEWEST_PROTOCOL_VERSION, versionSpec, type SpawnInput } from '../../protocol/versions';
 import { defaultCommandEnv } from './command-env';
-import type { SessionOptions } from './session-options';
+import type { SessionConfig } from './session-options';
 
 export interface PreparedSpawn {
   input: SpawnInput;
   permissions: ResolvedPermissions;
 }
 
-export function prepareSpawn(o: SessionOptions): PreparedSpawn {
+export function prepareSpawn(o: SessionConfig): PreparedSpawn {
   const cwd = o.cwd ?? process.cwd();
   const permissions = resolvePermissions(o.permissions);
   const input: SpawnInput = {
@@ -26,7 +26,7 @@ export function prepareSpawn(o: SessionOptions): PreparedSpawn {
     codexHome: o.codexHome ? path.join(o.codexHome, '.sandbox') : '',
     realCodexHome: o.codexHome ?? '',
     capSids: o.capSids ? [...o.capSids] : [],
-    realUserSid: o.realUserSid ?? null,
+    realUserSid: null,
     networkProxyRestrictingSid: o.networkProxyRestrictingSid ?? null,
     privateDesktopName: o.privateDesktopName ?? null,
     timeoutMs: o.timeoutMs ?? null,

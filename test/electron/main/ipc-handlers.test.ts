@@ -66,7 +66,7 @@ function appWindow(contentsId = 1, frame: { url: string; parent: unknown } | nul
 
 // The manager opts in to this project's runner running an unenforced profile, as the app does
 // (examples/electron-demo/main.ts); on Windows the runner refuses the default profile otherwise.
-function setUp(manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true } })) {
+function setUp(manager = new SessionManager({ defaults: { runner: { kind: 'bundled', allowUnenforcedPolicy: true } } })) {
   const ipc = createRunnerPipesHandlers({ manager, policy: { origin: ORIGIN, isAppContents: (id) => id === 1 || id === 2 }, pushIntervalMs: 50 });
   return { manager, ipc, h: ipc.handlers };
 }
@@ -227,7 +227,7 @@ test('a watch from a window destroyed while the call was in flight is forgotten 
 test("a session outside codex's sandbox gets no readiness line, though it has a codexHome: nothing is read, before or after it ends", async () => {
   const codexHome = mkdtempSync(path.join(os.tmpdir(), 'ipc-readiness-'));
   const reads: unknown[] = [];
-  const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true, codexHome } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'bundled', codexHome, allowUnenforcedPolicy: true } } });
   const ipc = createRunnerPipesHandlers({
     manager,
     policy: { origin: ORIGIN, isAppContents: (id) => id === 1 },

@@ -32,7 +32,7 @@ test('bad demo specs are refused with where and why', () => {
 test('started demo sessions run for real: one exits with its code, one never connects and fails', async () => {
   // As the app does (examples/electron-demo/main.ts): on Windows this project's runner refuses the default
   // sandbox profile unless the manager opts in.
-  const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'bundled', allowUnenforcedPolicy: true } } });
   const [exits, hangs] = startDemoSessions(
     manager,
     [{ script: "process.stdout.write('x'.repeat(100000));process.exitCode=4" }, { script: '0', neverConnects: true, connectTimeoutMs: 300 }],
@@ -51,9 +51,9 @@ test('started demo sessions run for real: one exits with its code, one never con
 
 test("a codexSandbox demo session runs under codex's runner as its sandbox users: in a home never set up it fails at preparing, naming setup", async () => {
   const codexHome = mkdtempSync(path.join(os.tmpdir(), 'demo-codex-sandbox-'));
-  const manager = new SessionManager({ defaults: { allowUnenforcedPolicy: true, codexHome } });
+  const manager = new SessionManager({ defaults: { runner: { kind: 'bundled', codexHome, allowUnenforcedPolicy: true } } });
   try {
-    const [session] = startDemoSessions(manager, [{ script: '0', codexSandbox: true }], { execPath: process.execPath, runAsNode: false, env: process.env });
+    const [session] = startDemoSessions(manager, [{ script: '0', codexSandbox: true }], { execPath: process.execPath, runAsNode: false, env: process.env, codexHome });
     await session!.exited.catch(() => undefined);
     const status = session!.status();
     assert.equal(status.state, 'failed');

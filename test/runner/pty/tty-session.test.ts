@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionManager } from '../../../src/main/session/session-manager';
 import type { Session } from '../../../src/main/session/session';
-import type { SessionOptions } from '../../../src/main/session/session-options';
+import type { SessionOptions } from '../../../src/main/session/public-options';
 import { realRunner } from '../../helpers/fixture-paths';
 import { isAlive } from '../../helpers/process-state';
 import { OutputWatch } from '../../helpers/output-watch';
@@ -15,7 +15,7 @@ const skip = posixOnly('a POSIX terminal session driving sh, cat, sleep and ps; 
 const manager = new SessionManager();
 
 function startTty(command: string[], extra: Partial<SessionOptions> = {}): Session {
-  return manager.start({ command, tty: true, stdinOpen: true, runner: realRunner(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm' }, ...extra });
+  return manager.start({ command, tty: true, stdinOpen: true, runner: { kind: 'custom', spec: realRunner() }, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm' }, ...extra });
 }
 
 /** Everything the terminal printed so far, and a way to wait for a pattern in it (or the exit). */

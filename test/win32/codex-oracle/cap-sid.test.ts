@@ -41,7 +41,7 @@ let manager: SessionManager | undefined;
 before(() => {
   if (skip) return;
   root = realpathSync(mkdtempSync(path.join(tmpdir(), 'codex-oracle-cap-sid-')));
-  manager = new SessionManager({ defaults: { connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 } });
+  manager = new SessionManager({ defaults: { timeouts: { connectMs: 60_000, spawnReadyMs: 60_000 } } });
 });
 after(async () => {
   await manager?.dispose();
@@ -60,7 +60,7 @@ test('cap_sid for one workspace: codex.exe sandbox -P :workspace and a default s
   const codexShape = shapeOf(path.join(theirs.home, 'cap_sid'));
 
   const mine = await readyHome(root, 'module');
-  const session = manager!.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, codexHome: mine.home, runner: 'codex', permissions: 'workspace-write' });
+  const session = manager!.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, runner: { kind: 'codex', codexHome: mine.home }, permissions: 'workspace-write' });
   const { result } = await collect(session);
   // Under Wine the refresh stops at the sandbox group (first-run.test.ts); the SIDs are saved before it.
   assert.equal(result.error?.stage, 'preparing_sandbox', result.error?.message);

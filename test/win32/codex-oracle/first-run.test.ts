@@ -38,7 +38,7 @@ describe('the first run on Windows with default options, against codex.exe', { s
     root = realpathSync(mkdtempSync(path.join(tmpdir(), 'codex-oracle-first-run-')));
     work = path.join(root, 'work');
     mkdirSync(work);
-    manager = new SessionManager({ defaults: { connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 } });
+    manager = new SessionManager({ defaults: { timeouts: { connectMs: 60_000, spawnReadyMs: 60_000 } } });
   });
   after(async () => {
     await manager.dispose();
@@ -47,7 +47,7 @@ describe('the first run on Windows with default options, against codex.exe', { s
 
   /** The README's Windows example: nothing but the defaults and the codex home. */
   async function defaultSession(codexHome: string): Promise<{ result: SessionResult; status: ReturnType<Session['status']> }> {
-    const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, codexHome, runner: 'codex', permissions: 'workspace-write' });
+    const session = manager.start({ command: ['cmd.exe', '/d', '/c', 'echo hi'], cwd: work, runner: { kind: 'codex', codexHome }, permissions: 'workspace-write' });
     const { result } = await collect(session);
     return { result, status: session.status() };
   }

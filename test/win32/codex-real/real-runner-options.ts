@@ -6,11 +6,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SessionOptions } from '../../../src/main/session/session-options';
+import type { SessionDefaults } from '../../../src/main/session/public-options';
 import type { CodexRelease } from '../../helpers/codex-releases';
 
 /** Generous bounds: under Wine on two shared cores a runner's first start can take seconds. */
-export const SLOW_MACHINE_BOUNDS = { connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000, terminateGraceMs: 10_000 } as const;
+export const SLOW_MACHINE_BOUNDS = { connectMs: 60_000, spawnReadyMs: 60_000, terminateGraceMs: 10_000 } as const;
 
 export interface RealCodexHome {
   /** The codex home: `.sandbox-bin/codex-command-runner-<release>.exe`, nothing else to start with. */
@@ -34,13 +34,11 @@ export function realCodexHome(release: CodexRelease): RealCodexHome {
   return { home, work, runner, remove: () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }) };
 }
 
-export function realRunnerOptions(codex: RealCodexHome): Partial<SessionOptions> {
+export function realRunnerOptions(codex: RealCodexHome): SessionDefaults {
   return {
-    runner: 'codex',
-    codexHome: codex.home,
+    runner: { kind: 'codex', codexHome: codex.home, refreshSandbox: false },
     sandbox: 'current',
-    refreshSandbox: false,
     cwd: codex.work,
-    ...SLOW_MACHINE_BOUNDS,
+    timeouts: { ...SLOW_MACHINE_BOUNDS },
   };
 }

@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from '../../../src/main/session/session';
+import { resolveSessionOptions } from '../../../src/main/session/public-options';
 import { codexRelease } from '../../helpers/codex-releases';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { whenRunning } from '../../helpers/sessions';
@@ -22,12 +23,7 @@ after(() => codex?.remove());
 
 /** A tty session on 0.128.0 whose command has ended while its runner still has not said so. */
 async function hungTtySession(): Promise<{ session: Session; runnerPid: number }> {
-  const session = new Session({
-    ...realRunnerOptions(codex!),
-    command: ['cmd.exe', '/d', '/c', 'exit /b 5'],
-    tty: true,
-    terminateGraceMs: 2000,
-  });
+  const session = new Session(resolveSessionOptions({ command: ['cmd.exe', '/d', '/c', 'exit /b 5'], tty: true, timeouts: { terminateGraceMs: 2000 } }, realRunnerOptions(codex!)));
   await session.start();
   await whenRunning(session);
   const { childPid, runnerPid } = session.status();

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from '../../../src/main/session/session';
+import { resolveSessionOptions } from '../../../src/main/session/public-options';
 import { codexRelease } from '../../helpers/codex-releases';
 import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';
@@ -24,13 +25,17 @@ const GRACE_MS = 2000;
 const UNREAD = /did not report an exit within 2000 ms of terminate \(a version-1 runner built before codex added close_stdin and resize, such as codex 0\.116\.0, stops reading at the first of them; this session sent (close_stdin|resize) before terminate\); killed it and its processes$/;
 
 function early(extra: { tty?: boolean }): Session {
-  return new Session({
-    ...realRunnerOptions(codex!),
-    command: [process.execPath, '-e', "process.stdin.resume(); process.stdin.on('end', () => console.log('stdin ended')); setInterval(() => {}, 60000)"],
-    stdinOpen: true,
-    terminateGraceMs: GRACE_MS,
-    ...extra,
-  });
+  return new Session(
+    resolveSessionOptions(
+      {
+        command: [process.execPath, '-e', "process.stdin.resume(); process.stdin.on('end', () => console.log('stdin ended')); setInterval(() => {}, 60000)"],
+        stdinOpen: true,
+        timeouts: { terminateGraceMs: GRACE_MS },
+        ...extra,
+      },
+      realRunnerOptions(codex!),
+    ),
+  );
 }
 
 test('codex 0.116.0: after close_stdin the command sees end-of-file, terminate goes unread; the session says why and the tree ends', { skip, timeout: 120_000 }, async () => {

@@ -15,7 +15,7 @@ test("kill(signal) throws as node-pty's Windows backend does; kill() ends the co
   const pty = spawn(process.execPath, [CHILD], {
     env: { ...process.env } as Record<string, string>,
     useConpty: true,
-    session: { allowUnenforcedPolicy: true, connectTimeoutMs: 20_000, spawnReadyTimeoutMs: 20_000 },
+    session: { timeouts: { connectMs: 20_000, spawnReadyMs: 20_000 }, runner: { kind: 'bundled', allowUnenforcedPolicy: true } },
   });
   let text = '';
   const sawSize = new Promise<void>((resolve) => pty.onData((d) => (text += d).includes('size ') && resolve()));

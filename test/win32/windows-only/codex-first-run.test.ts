@@ -77,7 +77,7 @@ before(() => {
   work = path.join(root, 'work');
   outside = path.join(root, 'outside');
   for (const dir of [home, work, outside]) mkdirSync(dir, { recursive: true });
-  manager = new SessionManager({ defaults: { connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 } });
+  manager = new SessionManager({ defaults: { timeouts: { connectMs: 60_000, spawnReadyMs: 60_000 } } });
 });
 
 after(async () => {
@@ -109,7 +109,7 @@ after(async () => {
 
 /** The README's Windows example: the defaults, the codex home, a profile. */
 async function defaultSession(command: string, permissions: 'workspace-write' | 'read-only'): Promise<{ result: SessionResult; output: string; session: Session }> {
-  const session = manager!.start({ command: ['cmd.exe', '/d', '/c', command], cwd: work, codexHome: home, runner: 'codex', permissions });
+  const session = manager!.start({ command: ['cmd.exe', '/d', '/c', command], cwd: work, runner: { kind: 'codex', codexHome: home }, permissions });
   let output = '';
   session.stdout.on('data', (d: Buffer) => (output += d));
   session.stderr.on('data', (d: Buffer) => (output += d));

@@ -76,7 +76,7 @@ before(async () => {
   home = path.join(root, 'home');
   work = path.join(root, 'work');
   for (const dir of [home, work]) mkdirSync(dir, { recursive: true });
-  manager = new SessionManager({ defaults: { connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 } });
+  manager = new SessionManager({ defaults: { timeouts: { connectMs: 60_000, spawnReadyMs: 60_000 } } });
   touchedMachine = true;
   const setup = await setupSandbox({ codexHome: home });
   assert.equal(setup.outcome, 'succeeded', `${setup.code}: ${setup.message}`);
@@ -118,7 +118,7 @@ async function storeWrongPassword(): Promise<void> {
 }
 
 async function appendOnce(autoSetupSandbox: boolean): Promise<{ result: SessionResult; stages: string[] }> {
-  const session = manager!.start({ command: ['cmd.exe', '/d', '/c', 'echo ran>> ran.txt'], cwd: work, codexHome: home, runner: 'codex', permissions: 'workspace-write', autoSetupSandbox });
+  const session = manager!.start({ command: ['cmd.exe', '/d', '/c', 'echo ran>> ran.txt'], cwd: work, runner: { kind: 'codex', codexHome: home, autoSetupSandbox }, permissions: 'workspace-write' });
   const result = await session.exited;
   return { result, stages: session.status().stages.map((s) => s.stage) };
 }

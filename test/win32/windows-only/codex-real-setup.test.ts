@@ -98,7 +98,7 @@ before(async () => {
   for (const file of [path.join(home, '.sandbox', 'setup_marker.json'), path.join(home, '.sandbox-secrets', 'sandbox_users.json')]) {
     assert.ok(existsSync(file), `the helper wrote ${file}`);
   }
-  manager = new SessionManager({ defaults: { runner: 'codex', codexHome: home, cwd: work, connectTimeoutMs: 60_000, spawnReadyTimeoutMs: 60_000 } });
+  manager = new SessionManager({ defaults: { timeouts: { connectMs: 60_000, spawnReadyMs: 60_000 }, runner: { kind: 'codex', codexHome: home }, cwd: work } });
 });
 
 after(async () => {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Session } from '../../../src/main/session/session';
-import type { SessionOptions } from '../../../src/main/session/session-options';
+import type { SessionConfig } from '../../../src/main/session/session-options';
 import { OutputWatch } from '../../helpers/output-watch';
 import { eventually, isAlive } from '../../helpers/process-state';
 import { windowsOnly } from './windows-only';
@@ -23,7 +23,7 @@ function plain(text: string): string {
   return text.replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\x1b[()][0-9A-Za-z]/g, '');
 }
 
-function ttySession(command: string[], extra: Partial<SessionOptions> = {}) {
+function ttySession(command: string[], extra: Partial<SessionConfig> = {}) {
   const session = new Session({
     command,
     tty: true,

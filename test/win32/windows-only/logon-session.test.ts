@@ -11,7 +11,7 @@ import { bundledRunnerScript, type RunnerSpec } from '../../../src/main/launch/r
 import { pipeSddl } from '../../../src/os/win32/named-pipe-pair';
 import { describeWin32Error } from '../../../src/os/win32/win32-error';
 import { Session, type SessionResult } from '../../../src/main/session/session';
-import type { SessionOptions } from '../../../src/main/session/session-options';
+import type { SessionConfig } from '../../../src/main/session/session-options';
 import { randomPassword, type LocalUser } from './local-users';
 import type { Stage } from './staging';
 import { useThrowawayAccounts } from './throwaway-accounts';
@@ -31,7 +31,7 @@ function runnerAsStaged(s: Stage): RunnerSpec {
   return { exe: s.nodeExe, args: [script], materialize: script, kind: 'bundled' };
 }
 
-async function runAs(user: LocalUser, password: string, s: Stage, extra: Partial<SessionOptions> = {}): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
+async function runAs(user: LocalUser, password: string, s: Stage, extra: Partial<SessionConfig> = {}): Promise<{ session: Session; result: SessionResult; stdout: string; stderr: string }> {
   const session = new Session({
     command: [WHOAMI],
     cwd: s.root,
