@@ -6,7 +6,7 @@ export { SessionManager, DEFAULT_WARM_IDLE_MS, type SessionManagerOptions, type 
 export type { SessionOptions, SandboxAccount, PasswordSource } from './session/session-options';
 export * from './session/session-status';
 export { defaultRunnerSpec, runnerSpecForPath, type RunnerSpec } from './launch/runner-spec';
-export { configureRunnerLauncher, runnerLauncherPid, RunnerLaunchError, type RunnerLauncherOptions } from './launch/launch-runner';
+export { RunnerLaunchError, type RunnerLauncherOptions } from './launch/launch-runner';
 export { materializeRunner, sandboxBinDir, type MaterializeOptions } from './launch/materialize-runner';
 export { createRunnerPipePair, type RunnerPipePair, type RunnerPipeOptions, type PipeRole } from '../os/runner-pipes';
 export {

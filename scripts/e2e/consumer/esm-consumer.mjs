@@ -20,7 +20,8 @@ assert.equal(fileURLToPath(import.meta.resolve('codex-runner-ipc/preload')), pre
 assert.ok(existsSync(fileURLToPath(import.meta.resolve('codex-runner-ipc/panel/panel.bundle.js'))));
 ok('import.meta.resolve of the preload and panel entries');
 
-const manager = new SessionManager({ defaults: { runner: configureAppRunner({ isPackaged: false }) } });
+const { runner, launcher } = configureAppRunner({ isPackaged: false });
+const manager = new SessionManager({ defaults: { runner }, launcher });
 try {
   const session = manager.start({ command: ['sh', '-c', 'read line; echo "got $line"'], stdinOpen: true });
   let stdout = '';

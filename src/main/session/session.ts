@@ -11,7 +11,8 @@ import type { Admission } from './admission';
 import { codexHomeAccess } from './codex-home-access';
 import { codexSandboxField } from './codex-sandbox-use';
 import { resolveLaunch, type CodexHomeAccess, type ResolvedLaunch } from '../launch/launch-plan';
-import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
+import { runnerIdentity } from './protocol-choice';
+import { ManagerState } from './manager-state';
 import { processStateNote } from '../../os/posix/process-state';
 import { delay, describeExit, NeedsSandboxRecovery, openRunnerConnection, stderrNote, type LaunchPlan, type RunnerConnection } from './runner-connection';
 import { commandEnd, type CommandEnd } from './end-reason';
@@ -68,10 +69,12 @@ const TIMEOUT_BACKSTOP_MS = DEFAULT_TERMINATE_GRACE_MS + RUNNER_EXIT_GRACE_MS;
 
 let nextId = 1;
 
-/** What a manager lends its sessions: launch slots and warm runners. A lone Session has neither. */
+/** What a manager lends its sessions: launch slots, warm runners and its state. A lone Session has no slots or pool. */
 export interface SessionHost {
   admission?: Admission;
   pool?: WarmRunnerPool;
+  /** The manager's launcher, remembered versions, refreshes and runner copies (a lone session owns its own). */
+  state?: ManagerState;
   /** codex's runner: the private desktops, kept for the host's life (a lone session owns its own). */
   desktops?: PrivateDesktops;
   /** codex's home: its runner, sandbox users and setup. Default the real one; Linux tests stand in for its Windows-only parts. */
@@ -122,6 +125,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private setupTask?: Promise<void>;
   /** A lone session's own private desktops, closed when it ends. */
   private ownDesktops?: PrivateDesktops;
+  /** A lone session's own launcher and caches, ended with it. */
+  private ownState?: ManagerState;
 
   constructor(
     given: SessionOptions,
@@ -379,6 +384,11 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  /** The manager's state, or a lone session's own. */
+  private get managerState(): ManagerState {
+    return this.host.state ?? (this.ownState ??= new ManagerState());
+  }
+
   /**
    * The launch plan, and for codex's runner the sandbox preparation. It touches files and processes
    * others control (codex's home, the runner's source, codex's setup helper): the session's end
@@ -393,6 +403,8 @@ export class Session extends EventEmitter<SessionEvents> {
       resolveLaunch(o, this.spawn.permissions, this.password, this.host.codexHome ?? codexHomeAccess, {
         input: this.spawn.input,
         desktops,
+        refreshes: this.managerState.refreshes,
+        runnerCopies: this.managerState.runnerCopies,
         signal: this.abort.signal,
         stage: (stage) => this.mark(stage),
         step: (name) => (step = name),
@@ -424,7 +436,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
     const search = new VersionSearch({
       given,
-      remembered: given === undefined ? rememberedVersion(identity) : undefined,
+      remembered: given === undefined ? this.managerState.versions.get(identity) : undefined,
       runnerFile: launch.runner.file,
       isRefreshableLogonError: (payload) => plan.logon?.retryOnLogonFailure === true && isRefreshableLogonError(payload, this.spawn.input.command[0] ?? ''),
       windowsErrorText: describeWin32Error,
@@ -435,7 +447,7 @@ export class Session extends EventEmitter<SessionEvents> {
         this.snapshot.protocol = { version: search.version, chosen: search.chosen, refused: [...search.refused] };
         throw new SessionError(step.stage, step.message, step.spawnFailed === true);
       }
-      if (step.forgetRemembered) forgetVersion(identity);
+      if (step.forgetRemembered) this.managerState.versions.forget(identity);
       let request: Record<string, unknown>;
       try {
         request = versionSpec(step.version).spawnRequest(this.spawn.input);
@@ -451,7 +463,7 @@ export class Session extends EventEmitter<SessionEvents> {
         tried = await this.attempt(launch, plan, request, step.mayTakeWarm, () => {
           // Runs as spawn_ready is read, not after this await: a command that ends at once ends the
           // session (and aborts the await) in the same read, and must still count as a success.
-          if (learns !== undefined) rememberVersion(identity, learns);
+          if (learns !== undefined) this.managerState.versions.remember(identity, learns);
           this.password = undefined;
           // This identity is in use: keep a runner warm for its next session.
           if (launch.warmKey) this.host.pool?.ensure(launch.warmKey, launch.warmLabel, withoutRecovery(launch.plan));
@@ -489,6 +501,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const conn = warm ?? await openRunnerConnection(plan, {
       connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       signal: this.abort.signal,
+      launcher: this.managerState.launcher,
       hooks: {
         stage: (stage) => this.mark(stage),
         pipesCreated: (pipes) => {
@@ -779,6 +792,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // signalled: never a pid a runner reported (it may lie).
     await this.conn?.close(error ? 0 : RUNNER_EXIT_GRACE_MS);
     await this.ownDesktops?.dispose().catch(() => {});
+    await this.ownState?.dispose().catch(() => {});
     const end = commandEnd({ exitReport: this.exitReport, failed: error !== undefined, backstopTimedOut: timedOut, stopRequested: this.stopRequested });
     const result: SessionResult = error
       ? { state: 'failed', exitCode: -1, timedOut, ...end, error }
