@@ -31,10 +31,11 @@ async function main() {
   assert.deepEqual(fragment.extraResources.map((r) => r.to), ['runner/codex-command-runner.js', 'runner/codex-runner-launcher.js']);
   ok(`runnerPipesBuilderConfig() copies ${fragment.extraResources.map((r) => r.from).join(', ')} (they exist)`);
 
-  const runner = configureAppRunner({ isPackaged: false });
+  const { runner, launcher } = configureAppRunner({ isPackaged: false });
   assert.equal(runner.args[0], path.join(installed, 'dist', 'runner', 'codex-command-runner.js'));
   assert.ok(existsSync(launcherScript(null)));
-  const manager = new SessionManager({ defaults: { runner } });
+  assert.equal(launcher.script, launcherScript(null));
+  const manager = new SessionManager({ defaults: { runner }, launcher });
   try {
     const session = manager.start({
       command: ['sh', '-c', 'echo "out $CONSUMER_SET[$CONSUMER_UNSET]"; echo err >&2; exit 3'],

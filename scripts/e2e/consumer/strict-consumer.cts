@@ -11,7 +11,8 @@ void [update, profile];
 assert.equal(BUILTIN_PERMISSIONS.length, 3);
 
 async function main(): Promise<void> {
-  const manager = new SessionManager({ defaults: { runner: configureAppRunner({ isPackaged: false }) } });
+  const { runner, launcher } = configureAppRunner({ isPackaged: false });
+  const manager = new SessionManager({ defaults: { runner }, launcher });
   try {
     const result: SessionResult = await manager.start({ command: ['true'] }).exited;
     assert.equal(result.exitCode, 0);

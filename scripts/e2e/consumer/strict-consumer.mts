@@ -16,9 +16,10 @@ import {
   type SessionStatus,
   type PoolStatus,
   type RunnerSpec,
+  type RunnerLauncherOptions,
   type OutputStream,
 } from 'codex-runner-ipc';
-import { configureAppRunner, launcherScript, runnerScript, type AppFacts } from 'codex-runner-ipc/electron/app-runner';
+import { configureAppRunner, launcherScript, runnerScript, type AppFacts, type AppRunner } from 'codex-runner-ipc/electron/app-runner';
 import type { RunnerPipesUpdate, RunnerPipesApi, OpenRunnerPipesPanelOptions } from 'codex-runner-ipc/electron';
 import { runnerPipesBuilderConfig } from 'codex-runner-ipc/electron-builder';
 
@@ -39,8 +40,10 @@ const panelOptions: PanelOptions = { width: 800 };
 const api: keyof RunnerPipesApi = 'subscribe';
 void [profile, version, account, update, stream, paths, panelOptions, api];
 
-const runner: RunnerSpec = configureAppRunner(facts);
-const managerOptions: SessionManagerOptions = { defaults: { runner } };
+const app: AppRunner = configureAppRunner(facts);
+const runner: RunnerSpec = app.runner;
+const launcher: RunnerLauncherOptions = app.launcher;
+const managerOptions: SessionManagerOptions = { defaults: { runner }, launcher };
 const manager = new SessionManager(managerOptions);
 try {
   const options: SessionOptions = { command: ['sh', '-c', 'exit 5'], env: process.env, permissions: 'full-access', protocolVersion: version };
