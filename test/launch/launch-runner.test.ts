@@ -265,6 +265,7 @@ for (const [what, script, why] of fallbackCases) {
 }
 
 test('bad launcher settings are refused by name', () => {
+  assert.throws(() => new RunnerStarter(null as unknown as object), /^TypeError: runner launcher options must be an object, got null$/);
   assert.throws(() => new RunnerStarter({ script: '' }), /^TypeError: runner launcher script must be a non-empty path, got ""$/);
   assert.throws(() => new RunnerStarter({ enabled: 'yes' as unknown as boolean }), /^TypeError: runner launcher enabled must be a boolean, got "yes"$/);
   assert.throws(() => new RunnerStarter({ answerTimeoutMs: 0 }), /^TypeError: runner launcher answerTimeoutMs must be an integer 1\.\.2147483647, got 0$/);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
 import { sandboxBinDir } from '../../src/main/launch/materialize-runner';
 import { SessionManager } from '../../src/main/session/session-manager';
+import { configureDefaultManager } from '../../src/main/node-pty/default-manager';
 import { BUNDLED_RUNNER, realRunner } from '../helpers/fixture-paths';
 import { eventually, isAlive, parentPid } from '../helpers/process-state';
 import { collect, whenRunning } from '../helpers/sessions';
@@ -113,4 +114,10 @@ test("sandbox refreshes and runner copies are a manager's own: the other manager
   assert.deepEqual(copyLines().slice(1), [`helper copy: reused ${copy}`], 'b checks the copy for itself (fresh: reused)');
   assert.equal(await refreshOf(b), 'skipped');
   assert.equal(copyLines().length, 2);
+});
+
+test("a manager's launcher options are checked when it is made, and so are the node-pty facade's", () => {
+  assert.throws(() => new SessionManager({ launcher: { script: '' } }), /^TypeError: runner launcher script must be a non-empty path, got ""$/);
+  assert.throws(() => new SessionManager({ launcher: null as unknown as object }), /^TypeError: runner launcher options must be an object, got null$/);
+  assert.throws(() => configureDefaultManager({ launcher: { answerTimeoutMs: 0 } }), /^TypeError: runner launcher answerTimeoutMs must be an integer 1\.\.2147483647, got 0$/);
 });

@@ -22,6 +22,7 @@ export interface RunnerLauncherOptions {
 
 /** Refuses launcher options that are not what they say, by name. */
 export function checkRunnerLauncherOptions(options: RunnerLauncherOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`runner launcher options must be an object, got ${JSON.stringify(options)}`);
   if (options.script !== undefined && (typeof options.script !== 'string' || options.script.length === 0)) {
     throw new TypeError(`runner launcher script must be a non-empty path, got ${JSON.stringify(options.script)}`);
   }
@@ -34,7 +35,7 @@ export function checkRunnerLauncherOptions(options: RunnerLauncherOptions): void
 
 /**
  * Starts runners for one owner (a SessionManager, or a lone Session): through its own launcher
- * process where there is one, else directly. close() ends that launcher.
+ * process where there is one, else directly. dispose() ends that launcher.
  */
 export class RunnerStarter {
   private readonly enabled: boolean;
