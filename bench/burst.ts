@@ -6,7 +6,6 @@
 // fork() copies the parent's page tables, so a spawn costs ~1 ms in a bare Node process here and
 // ~20 ms at that size (the 300-session report measured ~50 ms per spawn in the app).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { configureRunnerLauncher } from '../src/main/launch/launch-runner';
 import { SessionManager } from '../src/main/index';
 import { interleaved, median } from './stats';
 
@@ -63,19 +62,18 @@ async function burst(manager: SessionManager, count: number): Promise<BurstSampl
 export const BURST_BALLAST_MIB = 512;
 
 export async function measureBurst(count = 100, rounds = 3): Promise<BurstResult> {
-  const manager = new SessionManager({ keepEnded: 0 });
+  // One manager per path: the launcher is a manager's own, and so is turning it off.
+  const managers = { launcher: new SessionManager({ keepEnded: 0 }), direct: new SessionManager({ keepEnded: 0, launcher: { enabled: false } }) };
   const ballast = Buffer.alloc(BURST_BALLAST_MIB * 1024 * 1024, 1);
   const samples: BurstResult['samples'] = { launcher: [], direct: [] };
   const variant = (name: 'launcher' | 'direct') => async () => {
-    configureRunnerLauncher({ enabled: name === 'launcher' });
-    const s = await burst(manager, count);
+    const s = await burst(managers[name], count);
     samples[name].push(s);
     return s.p99Ms;
   };
   try {
     // Warm both paths (the launcher's own start is a one-off, not a per-burst cost).
-    configureRunnerLauncher({ enabled: true });
-    await manager.start({ command: ['true'] }).exited;
+    await Promise.all([managers.launcher.start({ command: ['true'] }).exited, managers.direct.start({ command: ['true'] }).exited]);
     const p99 = await interleaved(rounds, { launcher: variant('launcher'), direct: variant('direct') });
     return {
       burst_event_loop_p99_ms: median(p99.launcher),
@@ -90,7 +88,6 @@ export async function measureBurst(count = 100, rounds = 3): Promise<BurstResult
       samples,
     };
   } finally {
-    configureRunnerLauncher({ enabled: true });
-    await manager.dispose();
+    await Promise.all([managers.launcher.dispose(), managers.direct.dispose()]);
   }
 }

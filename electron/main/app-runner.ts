@@ -2,8 +2,9 @@
 // import), so tests and build scripts load it too. Packaged, the runner and the launcher are
 // extraResources in resources/runner/ (a child process cannot run a file inside app.asar) and
 // koffi comes from app.asar.unpacked (runner-spec.ts koffiPackages()).
-import { configureRunnerLauncher } from '../../src/main/launch/launch-runner';
-import { defaultRunnerSpec, type RunnerSpec } from '../../src/main/launch/runner-spec';
+import type { RunnerLauncherOptions } from '../../src/main/launch/launch-runner';
+import { defaultRunnerSpec } from '../../src/main/launch/runner-spec';
+import type { RunnerChoice } from '../../src/main/session/public-options';
 import { launcherScript, preloadBundle, rendererDir, runnerScript } from './app-paths';
 
 export { launcherScript, runnerScript } from './app-paths';
@@ -15,14 +16,21 @@ export interface AppFacts {
   resourcesPath?: string;
 }
 
+/** The app's copies of the runner and of its launcher, for a SessionManager. */
+export interface AppRunner {
+  /** For the manager's `defaults.runner`: this package's runner at the app's copy. */
+  runner: Extract<RunnerChoice, { kind: 'custom' }>;
+  /** For the manager's `launcher`: the app's copy of the launcher script. */
+  launcher: RunnerLauncherOptions;
+}
+
 /**
- * Points the runner launcher at the app's copy and returns the runner spec for a
- * SessionManager's `defaults.runner`. Call once, before the first session.
+ * The runner spec and the launcher settings of the app's copies:
+ * `new SessionManager({ defaults: { runner }, launcher })`.
  */
-export function configureAppRunner(app: AppFacts): RunnerSpec {
+export function configureAppRunner(app: AppFacts): AppRunner {
   const packaged = app.isPackaged ? { resourcesPath: packagedResources(app) } : null;
-  configureRunnerLauncher({ script: launcherScript(packaged) });
-  return defaultRunnerSpec(runnerScript(packaged));
+  return { runner: { kind: 'custom', spec: defaultRunnerSpec(runnerScript(packaged)) }, launcher: { script: launcherScript(packaged) } };
 }
 
 /** The preload script to give a panel window (inside the package; Electron reads it from app.asar). */

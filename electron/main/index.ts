@@ -2,5 +2,5 @@
 // the three calls of docs/electron.md (and the scheme's entry, for an app that registers privileged
 // schemes of its own). Runs only inside Electron (it imports `electron`).
 export { registerPanelScheme, PANEL_SCHEME_PRIVILEGES } from './panel-protocol';
-export { configureAppRunner, type AppFacts } from './app-runner';
+export { configureAppRunner, type AppFacts, type AppRunner } from './app-runner';
 export { openRunnerPipesPanel, type OpenRunnerPipesPanelOptions, type RunnerPipesPanel } from './open-panel';

@@ -20,11 +20,11 @@ async function main(): Promise<void> {
   if (policy.notice) console.warn(policy.notice);
   await app.whenReady();
   const codexHome = process.env.CODEX_HOME ?? path.join(app.getPath('userData'), 'codex-home');
-  const runner = configureAppRunner({ isPackaged: app.isPackaged });
+  const { runner, launcher } = configureAppRunner({ isPackaged: app.isPackaged });
   // The demo runs this package's runner, which cannot enforce a permission profile: it opts in
   // explicitly, and every card shows the policy as not enforced.
   // One warm runner per launch identity in use: a command starts at spawn_sent, not at a runner's start.
-  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: runner, codexHome, allowUnenforcedPolicy: true } }, warmRunners: 1 });
+  const manager = new SessionManager({ defaults: { runner: { ...runner, codexHome, allowUnenforcedPolicy: true } }, launcher, warmRunners: 1 });
   // The embedding API's one call: the panel window with the IPC handlers registered for it (they
   // go when it closes, so the panel still shows the sessions ending while the app quits).
   openRunnerPipesPanel({ manager, devTools: policy.devTools });

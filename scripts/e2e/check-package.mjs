@@ -293,9 +293,8 @@ async function checkWhereTheEmbeddingLooks(resources, opened) {
   const { configureAppRunner } = appRequire(path.join(packedElectronMain, 'app-runner.js'));
   const { launcherScript } = appRequire(path.join(packedElectronMain, 'app-paths.js'));
   const { SessionManager } = appRequire('codex-runner-ipc');
-  // Not public API: the packed launcher module itself (the same instance the manager uses), for its pid.
-  const { runnerLauncherPid } = appRequire(path.join(path.dirname(appRequire.resolve('codex-runner-ipc')), 'launch', 'launch-runner.js'));
-  const spec = configureAppRunner({ isPackaged: true, resourcesPath: opened });
+  const { runner, launcher } = configureAppRunner({ isPackaged: true, resourcesPath: opened });
+  const { spec } = runner;
   const unpackedModules = path.join(opened, 'app.asar.unpacked', 'node_modules');
   check(spec.args?.[0] === path.join(opened, 'runner', 'codex-command-runner.js') && existsSync(spec.args[0]), `configureAppRunner() runs resources/runner/codex-command-runner.js (${spec.args?.[0]})`);
   check(launcherScript({ resourcesPath: opened }) === path.join(opened, 'runner', 'codex-runner-launcher.js') && existsSync(launcherScript({ resourcesPath: opened })), 'its launcher is resources/runner/codex-runner-launcher.js');
@@ -304,13 +303,13 @@ async function checkWhereTheEmbeddingLooks(resources, opened) {
   check(koffiNative === path.join(unpackedModules, '@koromix', `koffi-${process.platform}-${process.arch}`) && readdirSync(koffiNative, { recursive: true }).some((f) => String(f).endsWith('.node')), `and koffi's native package from there (${koffiNative})`);
   check(spec.env?.NODE_PATH?.split(path.delimiter)[0] === unpackedModules, `the runner finds koffi through NODE_PATH=${spec.env?.NODE_PATH?.split(path.delimiter)[0]}`);
 
-  const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec } } });
+  const manager = new SessionManager({ defaults: { runner }, launcher });
   try {
     const session = manager.start({ command: ['sh', '-c', 'test -t 0 && echo "on a tty"; exit 7'], tty: true, timeoutMs: 120_000 });
     let output = '';
     session.onData((data) => (output += data));
     const result = await session.exited;
-    const launcherPid = runnerLauncherPid();
+    const launcherPid = manager.launcherPid();
     check(result.exitCode === 7 && output.includes('on a tty'), `a tty session through the packed runner exits 7 on a terminal (got ${result.state} ${result.exitCode} ${JSON.stringify(output)}${result.error ? `: ${result.error.message}` : ''})`);
     check(session.status().runner?.file === spec.args[0], `the runner launched was the packed one (${session.status().runner?.file})`);
     const launcherCmd = launcherPid && existsSync(`/proc/${launcherPid}/cmdline`) ? readFileSync(`/proc/${launcherPid}/cmdline`, 'utf8').split('\0') : null;

@@ -1,7 +1,7 @@
-// Entry point of the runner launcher: one small long-lived process per main process, started by
-// src/main/launch/launcher-client.ts with a Node IPC channel (node, or Electron's binary in Node mode).
-// It lives exactly as long as its main process: when the channel or its stdin closes (main exited
-// or was killed), every runner tree is killed and it exits.
+// Entry point of the runner launcher: one small long-lived process per SessionManager, started by
+// src/main/launch/launcher-process.ts with a Node IPC channel (node, or Electron's binary in Node
+// mode). It lives as long as its owner: when the channel or its stdin closes (the manager was
+// disposed, or main exited or was killed), every runner tree is killed and it exits.
 import { becomeChildSubreaper, killDescendantsNow } from '../os/posix/process-tree';
 import type { LauncherEvent } from '../protocol/launcher-messages';
 import { RunnerLauncher } from './runner-launcher';

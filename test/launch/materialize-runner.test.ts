@@ -4,7 +4,7 @@ import { test, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { clearMaterializeCache, materializeRunner, sandboxBinDir } from '../../src/main/launch/materialize-runner';
+import { materializeRunner, RunnerCopies, sandboxBinDir } from '../../src/main/launch/materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile } from '../../src/main/launch/runner-spec';
 import { SessionManager } from '../../src/main/session/session-manager';
 import { BUNDLED_RUNNER } from '../helpers/fixture-paths';
@@ -13,6 +13,8 @@ import { posixOnly } from '../helpers/platform';
 
 const scratch = path.join('/tmp/tests', `materialize-${process.pid}`);
 let n = 0;
+/** The copies of one owner (a SessionManager has one); a new one remembers nothing. */
+let copies = new RunnerCopies();
 let home = '';
 let source = '';
 const logLines = () => (existsSync(path.join(home, '.sandbox', 'sandbox.log')) ? readFileSync(path.join(home, '.sandbox', 'sandbox.log'), 'utf8').trim().split('\n') : []);
@@ -21,7 +23,7 @@ const dest = () => path.join(sandboxBinDir(home), 'codex-command-runner.js');
 const binEntries = () => readdirSync(sandboxBinDir(home));
 
 beforeEach(() => {
-  clearMaterializeCache();
+  copies = new RunnerCopies();
   home = path.join(scratch, `home-${++n}`);
   mkdirSync(home, { recursive: true });
   source = path.join(scratch, `app-${n}`, 'codex-command-runner.js');
@@ -31,7 +33,7 @@ beforeEach(() => {
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('copies into .sandbox-bin with the source mtime, logs it, leaves no temp file', async () => {
-  const launched = await materializeRunner({ source, codexHome: home });
+  const launched = await copies.materialize({ source, codexHome: home });
   assert.equal(launched, dest());
   assert.equal(readFileSync(launched, 'utf8'), 'console.log("runner v1")\n');
   assert.ok(Math.abs(statSync(launched).mtimeMs - statSync(source).mtimeMs) < 1, 'the copy carries the source mtime');
@@ -39,57 +41,60 @@ test('copies into .sandbox-bin with the source mtime, logs it, leaves no temp fi
   assert.deepEqual(binEntries(), ['codex-command-runner.js']);
 });
 
-test('a fresh copy is reused (logged), and the per-process cache skips even that check', async () => {
-  await materializeRunner({ source, codexHome: home });
-  clearMaterializeCache();
-  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+test('a fresh copy is reused (logged), and the owner\'s cache skips even that check; materializeRunner alone checks each time', async () => {
+  await copies.materialize({ source, codexHome: home });
+  copies = new RunnerCopies();
+  assert.equal(await copies.materialize({ source, codexHome: home }), dest());
   assert.equal(lastLog(), `helper copy: reused ${dest()}`);
   const lines = logLines().length;
-  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+  assert.equal(await copies.materialize({ source, codexHome: home }), dest());
   assert.equal(logLines().length, lines, 'a cached answer touches nothing');
+  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+  assert.equal(logLines().length, lines + 1, 'no cache: checked (and logged) again');
+  assert.equal(lastLog(), `helper copy: reused ${dest()}`);
   // Concurrent callers share one materialization.
-  clearMaterializeCache();
-  const [a, b] = await Promise.all([materializeRunner({ source, codexHome: home }), materializeRunner({ source, codexHome: home })]);
+  copies = new RunnerCopies();
+  const [a, b] = await Promise.all([copies.materialize({ source, codexHome: home }), copies.materialize({ source, codexHome: home })]);
   assert.equal(a, b);
-  assert.equal(logLines().length, lines + 1);
+  assert.equal(logLines().length, lines + 2);
 });
 
 test('stale copies are replaced: size changed, content changed at the same size, copy older than source', async () => {
   const copied = `helper copy: copied ${source} -> ${dest()}`;
-  await materializeRunner({ source, codexHome: home });
+  await copies.materialize({ source, codexHome: home });
 
-  clearMaterializeCache();
+  copies = new RunnerCopies();
   writeFileSync(source, 'console.log("runner v2, longer")\n');
-  await materializeRunner({ source, codexHome: home });
+  await copies.materialize({ source, codexHome: home });
   assert.equal(lastLog(), copied);
   assert.equal(readFileSync(dest(), 'utf8'), 'console.log("runner v2, longer")\n');
 
-  clearMaterializeCache();
+  copies = new RunnerCopies();
   writeFileSync(dest(), 'console.log("TAMPERED v2, longer")\n'); // same size, newer mtime
-  await materializeRunner({ source, codexHome: home });
+  await copies.materialize({ source, codexHome: home });
   assert.equal(lastLog(), copied);
   assert.equal(readFileSync(dest(), 'utf8'), 'console.log("runner v2, longer")\n');
 
-  clearMaterializeCache();
+  copies = new RunnerCopies();
   const past = new Date(Date.now() - 3_600_000);
   utimesSync(dest(), past, past); // same bytes, but older than the source
-  await materializeRunner({ source, codexHome: home });
+  await copies.materialize({ source, codexHome: home });
   assert.equal(lastLog(), copied);
   assert.deepEqual(binEntries(), ['codex-command-runner.js']);
 });
 
 test('a file where .sandbox-bin should be: falls back to the source and logs why', { skip: posixOnly('the expected log line spells the paths with /') }, async () => {
   writeFileSync(path.join(home, '.sandbox-bin'), 'not a directory');
-  assert.equal(await materializeRunner({ source, codexHome: home }), source);
+  assert.equal(await copies.materialize({ source, codexHome: home }), source);
   assert.match(lastLog(), new RegExp(`^helper copy failed for ${source}; falling back to legacy path ${source}: .*(EEXIST|ENOTDIR)`));
   // A fallback is not cached: once the obstacle is gone, the copy happens.
   rmSync(path.join(home, '.sandbox-bin'));
-  assert.equal(await materializeRunner({ source, codexHome: home }), dest());
+  assert.equal(await copies.materialize({ source, codexHome: home }), dest());
 });
 
 test('a rename that fails leaves no temp file behind', async () => {
   mkdirSync(path.join(dest(), 'occupied'), { recursive: true }); // a non-empty directory at the destination
-  assert.equal(await materializeRunner({ source, codexHome: home }), source);
+  assert.equal(await copies.materialize({ source, codexHome: home }), source);
   assert.match(lastLog(), /^helper copy failed for .*; falling back to legacy path /);
   assert.deepEqual(binEntries(), ['codex-command-runner.js']);
   assert.ok(statSync(dest()).isDirectory());
@@ -98,7 +103,7 @@ test('a rename that fails leaves no temp file behind', async () => {
 test('a missing source is a logged fallback, with a separate logDir honoured', { skip: posixOnly('the expected log line spells the paths with /') }, async () => {
   const logDir = path.join(home, 'logs');
   const missing = path.join(scratch, 'nope', 'codex-command-runner.exe');
-  assert.equal(await materializeRunner({ source: missing, codexHome: home, logDir }), missing);
+  assert.equal(await copies.materialize({ source: missing, codexHome: home, logDir }), missing);
   assert.match(readFileSync(path.join(logDir, 'sandbox.log'), 'utf8'), /helper copy failed for .*nope\/codex-command-runner\.exe; falling back to legacy path .*ENOENT/);
   assert.equal(existsSync(sandboxBinDir(home)), false);
 });
@@ -130,20 +135,20 @@ test('the packages the runner loads travel with it: copied under .sandbox-bin/no
   writeFileSync(path.join(koffi, 'index.cjs'), 'module.exports = 1;\n');
   writeFileSync(path.join(koffi, 'src', 'deep.cjs'), 'deep\n');
   writeFileSync(path.join(native, 'koffi.node'), Buffer.alloc(1024, 7));
-  assert.equal(await materializeRunner({ source, codexHome: home, carry: [koffi, native] }), dest());
+  assert.equal(await copies.materialize({ source, codexHome: home, carry: [koffi, native] }), dest());
   const bin = sandboxBinDir(home);
   assert.equal(readFileSync(path.join(bin, 'node_modules', 'koffi', 'src', 'deep.cjs'), 'utf8'), 'deep\n');
   assert.deepEqual(readFileSync(path.join(bin, 'node_modules', '@scope', 'native-x64', 'koffi.node')), Buffer.alloc(1024, 7));
   // A changed file is copied again; the rest is reused.
   writeFileSync(path.join(koffi, 'index.cjs'), 'module.exports = 2;\n');
   utimesSync(path.join(koffi, 'index.cjs'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
-  clearMaterializeCache();
-  await materializeRunner({ source, codexHome: home, carry: [koffi, native] });
+  copies = new RunnerCopies();
+  await copies.materialize({ source, codexHome: home, carry: [koffi, native] });
   assert.equal(readFileSync(path.join(bin, 'node_modules', 'koffi', 'index.cjs'), 'utf8'), 'module.exports = 2;\n');
   // A symlink in a package is not followed into the sandbox user's folder: the copy falls back, saying why.
   symlinkSync('/etc/passwd', path.join(koffi, 'link'));
-  clearMaterializeCache();
-  assert.equal(await materializeRunner({ source, codexHome: home, carry: [koffi, native] }), source);
+  copies = new RunnerCopies();
+  assert.equal(await copies.materialize({ source, codexHome: home, carry: [koffi, native] }), source);
   assert.match(lastLog(), /^helper copy failed for .*: .*link is neither a file nor a folder; refusing to copy it next to the runner$/);
   assert.equal(existsSync(path.join(bin, 'node_modules', 'koffi', 'link')), false);
 });

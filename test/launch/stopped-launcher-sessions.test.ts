@@ -3,14 +3,14 @@
 // answer timeout is set out of reach here, so only those bounds can end a wait.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configureRunnerLauncher, runnerLauncherPid } from '../../src/main/launch/launch-runner';
 import { SessionManager } from '../../src/main/session/session-manager';
 import type { Session } from '../../src/main/session/session';
 import { collect, whenRunning } from '../helpers/sessions';
 import { eventually, isAlive, processState } from '../helpers/process-state';
 
 const skip = process.platform !== 'linux' && 'reads /proc';
-configureRunnerLauncher({ answerTimeoutMs: 0x7fff_ffff });
+/** Each manager's launcher: its answer timeout out of reach. */
+const unhurried = { answerTimeoutMs: 0x7fff_ffff };
 
 const base = { runner: { kind: 'bundled' as const, allowUnenforcedPolicy: true }, permissions: 'read-only' as const };
 
@@ -23,7 +23,7 @@ async function stop(pid: number): Promise<void> {
 /** A launcher up (one session through it), then stopped; its pid. */
 async function stoppedLauncher(manager: SessionManager): Promise<number> {
   await collect(manager.start({ ...base, command: ['true'] }));
-  const launcher = runnerLauncherPid()!;
+  const launcher = manager.launcherPid()!;
   await stop(launcher);
   return launcher;
 }
@@ -42,7 +42,7 @@ function whenStage(session: Session, stage: string): Promise<void> {
 }
 
 test('dispose() while the launch waits on a stopped launcher returns, failed in launching_runner; the launcher is killed', { skip }, async () => {
-  const manager = new SessionManager();
+  const manager = new SessionManager({ launcher: unhurried });
   try {
     const launcher = await stoppedLauncher(manager);
     const session = manager.start({ ...base, command: ['true'], timeouts: { connectMs: 600_000 } });
@@ -58,7 +58,7 @@ test('dispose() while the launch waits on a stopped launcher returns, failed in 
 });
 
 test('the launch on a stopped launcher is bounded by connectTimeoutMs and says the launcher is stopped', { skip }, async () => {
-  const manager = new SessionManager();
+  const manager = new SessionManager({ launcher: unhurried });
   try {
     const launcher = await stoppedLauncher(manager);
     const { result } = await collect(manager.start({ ...base, command: ['true'], timeouts: { connectMs: 500 } }));
@@ -71,11 +71,11 @@ test('the launch on a stopped launcher is bounded by connectTimeoutMs and says t
 });
 
 test('a command that exits by itself while its launcher is stopped: the session settles exited 0; manager.dispose() returns', { skip }, async () => {
-  const manager = new SessionManager();
+  const manager = new SessionManager({ launcher: unhurried });
   await collect(manager.start({ ...base, command: ['true'] }));
   const session = manager.start({ ...base, command: ['sh', '-c', 'read line; exit 0'] });
   await whenRunning(session);
-  const launcher = runnerLauncherPid()!;
+  const launcher = manager.launcherPid()!;
   await stop(launcher);
   session.stdin.end('go\n');
   const { result } = await collect(session);
@@ -85,12 +85,12 @@ test('a command that exits by itself while its launcher is stopped: the session 
 });
 
 test('terminate() while the launcher is stopped: the session ends', { skip }, async () => {
-  const manager = new SessionManager();
+  const manager = new SessionManager({ launcher: unhurried });
   try {
     await collect(manager.start({ ...base, command: ['true'] }));
     const session = manager.start({ ...base, command: ['sleep', '300'] });
     await whenRunning(session);
-    const launcher = runnerLauncherPid()!;
+    const launcher = manager.launcherPid()!;
     await stop(launcher);
     session.terminate();
     const { result } = await collect(session);

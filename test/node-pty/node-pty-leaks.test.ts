@@ -1,9 +1,9 @@
 // Terminals of the node-pty facade, ended every way a user ends them (exit, kill(), a signal,
 // destroy(), a command that cannot start), leave no runner, command, socket or fd behind, through
-// the facade's own manager and its warm runner; disposeDefaultManager() takes the warm one too.
+// the facade's own manager and its warm runner; disposeDefaultManager() takes the warm one and the
+// manager's launcher too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runnerLauncherPid } from '../../src/main/launch/launch-runner';
 import { configureDefaultManager, defaultManager, disposeDefaultManager, spawn, type IExitEvent, type SessionPty } from '../../src/main/node-pty';
 import { posixOnly } from '../helpers/platform';
 import { eventually, liveDescendants, openFdCount, runnerSocketDirs, usePrivateTmpdir } from '../helpers/process-state';
@@ -21,12 +21,13 @@ async function untilData(pty: SessionPty, text: string): Promise<void> {
   await new Promise<void>((resolve) => pty.onData((d) => (seen += d).includes(text) && resolve()));
 }
 
-test('terminals ended every way leave nothing; disposing the facade manager closes its warm runner', { skip, timeout: 120_000 }, async () => {
+test('terminals ended every way leave nothing; disposing the facade manager closes its warm runner and its launcher', { skip, timeout: 120_000 }, async () => {
   // One terminal first, so lazily loaded modules, the launcher and the warm runner are in the baseline.
   await ended(spawn('sh', ['-c', 'exit 0']));
   assert.ok(await eventually(() => defaultManager()?.poolStatus()[0]?.idle === 1), 'a warm runner is kept');
   const fds = openFdCount();
-  const launcher = runnerLauncherPid();
+  const launcher = defaultManager()?.launcherPid();
+  assert.ok(launcher, 'the facade\'s manager launches through its launcher');
   for (let round = 0; round < 3; round++) {
     const exits = spawn('sh', ['-c', 'echo bye; exit 2']);
     const hup = spawn('sh', ['-c', 'sleep 1000 & echo up; wait']);
@@ -47,9 +48,9 @@ test('terminals ended every way leave nothing; disposing the facade manager clos
   assert.ok(await eventually(() => openFdCount() <= fds && defaultManager()?.poolStatus()[0]?.idle === 1), `fds ${openFdCount()} (before: ${fds})`);
   assert.equal(openFdCount(), fds);
   assert.deepEqual(runnerSocketDirs(), [], 'a connected warm runner keeps no socket directory');
+  assert.deepEqual(liveDescendants().filter((pid) => pid === launcher), [launcher]);
   await disposeDefaultManager();
-  assert.ok(await eventually(() => liveDescendants().length === 1), `still below us: ${liveDescendants()}`);
-  assert.deepEqual(liveDescendants(), [launcher]);
+  assert.deepEqual(liveDescendants(), [], 'the launcher went with its manager');
   assert.deepEqual(runnerSocketDirs(), []);
   assert.ok(await eventually(() => openFdCount() < fds), 'the warm runner\'s pipes are closed');
 });
@@ -58,13 +59,13 @@ test("the facade's manager goes by itself once its last terminal has been gone i
   assert.throws(() => configureDefaultManager({ idleMs: 0 }), /^RangeError: idleMs must be an integer 1\.\.2147483647, got 0$/);
   configureDefaultManager({ idleMs: 500 });
   try {
-    const launcher = runnerLauncherPid();
     await ended(spawn('sh', ['-c', 'exit 0']));
     const manager = defaultManager();
     assert.ok(manager);
+    assert.ok(manager.launcherPid(), 'its launcher is up');
     assert.ok(await eventually(() => defaultManager() === undefined), 'the manager was disposed');
-    assert.ok(await eventually(() => liveDescendants().length === 1 && runnerSocketDirs().length === 0), `still below us: ${liveDescendants()}`);
-    assert.deepEqual(liveDescendants(), [launcher ?? runnerLauncherPid()]);
+    assert.ok(await eventually(() => liveDescendants().length === 0 && runnerSocketDirs().length === 0), `still below us: ${liveDescendants()}`);
+    assert.ok(await eventually(() => manager.launcherPid() === undefined), 'its launcher went with it');
     assert.deepEqual(manager.poolStatus(), []);
     // The next spawn makes a new one.
     await ended(spawn('sh', ['-c', 'exit 0']));

@@ -7,6 +7,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session, type SessionResult } from '../../src/main/session/session';
+import { SessionManager } from '../../src/main/session/session-manager';
+import type { SessionOptions } from '../../src/main/session/public-options';
 import type { SessionConfig } from '../../src/main/session/session-options';
 import { capSidFile } from '../../src/main/codex/sandbox-prep/cap-sid-file';
 import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
@@ -25,12 +27,15 @@ function scratch(t: { after(fn: () => void): void }) {
   return { root, home, work };
 }
 
-async function run(options: SessionConfig): Promise<{ result: SessionResult; stdout: string; session: Session }> {
-  const session = new Session(options);
+/** A lone session (flat options), or one started through `manager` (whose sessions share its refreshes). */
+async function run(options: SessionConfig): Promise<{ result: SessionResult; stdout: string; session: Session }>;
+async function run(options: SessionOptions, manager: SessionManager): Promise<{ result: SessionResult; stdout: string; session: Session }>;
+async function run(options: SessionConfig | SessionOptions, manager?: SessionManager): Promise<{ result: SessionResult; stdout: string; session: Session }> {
+  const session = manager ? manager.start(options as SessionOptions) : new Session(options as SessionConfig);
   let stdout = '';
   session.stdout.on('data', (d: Buffer) => (stdout += d));
   session.stderr.resume();
-  void session.start();
+  if (!manager) void session.start();
   return { result: await session.exited, stdout, session };
 }
 
@@ -73,7 +78,7 @@ test('capSids: [] and a corrupt cap_sid fail at preparing_sandbox, before any pi
   assert.deepEqual(given.session.status().sandboxPrep?.capSids, ['S-1-5-21-9-9-9-9']);
 });
 
-test('the refresh runs the setup helper once for the same roots, and a missing helper is a preparing_sandbox failure saying where it looked', { skip }, async (t) => {
+test('the refresh runs the setup helper once for the same roots per manager, and a missing helper is a preparing_sandbox failure saying where it looked', { skip }, async (t) => {
   const d = scratch(t);
   const missing = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
   assert.equal(missing.result.error?.stage, 'preparing_sandbox');
@@ -85,12 +90,18 @@ test('the refresh runs the setup helper once for the same roots, and a missing h
   const helper = path.join(d.home, '.sandbox-bin', SETUP_HELPER_FILE);
   writeFileSync(helper, standInHelper(runs));
   chmodSync(helper, 0o755);
-  const first = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
-  const second = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
+  const manager = new SessionManager();
+  t.after(() => manager.dispose());
+  const first = await run({ command: ['true'], cwd: d.work, runner: { kind: 'codex', codexHome: d.home, spec: asCodex } }, manager);
+  const second = await run({ command: ['true'], cwd: d.work, runner: { kind: 'codex', codexHome: d.home, spec: asCodex } }, manager);
   assert.deepEqual([first.result.state, second.result.state], ['exited', 'exited']);
   assert.deepEqual([first.session.status().sandboxPrep?.refresh, second.session.status().sandboxPrep?.refresh], ['ran', 'skipped']);
   const payloads = readFileSync(runs, 'utf8').trim().split('\n');
   assert.equal(payloads.length, 1);
+  // A lone session owns its own refreshes: it runs the helper again.
+  const lone = await run({ command: ['true'], cwd: d.work, runner: asCodex, codexHome: d.home });
+  assert.equal(lone.session.status().sandboxPrep?.refresh, 'ran');
+  assert.equal(readFileSync(runs, 'utf8').trim().split('\n').length, 2);
   const payload = JSON.parse(Buffer.from(payloads[0]!, 'base64').toString('utf8'));
   assert.equal(payload.command_cwd, d.work);
   assert.equal(payload.refresh_only, true);

@@ -7,7 +7,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodePayload, refreshPayload } from '../../src/main/codex/sandbox-prep/refresh-payload';
-import { readSetupError, runSandboxRefresh, SandboxRefreshError, setupErrorFile, SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
+import { readSetupError, SandboxRefreshError, SandboxRefreshes, setupErrorFile, SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
+
+/** One owner's refreshes (a SessionManager has one), shared by this file's tests: each uses its own payloads. */
+const refreshes = new SandboxRefreshes();
 
 function scratch(t: { after(fn: () => void): void }) {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'refresh-')));
@@ -53,13 +56,13 @@ test("a failing helper is reported with its own code and message from setup_erro
   writeFileSync(setupErrorFile(d.home), '{"code":"stale","message":"from an earlier run"}');
   const report = setupErrorFile(d.home);
   const helper = helperScript(d.root, `printf '%s' '{"code":"helper_sid_resolve_failed","message":"LookupAccountNameW failed for CodexSandboxUsers: 1332"}' > '${report}'\nexit 1`);
-  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'cGF5bG9hZDE=', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e);
+  const err = await refreshes.run({ helper, codexHome: d.home, payloadBase64: 'cGF5bG9hZDE=', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof SandboxRefreshError);
   assert.equal(err.helperCode, 'helper_sid_resolve_failed');
   assert.match(err.message, /^codex's sandbox setup helper exited with code 1: helper_sid_resolve_failed: LookupAccountNameW failed for CodexSandboxUsers: 1332 \(from .*setup_error\.json\)$/);
 
   const silent = helperScript(d.root, 'exit 3');
-  await assert.rejects(runSandboxRefresh({ helper: silent, codexHome: d.home, payloadBase64: 'cGF5bG9hZDI=', signal: new AbortController().signal }), /exited with code 3 and wrote no .*setup_error\.json/);
+  await assert.rejects(refreshes.run({ helper: silent, codexHome: d.home, payloadBase64: 'cGF5bG9hZDI=', signal: new AbortController().signal }), /exited with code 3 and wrote no .*setup_error\.json/);
 });
 
 test('setup_error.json is read with a bound and must be the helper\'s shape', async (t) => {
@@ -77,7 +80,7 @@ test('a helper whose setup_error.json is not its report: "exited with code 3; <f
   const report = setupErrorFile(d.home);
   mkdirSync(path.dirname(report), { recursive: true });
   const helper = helperScript(d.root, `printf 'oops' > '${report}'\nexit 3`);
-  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'YmFkMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
+  const err = await refreshes.run({ helper, codexHome: d.home, payloadBase64: 'YmFkMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
   assert.ok(err instanceof SandboxRefreshError);
   assert.ok(err.message.startsWith(`codex's sandbox setup helper exited with code 3; ${report} is not JSON (`), err.message);
 });
@@ -89,7 +92,7 @@ test('a 100 MB setup_error.json is refused at the 64 KiB bound, not read into me
   // The helper leaves 100 MB (sparse: no disk used) where its report goes, and fails.
   const helper = helperScript(d.root, `truncate -s 100M '${report}'\nexit 1`);
   const before = process.memoryUsage().arrayBuffers;
-  const err = await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'YmlnMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
+  const err = await refreshes.run({ helper, codexHome: d.home, payloadBase64: 'YmlnMQ==', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e as Error);
   const grew = process.memoryUsage().arrayBuffers - before;
   assert.ok(err instanceof SandboxRefreshError);
   assert.equal(err.message, `codex's sandbox setup helper exited with code 1; ${report} is over 65536 bytes; its log is in ${path.dirname(report)}`);
@@ -100,27 +103,29 @@ test('a helper that hangs is killed at the bound; an abort kills it at once', as
   const d = scratch(t);
   const pidFile = path.join(d.root, 'pid');
   const helper = helperScript(d.root, `echo $$ > '${pidFile}'\nexec sleep 60`);
-  await assert.rejects(runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'aGFuZzE=', signal: new AbortController().signal, timeoutMs: 300 }), /did not finish its refresh within 300 ms; killed it/);
+  await assert.rejects(refreshes.run({ helper, codexHome: d.home, payloadBase64: 'aGFuZzE=', signal: new AbortController().signal, timeoutMs: 300 }), /did not finish its refresh within 300 ms; killed it/);
   assert.throws(() => process.kill(Number(readFileSync(pidFile, 'utf8')), 0), /ESRCH/);
 
   rmSync(pidFile);
   const abort = new AbortController();
-  const running = runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'aGFuZzI=', signal: abort.signal });
+  const running = refreshes.run({ helper, codexHome: d.home, payloadBase64: 'aGFuZzI=', signal: abort.signal });
   while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
   abort.abort(new Error('session ended'));
   await assert.rejects(running, /session ended/);
   assert.throws(() => process.kill(Number(readFileSync(pidFile, 'utf8')), 0), /ESRCH/);
 });
 
-test('a refresh done for the same payload is skipped in this process; another payload runs', async (t) => {
+test('a refresh done for the same payload is skipped by the same owner; another payload runs, and so does another owner', async (t) => {
   const d = scratch(t);
   const count = path.join(d.root, 'runs');
   const helper = helperScript(d.root, `echo run >> '${count}'`);
   const signal = new AbortController().signal;
-  assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'ran');
-  assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'skipped');
-  assert.equal(await runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'b2sy', signal }), 'ran');
+  assert.equal(await refreshes.run({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'ran');
+  assert.equal(await refreshes.run({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'skipped');
+  assert.equal(await refreshes.run({ helper, codexHome: d.home, payloadBase64: 'b2sy', signal }), 'ran');
   assert.equal(readFileSync(count, 'utf8'), 'run\nrun\n');
+  assert.equal(await new SandboxRefreshes().run({ helper, codexHome: d.home, payloadBase64: 'b2s=', signal }), 'ran', 'another owner knows nothing of the first one\'s runs');
+  assert.equal(readFileSync(count, 'utf8'), 'run\nrun\nrun\n');
 });
 
 test("sessions sharing a refresh: one leaving does not kill the run for the others, nor give them its reason; the last leaving kills it", async (t) => {
@@ -129,8 +134,8 @@ test("sessions sharing a refresh: one leaving does not kill the run for the othe
   const helper = helperScript(d.root, `echo $$ > '${pidFile}'\nsleep 1\nexit 0`);
   const first = new AbortController();
   const second = new AbortController();
-  const a = runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'c2hhcmVk', signal: first.signal });
-  const b = runSandboxRefresh({ helper, codexHome: d.home, payloadBase64: 'c2hhcmVk', signal: second.signal });
+  const a = refreshes.run({ helper, codexHome: d.home, payloadBase64: 'c2hhcmVk', signal: first.signal });
+  const b = refreshes.run({ helper, codexHome: d.home, payloadBase64: 'c2hhcmVk', signal: second.signal });
   while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
   first.abort(new Error('first session disposed'));
   await assert.rejects(a, /first session disposed/);
@@ -140,8 +145,8 @@ test("sessions sharing a refresh: one leaving does not kill the run for the othe
   const slow = helperScript(d.root, `echo $$ > '${pidFile}'\nexec sleep 60`);
   const third = new AbortController();
   const fourth = new AbortController();
-  const c = runSandboxRefresh({ helper: slow, codexHome: d.home, payloadBase64: 'c2hhcmVkMg==', signal: third.signal });
-  const e = runSandboxRefresh({ helper: slow, codexHome: d.home, payloadBase64: 'c2hhcmVkMg==', signal: fourth.signal });
+  const c = refreshes.run({ helper: slow, codexHome: d.home, payloadBase64: 'c2hhcmVkMg==', signal: third.signal });
+  const e = refreshes.run({ helper: slow, codexHome: d.home, payloadBase64: 'c2hhcmVkMg==', signal: fourth.signal });
   while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
   third.abort(new Error('third gone'));
   fourth.abort(new Error('fourth gone'));

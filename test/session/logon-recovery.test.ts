@@ -9,12 +9,12 @@
 // setup helper is a shell script at codex's helper file name, run for real by runSandboxSetup with
 // the real provisioning payload; codex's runner's seat is taken by this package's runner (kind
 // 'codex'), or by a rogue runner that refuses spawn_child's logon with 1326 once.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SecretText } from '../../src/main/codex/home/secret-text';
-import { launchRunner } from '../../src/main/launch/launch-runner';
+import { RunnerStarter } from '../../src/main/launch/launch-runner';
 import { SETUP_HELPER_FILE } from '../../src/main/codex/sandbox-prep/sandbox-refresh';
 import { SandboxNotReadyError } from '../../src/main/codex/sandbox-setup/sandbox-not-ready-error';
 import { runSandboxSetup, type SetupPlatform } from '../../src/main/codex/sandbox-setup/setup-sandbox';
@@ -32,6 +32,9 @@ import { assertNothingLeftBehind } from '../helpers/sessions';
 
 const skip = posixOnly('runs sh as the command and a shell script as the setup helper stand-in');
 const asCodex = { exe: process.execPath, args: [BUNDLED_RUNNER], kind: 'codex' as const };
+/** The stand-in for CreateProcessWithLogonW starts the runner as the current user, through a launcher of its own. */
+const runners = new RunnerStarter();
+after(() => runners.dispose());
 /** Stand-in for Windows: this process is elevated, so the helper runs directly (no UAC). */
 const elevated: SetupPlatform = { realUser: async () => 'HOST\\alice', isElevated: () => true, startElevated: () => Promise.reject(new Error('unused')) };
 const blob = (s: string) => Buffer.from(s).toString('base64');
@@ -84,7 +87,7 @@ printf '%s' '${JSON.stringify(users(blob('new'), blob('new')))}' > '${home.users
           const code = refusals.shift() ?? 0;
           launched.push(code);
           if (code) throw Object.assign(new Error(`CreateProcessWithLogonW failed: ${code}`), { win32Code: code });
-          return launchRunner(spec, names, o.cwd, { signal: o.signal });
+          return runners.launch(spec, names, o.cwd, { signal: o.signal });
         },
       };
     },

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clearRememberedVersions, rememberedVersion, runnerIdentity } from '../../src/main/session/protocol-choice';
 import { SessionManager } from '../../src/main/session/session-manager';
 import { BUNDLED_RUNNER, rogueRunner } from '../helpers/fixture-paths';
 import { eventually } from '../helpers/process-state';
@@ -33,7 +32,6 @@ const MAY_HAVE_STARTED = /^runner pid \d+ (was killed by SIGKILL|exited with cod
 
 for (const mode of ['fork-then-die', 'run-then-exit']) {
   test(`auto: a runner that starts the command and ends without a frame (${mode}) fails the session; the command started once`, { skip: posixOnly('runs true as the command') }, async () => {
-    clearRememberedVersions();
     const manager = new SessionManager();
     try {
       const runner = counted(mode);
@@ -53,7 +51,6 @@ for (const mode of ['fork-then-die', 'run-then-exit']) {
 }
 
 test('a warm runner that goes silent after the request is not replaced: the session fails, the command started once', { skip: posixOnly('runs true as the command') }, async () => {
-  clearRememberedVersions();
   const runner = counted('answers-once');
   const manager = new SessionManager({ defaults: { runner: { kind: 'custom', spec: runner.spec } }, warmRunners: 1 });
   try {
@@ -72,7 +69,6 @@ test('a warm runner that goes silent after the request is not replaced: the sess
 });
 
 test("a refusal of the request's own content fails at once and teaches auto nothing", async () => {
-  clearRememberedVersions();
   const manager = new SessionManager();
   try {
     const spec = rogueRunner('refuse-content');
@@ -80,14 +76,16 @@ test("a refusal of the request's own content fails at once and teaches auto noth
     const result = await session.exited;
     assert.equal(result.error?.message, 'runner failed during read_spawn_request: runner: bad spawn request: invalid value: the cwd is not usable (a refusal in the version it was sent in: the runner speaks it, so no other version is tried)');
     assert.equal(launches(session.status().stages), 1);
-    assert.equal(rememberedVersion(await runnerIdentity([spec.exe, ...spec.args!], spec.args![0]!)), undefined);
+    // Nothing was remembered: the next session of the same runner searches again.
+    const next = manager.start({ command: ['true'], runner: { kind: 'custom', spec } });
+    await next.exited;
+    assert.deepEqual(next.status().protocol, { version: 6, chosen: 'detected', refused: [] });
   } finally {
     await manager.dispose();
   }
 });
 
 test('a relative cwd is resolved against this process\'s cwd before anything starts: v6 found, nothing wrong remembered', { skip: posixOnly('runs pwd as the command') }, async () => {
-  clearRememberedVersions();
   const manager = new SessionManager();
   try {
     const dir = mkdtempSync(path.join(work, 'cwd-'));

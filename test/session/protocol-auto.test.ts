@@ -7,14 +7,19 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'nod
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROTOCOL_VERSIONS } from '../../src/protocol/versions';
-import { clearRememberedVersions } from '../../src/main/session/protocol-choice';
 import { SessionManager } from '../../src/main/session/session-manager';
 import { BUNDLED_RUNNER, rogueRunner } from '../helpers/fixture-paths';
 import { assertNothingLeftBehind, collect } from '../helpers/sessions';
 import { posixOnly } from '../helpers/platform';
 
-const manager = new SessionManager({ defaults: { timeouts: { connectMs: 10_000, spawnReadyMs: 10_000 } } });
+const newManager = () => new SessionManager({ defaults: { timeouts: { connectMs: 10_000, spawnReadyMs: 10_000 } } });
+let manager = newManager();
 after(() => manager.dispose());
+/** Versions are remembered per manager: a new one starts knowing none. */
+async function freshManager(): Promise<void> {
+  await manager.dispose();
+  manager = newManager();
+}
 const work = mkdtempSync(path.join(os.tmpdir(), 'codex-protocol-auto-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -22,7 +27,7 @@ const pinned = (version: number, file = BUNDLED_RUNNER) => ({ exe: process.execP
 const launches = (stages: { stage: string }[]) => stages.filter((s) => s.stage === 'launching_runner').length;
 
 test('a runner pinned to any version works with no version given: output and exit code intact', { skip: posixOnly('runs sh and true as commands') }, async () => {
-  clearRememberedVersions();
+  await freshManager();
   for (const version of PROTOCOL_VERSIONS) {
     const session = manager.start({ command: ['sh', '-c', `echo "speaks ${version}"; echo err >&2; exit 7`], runner: { kind: 'custom', spec: pinned(version) } });
     const { stdout, stderr, result } = await collect(session);
@@ -48,7 +53,7 @@ test('a runner pinned to any version works with no version given: output and exi
 });
 
 test('the version found is remembered per runner file: only the first session pays for the search', { skip: posixOnly('runs sh and true as commands') }, async () => {
-  clearRememberedVersions();
+  await freshManager();
   const file = path.join(work, 'runner-copy.js');
   copyFileSync(BUNDLED_RUNNER, file);
   const first = await manager.start({ command: ['true'], runner: { kind: 'custom', spec: pinned(2, file) } }).exited;
@@ -66,7 +71,7 @@ test('the version found is remembered per runner file: only the first session pa
 });
 
 test('a refusal is retried, a genuine failure never: the command runs exactly once', { skip: posixOnly('runs sh and true as commands') }, async () => {
-  clearRememberedVersions();
+  await freshManager();
   const marker = path.join(work, 'ran-once.txt');
   // Pinned to 1: version 6 is refused before anything spawns (in version 1); version 1 runs the command.
   const ok = manager.start({ command: ['sh', '-c', `echo ran >> ${marker}`], runner: { kind: 'custom', spec: pinned(1) } });
@@ -87,7 +92,7 @@ test('a refusal is retried, a genuine failure never: the command runs exactly on
 });
 
 test("upstream's version-1 refusal (spawn_failed in its own version) makes the search jump straight to 1", async () => {
-  clearRememberedVersions();
+  await freshManager();
   const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('upstream-v1') } });
   const result = await session.exited;
   assert.deepEqual(result, { state: 'exited', exitCode: 0, timedOut: false, endReason: 'exited' });
@@ -113,7 +118,7 @@ test('a version given by the caller is not searched: its refusal is the error, w
 });
 
 test('when every version is refused: one error listing what each try got, nothing left behind', async () => {
-  clearRememberedVersions();
+  await freshManager();
   const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: rogueRunner('refuse-all') } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');
@@ -125,7 +130,7 @@ test('when every version is refused: one error listing what each try got, nothin
 });
 
 test('a custom permission profile is never sent to version 1: a version-1 runner fails after its one refusal', async () => {
-  clearRememberedVersions();
+  await freshManager();
   const session = manager.start({ command: ['true'], runner: { kind: 'custom', spec: pinned(1) }, permissions: { type: 'managed', file_system: { type: 'unrestricted' }, network: 'restricted' } });
   const result = await session.exited;
   assert.equal(result.state, 'failed');

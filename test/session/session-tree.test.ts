@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { runnerLauncherPid } from '../../src/main/launch/launch-runner';
 import type { Session } from '../../src/main/session/session';
 import { SessionManager } from '../../src/main/session/session-manager';
 import { realRunner } from '../helpers/fixture-paths';
@@ -140,7 +139,7 @@ test('the main process SIGKILLed: every process of its session dies, and it leav
 test('the launcher killed mid-session: the session fails naming the launcher, the next session starts a new launcher', { skip }, async () => {
   const session = manager.start({ command: TREE });
   const pids = await printedPids(session, 2);
-  const launcher = runnerLauncherPid();
+  const launcher = manager.launcherPid();
   assert.ok(launcher, 'sessions launch through the launcher');
   assert.equal(session.status().runnerPid !== undefined, true);
   process.kill(launcher, 'SIGKILL');
@@ -153,7 +152,7 @@ test('the launcher killed mid-session: the session fails naming the launcher, th
   const { stdout, result: nextResult } = await collect(next);
   assert.equal(nextResult.state, 'exited', nextResult.error?.message);
   assert.equal(stdout.toString(), 'again\n');
-  assert.notEqual(runnerLauncherPid(), launcher);
+  assert.notEqual(manager.launcherPid(), launcher);
 });
 
 test('a frozen runner cannot keep its command past timeoutMs: the parent steps in, the whole tree dies', { skip, timeout: 30_000 }, async () => {

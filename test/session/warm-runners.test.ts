@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../src/main/session/session-manager';
 import { WarmRunnerPool } from '../../src/main/session/warm-pool';
+import { RunnerStarter } from '../../src/main/launch/launch-runner';
 import { realRunner, rogueRunner } from '../helpers/fixture-paths';
 import { eventually, isAlive, liveDescendants, processState } from '../helpers/process-state';
 import { collect } from '../helpers/sessions';
@@ -87,7 +88,8 @@ test('a runner that keeps failing is retried with backoff, never in a spin', asy
   const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-warm-'));
   const count = path.join(dir, 'launches');
   writeFileSync(count, '');
-  const pool = new WarmRunnerPool({ perIdentity: 1, maxTotal: 8, idleMs: 60_000, connectTimeoutMs: 5000, onChange() {} });
+  const launcher = new RunnerStarter();
+  const pool = new WarmRunnerPool({ perIdentity: 1, maxTotal: 8, idleMs: 60_000, connectTimeoutMs: 5000, launcher, onChange() {} });
   try {
     pool.ensure('failing', 'failing runner', { spec: { ...rogueRunner('count-and-exit'), env: { ROGUE_COUNT: count } } });
     await new Promise((r) => setTimeout(r, 3500));
@@ -96,6 +98,7 @@ test('a runner that keeps failing is retried with backoff, never in a spin', asy
     assert.ok(launches >= 2 && launches <= 3, `${launches} launches in 3.5 s`);
   } finally {
     await pool.dispose();
+    await launcher.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -170,7 +173,8 @@ test("a runner that stops before answering: the timeout says it is stopped", { s
 });
 
 test('warm runners in all are capped: a new identity closes the runner idle the longest', { skip: posixOnly('reads the runners from /proc') }, async () => {
-  const pool = new WarmRunnerPool({ perIdentity: 1, maxTotal: 2, idleMs: 60_000, connectTimeoutMs: 10_000, onChange() {} });
+  const launcher = new RunnerStarter();
+  const pool = new WarmRunnerPool({ perIdentity: 1, maxTotal: 2, idleMs: 60_000, connectTimeoutMs: 10_000, launcher, onChange() {} });
   const plan = { spec: realRunner() };
   const idle = () => pool.status().filter((p) => p.idle === 1).map((p) => p.identity);
   try {
@@ -183,6 +187,7 @@ test('warm runners in all are capped: a new identity closes the runner idle the 
     assert.ok(await eventually(() => runnersBelowUs().length === 2), `runners: ${runnersBelowUs().join(', ')}`);
   } finally {
     await pool.dispose();
+    await launcher.dispose();
   }
   assert.ok(await eventually(() => runnersBelowUs().length === 0));
 });

@@ -21,7 +21,7 @@ import {
   type SandboxSetupResult,
 } from 'codex-runner-ipc';
 // "./electron" needs Electron to load: its types only here (an app's main process imports its values).
-import type { AppFacts, OpenRunnerPipesPanelOptions, RunnerPipesPanel, configureAppRunner } from 'codex-runner-ipc/electron';
+import type { AppFacts, AppRunner, OpenRunnerPipesPanelOptions, RunnerPipesPanel, configureAppRunner } from 'codex-runner-ipc/electron';
 import { runnerPipesBuilderConfig } from 'codex-runner-ipc/electron-builder';
 
 const ok = (what: string) => console.log(`ok   ts: ${what}`);
@@ -45,8 +45,10 @@ const closePanel: (panel: RunnerPipesPanel) => void = (panel) => panel.close();
 const listed: { sessions: SessionStatus[]; pools: PoolStatus[] } = { sessions: [], pools: [] };
 // What an app's main process does with configureAppRunner's answer (typed here; it runs only in Electron).
 const appManagerOptions = (configure: typeof configureAppRunner): SessionManagerOptions => {
-  const runner: RunnerSpec = configure(facts);
-  return { defaults: { runner: { kind: 'custom', spec: runner }, timeouts: { connectMs: 30_000 } } };
+  const { runner, launcher }: AppRunner = configure(facts);
+  const spec: RunnerSpec = runner.spec;
+  void spec;
+  return { defaults: { runner, timeouts: { connectMs: 30_000 } }, launcher };
 };
 void [builtin, profile, version, account, paths, panelOptions, closePanel, listed, appManagerOptions, codex, stage, setup, readiness, setupOutcome];
 

@@ -7,13 +7,14 @@ import { CodexHomeError } from '../codex/home/codex-home-error';
 import { installProblemSummary, type CodexInstallError } from '../codex/install/codex-install-error';
 import { resolveCodexInstall, type CodexInstall } from '../codex/install/find-codex-install';
 import { cwdProblem } from './cwd-problem';
-import { materializeRunner } from './materialize-runner';
+import { materializeRunner, type RunnerCopies } from './materialize-runner';
 import { defaultRunnerSpec, withMaterializedFile, type RunnerSpec } from './runner-spec';
 import { isRestrictedProfile, profileAllowsNetwork, type ResolvedPermissions } from '../../protocol/permissions';
 import type { SpawnInput } from '../../protocol/versions';
 import type { SandboxSetupOptions, SandboxSetupResult } from '../codex/sandbox-setup/setup-sandbox';
 import { checkCodexRunnerProfile, prepareCodexSandbox, type PreparedSandbox, type SandboxPrepStatus } from '../codex/sandbox-prep/prepare-sandbox';
 import type { PrivateDesktops } from '../codex/sandbox-prep/private-desktops';
+import type { SandboxRefreshes } from '../codex/sandbox-prep/sandbox-refresh';
 import type { LaunchPlan, LogonSource } from '../session/runner-connection';
 import { sandboxGate } from '../session/sandbox-gate';
 import { SessionError } from '../session/session-error';
@@ -38,6 +39,9 @@ export interface ResolvedLaunch {
 export interface LaunchPrep {
   input: SpawnInput;
   desktops: PrivateDesktops;
+  /** The owner's sandbox refreshes and runner copies: each done once per owner, not per session. */
+  refreshes: SandboxRefreshes;
+  runnerCopies: RunnerCopies;
   signal: AbortSignal;
   stage(stage: SetupStage): void;
   /** The preparation step under way ("sandbox refresh"), for a bound's message. */
@@ -101,7 +105,8 @@ export async function resolveLaunch(o: SessionConfig, permissions: ResolvedPermi
   if (kind === 'bundled' && o.allowUnenforcedPolicy) spec = { ...spec, args: [...(spec.args ?? []), '--allow-unenforced-policy'] };
 
   if (o.codexHome && spec.materialize) {
-    spec = withMaterializedFile(spec, await materializeRunner({ source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir, ...(spec.materializeAs ? { destName: spec.materializeAs } : {}) }));
+    const copy = { source: spec.materialize, carry: spec.carry, codexHome: o.codexHome, logDir: o.logDir, ...(spec.materializeAs ? { destName: spec.materializeAs } : {}) };
+    spec = withMaterializedFile(spec, await (prep ? prep.runnerCopies.materialize(copy) : materializeRunner(copy)));
   }
   let logon: LogonSource | undefined;
   if (sandbox === 'codex') {
@@ -141,6 +146,7 @@ export async function resolveLaunch(o: SessionConfig, permissions: ResolvedPermi
         launchedRunner: spec.exe,
         sandboxUsername,
         desktops: prep.desktops,
+        refreshes: prep.refreshes,
         signal: prep.signal,
         ...(prep.step ? { onStep: prep.step } : {}),
       });

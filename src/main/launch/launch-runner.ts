@@ -1,5 +1,5 @@
 // Starts the runner as the current user. On Linux and macOS through the runner launcher (one
-// helper process per main process, src/launcher/), so the synchronous fork of Node's spawn never
+// helper process per SessionManager, src/launcher/), so the synchronous fork of Node's spawn never
 // runs on the app's main thread and a runner's whole tree can be ended; on Windows, and when the
 // launcher cannot start, directly. (Launching as the sandbox user goes through
 // CreateProcessWithLogonW: platform/win32/logon-launch.ts.)
@@ -11,20 +11,6 @@ import { bundledLauncherScript, nodeRuntimeEnv, runnerArgs, type RunnerSpec } fr
 
 export { RunnerLaunchError, TailBuffer, type RunnerExit, type RunnerProcess } from './runner-process';
 
-interface LauncherSettings {
-  enabled: boolean;
-  script?: string;
-  answerTimeoutMs?: number;
-}
-
-const settings: LauncherSettings = { enabled: process.platform !== 'win32' };
-
-const registry = new LauncherRegistry(async () => ({
-  script: settings.script ?? bundledLauncherScript(),
-  env: { ...stringEnv(process.env), ...nodeRuntimeEnv() },
-  answerTimeoutMs: settings.answerTimeoutMs,
-}));
-
 export interface RunnerLauncherOptions {
   /** The launcher script (default: beside the bundled runner). A packaged app ships it outside app.asar, as it does the runner. */
   script?: string;
@@ -34,8 +20,9 @@ export interface RunnerLauncherOptions {
   answerTimeoutMs?: number;
 }
 
-/** Applies to launchers started from now on (a running one keeps its settings). */
-export function configureRunnerLauncher(options: RunnerLauncherOptions): void {
+/** Refuses launcher options that are not what they say, by name. */
+export function checkRunnerLauncherOptions(options: RunnerLauncherOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`runner launcher options must be an object, got ${JSON.stringify(options)}`);
   if (options.script !== undefined && (typeof options.script !== 'string' || options.script.length === 0)) {
     throw new TypeError(`runner launcher script must be a non-empty path, got ${JSON.stringify(options.script)}`);
   }
@@ -44,39 +31,61 @@ export function configureRunnerLauncher(options: RunnerLauncherOptions): void {
   if (ms !== undefined && !(Number.isInteger(ms) && ms > 0 && ms <= 0x7fff_ffff)) {
     throw new TypeError(`runner launcher answerTimeoutMs must be an integer 1..${0x7fff_ffff}, got ${JSON.stringify(ms)}`);
   }
-  if (options.script !== undefined) settings.script = options.script;
-  if (options.enabled !== undefined) settings.enabled = options.enabled && process.platform !== 'win32';
-  if (options.answerTimeoutMs !== undefined) settings.answerTimeoutMs = options.answerTimeoutMs;
 }
 
-/** The launcher's pid while one is up (it is this process's one long-lived child). */
-export function runnerLauncherPid(): number | undefined {
-  return registry.pid();
-}
+/**
+ * Starts runners for one owner (a SessionManager, or a lone Session): through its own launcher
+ * process where there is one, else directly. dispose() ends that launcher.
+ */
+export class RunnerStarter {
+  private readonly enabled: boolean;
+  private readonly registry: LauncherRegistry;
 
-/** `bounds`: the caller's abort and time limit on the launcher's answer (a direct spawn answers at once). */
-export async function launchRunner(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string, bounds: LaunchBounds = {}): Promise<RunnerProcess> {
-  try {
-    return await launchIn(spec, names, cwd, bounds);
-  } catch (err) {
-    // ENOENT is a missing runner or a missing cwd (gone since the launch plan checked it): say which.
-    const fault = err instanceof RunnerLaunchError && err.code === 'ENOENT' && cwd !== undefined ? await cwdProblem(cwd) : undefined;
-    if (fault) throw new RunnerLaunchError(`runner ${spec.exe} could not be started: its ${fault}`, 'ENOENT');
-    throw err;
+  constructor(options: RunnerLauncherOptions = {}) {
+    checkRunnerLauncherOptions(options);
+    this.enabled = (options.enabled ?? true) && process.platform !== 'win32';
+    const { script, answerTimeoutMs } = options;
+    this.registry = new LauncherRegistry(async () => ({
+      script: script ?? bundledLauncherScript(),
+      env: { ...stringEnv(process.env), ...nodeRuntimeEnv() },
+      answerTimeoutMs,
+    }));
   }
-}
 
-async function launchIn(spec: RunnerSpec, names: { in: string; out: string }, cwd: string | undefined, bounds: LaunchBounds): Promise<RunnerProcess> {
-  const env = spec.env ? { ...stringEnv(process.env), ...spec.env } : stringEnv(process.env);
-  if (settings.enabled) {
+  /** `bounds`: the caller's abort and time limit on the launcher's answer (a direct spawn answers at once). */
+  async launch(spec: RunnerSpec, names: { in: string; out: string }, cwd?: string, bounds: LaunchBounds = {}): Promise<RunnerProcess> {
     try {
-      return await registry.launch(spec.exe, runnerArgs(spec, names), env, cwd ?? process.cwd(), bounds);
+      return await this.launchIn(spec, names, cwd, bounds);
     } catch (err) {
-      if (!(err instanceof LauncherUnavailableError)) throw err;
-      registry.warnOnce(`${err.message}; launching runners directly (on this thread, and a runner that dies leaves its command's orphans)`);
+      // ENOENT is a missing runner or a missing cwd (gone since the launch plan checked it): say which.
+      const fault = err instanceof RunnerLaunchError && err.code === 'ENOENT' && cwd !== undefined ? await cwdProblem(cwd) : undefined;
+      if (fault) throw new RunnerLaunchError(`runner ${spec.exe} could not be started: its ${fault}`, 'ENOENT');
+      throw err;
     }
   }
-  return spawnRunnerDirectly(spec, names, env, cwd);
+
+  /** The launcher's pid while one is up (the owner's one long-lived child). */
+  launcherPid(): number | undefined {
+    return this.registry.pid();
+  }
+
+  /** Ends the launcher and every runner tree it still holds; resolves once it has exited. */
+  dispose(): Promise<void> {
+    return this.registry.close();
+  }
+
+  private async launchIn(spec: RunnerSpec, names: { in: string; out: string }, cwd: string | undefined, bounds: LaunchBounds): Promise<RunnerProcess> {
+    const env = spec.env ? { ...stringEnv(process.env), ...spec.env } : stringEnv(process.env);
+    if (this.enabled) {
+      try {
+        return await this.registry.launch(spec.exe, runnerArgs(spec, names), env, cwd ?? process.cwd(), bounds);
+      } catch (err) {
+        if (!(err instanceof LauncherUnavailableError)) throw err;
+        this.registry.warnOnce(`${err.message}; launching runners directly (on this thread, and a runner that dies leaves its command's orphans)`);
+      }
+    }
+    return spawnRunnerDirectly(spec, names, env, cwd);
+  }
 }
 
 /** The direct path: Node's spawn in this process (Windows; the fallback elsewhere). */

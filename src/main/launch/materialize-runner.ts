@@ -21,7 +21,6 @@ export interface MaterializeOptions {
   logDir?: string;
 }
 
-const cache = new Map<string, Promise<string>>();
 const MTIME_SLACK_MS = 2000;
 
 /** A name that stays in its folder: no separator, drive colon or NUL, not `.` or `..`. */
@@ -33,26 +32,39 @@ export function sandboxBinDir(codexHome: string): string {
   return path.join(codexHome, '.sandbox-bin');
 }
 
-/** Returns the path to launch: the fresh copy in `.sandbox-bin`, or `source` when copying failed. */
+/**
+ * Returns the path to launch: the fresh copy in `.sandbox-bin`, or `source` when copying failed.
+ * Each call checks the copy (its size, time and hash); RunnerCopies remembers the answers.
+ */
 export function materializeRunner(options: MaterializeOptions): Promise<string> {
-  // The name comes from outside (a release string in codex's install): never a path.
-  if (options.destName !== undefined && !isPlainFileName(options.destName)) return Promise.reject(new Error(`the runner copy's name ${JSON.stringify(options.destName)} is not a plain file name`));
-  const dest = path.join(sandboxBinDir(options.codexHome), options.destName ?? path.basename(options.source));
-  const key = `${path.resolve(options.source)}\0${dest}\0${(options.carry ?? []).join('\0')}`;
-  let pending = cache.get(key);
-  if (!pending) {
-    pending = materialize(options, dest).then((launched) => {
-      if (launched !== dest) cache.delete(key); // a fallback is retried next time
-      return launched;
-    });
-    cache.set(key, pending);
-  }
-  return pending;
+  const dest = copyPath(options);
+  return dest instanceof Error ? Promise.reject(dest) : materialize(options, dest);
 }
 
-/** Forgets the per-process answers (tests, or after the app replaced its runner). */
-export function clearMaterializeCache(): void {
-  cache.clear();
+/** The runner copies one owner (a SessionManager) made: each copied and checked once, a fallback retried. */
+export class RunnerCopies {
+  private readonly made = new Map<string, Promise<string>>();
+
+  materialize(options: MaterializeOptions): Promise<string> {
+    const dest = copyPath(options);
+    if (dest instanceof Error) return Promise.reject(dest);
+    const key = `${path.resolve(options.source)}\0${dest}\0${(options.carry ?? []).join('\0')}`;
+    let pending = this.made.get(key);
+    if (!pending) {
+      pending = materialize(options, dest).then((launched) => {
+        if (launched !== dest) this.made.delete(key); // a fallback is retried next time
+        return launched;
+      });
+      this.made.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+function copyPath(options: MaterializeOptions): string | Error {
+  // The name comes from outside (a release string in codex's install): never a path.
+  if (options.destName !== undefined && !isPlainFileName(options.destName)) return new Error(`the runner copy's name ${JSON.stringify(options.destName)} is not a plain file name`);
+  return path.join(sandboxBinDir(options.codexHome), options.destName ?? path.basename(options.source));
 }
 
 async function materialize(options: MaterializeOptions, dest: string): Promise<string> {

@@ -8,7 +8,8 @@ import { boundedWait } from '../../util/bounded-wait';
 import { PrivateDesktops } from '../codex/sandbox-prep/private-desktops';
 import { resolveLaunch, type ResolvedLaunch } from '../launch/launch-plan';
 import { codexHomeAccess } from './codex-home-access';
-import { forgetVersion, rememberedVersion, rememberVersion, runnerIdentity } from './protocol-choice';
+import { runnerIdentity } from './protocol-choice';
+import { ManagerState } from './manager-state';
 import type { RunnerChannel } from './runner-channel';
 import { NeedsSandboxRecovery, openRunnerConnection, type LaunchPlan, type RunnerConnection } from './runner-connection';
 import { RUNNER_EXIT_GRACE_MS } from './runner-death';
@@ -58,6 +59,8 @@ export class Handshake {
   private firstReply?: (reply: FirstReply) => void;
   /** A lone session's own private desktops, closed when it ends. */
   private ownDesktops?: PrivateDesktops;
+  /** A lone session's own launcher and caches (a manager lends its own), ended with it. */
+  private ownState?: ManagerState;
 
   constructor(
     private readonly cx: HandshakeContext,
@@ -95,13 +98,19 @@ export class Handshake {
     deliver?.(first);
   }
 
-  /** The end: the password goes, and a lone session's desktops are closed. */
   forgetPassword(): void {
     this.password = undefined;
   }
 
+  /** The end: a lone session's desktops, launcher and caches are closed. */
   async release(): Promise<void> {
     await this.ownDesktops?.dispose().catch(() => {});
+    await this.ownState?.dispose().catch(() => {});
+  }
+
+  /** The manager's state, or a lone session's own. */
+  private get managerState(): ManagerState {
+    return this.cx.host.state ?? (this.ownState ??= new ManagerState());
   }
 
   /**
@@ -167,6 +176,8 @@ export class Handshake {
       resolveLaunch(options, spawn.permissions, this.password, host.codexHome ?? codexHomeAccess, {
         input: spawn.input,
         desktops,
+        refreshes: this.managerState.refreshes,
+        runnerCopies: this.managerState.runnerCopies,
         signal: this.cx.signal,
         stage: (stage) => recorder.mark(stage),
         step: (name) => (step = name),
@@ -195,7 +206,7 @@ export class Handshake {
     const given = o.protocolVersion !== undefined && o.protocolVersion !== 'auto' ? o.protocolVersion : undefined;
     const search = new VersionSearch({
       given,
-      remembered: given === undefined ? rememberedVersion(identity) : undefined,
+      remembered: given === undefined ? this.managerState.versions.get(identity) : undefined,
       runnerFile: launch.runner.file,
       isRefreshableLogonError: (payload) => plan.logon?.retryOnLogonFailure === true && isRefreshableLogonError(payload, spawn.input.command[0] ?? ''),
       windowsErrorText: describeWin32Error,
@@ -206,7 +217,7 @@ export class Handshake {
         recorder.protocol({ version: search.version, chosen: search.chosen, refused: [...search.refused] });
         throw new SessionError(step.stage, step.message, step.spawnFailed === true);
       }
-      if (step.forgetRemembered) forgetVersion(identity);
+      if (step.forgetRemembered) this.managerState.versions.forget(identity);
       let request: Record<string, unknown>;
       try {
         request = versionSpec(step.version).spawnRequest(spawn.input);
@@ -222,7 +233,7 @@ export class Handshake {
         tried = await this.attempt(launch, plan, request, step.mayTakeWarm, () => {
           // Runs as spawn_ready is read, not after this await: a command that ends at once ends the
           // session (and aborts the await) in the same read, and must still count as a success.
-          if (learns !== undefined) rememberVersion(identity, learns);
+          if (learns !== undefined) this.managerState.versions.remember(identity, learns);
           this.password = undefined;
           // This identity is in use: keep a runner warm for its next session.
           if (launch.warmKey) this.cx.host.pool?.ensure(launch.warmKey, launch.warmLabel, withoutRecovery(launch.plan));
@@ -253,7 +264,7 @@ export class Handshake {
       this.checkAborted();
     }
     recorder.runnerChosen(warm);
-    const conn = warm ?? (await openRunnerConnection(plan, { connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, signal, hooks: recorder.connectionHooks() }));
+    const conn = warm ?? (await openRunnerConnection(plan, { connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, signal, launcher: this.managerState.launcher, hooks: recorder.connectionHooks() }));
     // The session may have ended while the last step returned: the connection is the end's to close, and no request goes.
     channel.conn = conn;
     this.checkAborted();

@@ -1,10 +1,8 @@
-// What each runner file answered, for the life of this process: only the first session of a
-// runner pays for the version search (version-search.ts). Keyed by the launch command and the
-// file's path, size and mtime, so a replaced runner is searched again.
+// What each runner file answered, for the life of its owner (a SessionManager): only the first
+// session of a runner pays for the version search (version-search.ts). Keyed by the launch command
+// and the file's path, size and mtime, so a replaced runner is searched again.
 import { promises as fs } from 'node:fs';
 import type { ProtocolVersion } from '../../protocol/versions';
-
-const known = new Map<string, ProtocolVersion>();
 
 export async function runnerIdentity(command: readonly string[], file: string): Promise<string> {
   try {
@@ -15,19 +13,19 @@ export async function runnerIdentity(command: readonly string[], file: string): 
   }
 }
 
-export function rememberedVersion(identity: string): ProtocolVersion | undefined {
-  return known.get(identity);
-}
+/** The protocol version each runner identity answered. */
+export class RememberedVersions {
+  private readonly known = new Map<string, ProtocolVersion>();
 
-export function rememberVersion(identity: string, version: ProtocolVersion): void {
-  known.set(identity, version);
-}
+  get(identity: string): ProtocolVersion | undefined {
+    return this.known.get(identity);
+  }
 
-export function forgetVersion(identity: string): void {
-  known.delete(identity);
-}
+  remember(identity: string, version: ProtocolVersion): void {
+    this.known.set(identity, version);
+  }
 
-/** For tests: forget every answer. */
-export function clearRememberedVersions(): void {
-  known.clear();
+  forget(identity: string): void {
+    this.known.delete(identity);
+  }
 }

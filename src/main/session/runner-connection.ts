@@ -2,7 +2,7 @@
 // a session that does not depend on the command. Every step is bounded (timeout, the runner's
 // death, the caller's abort) and a failure at any step releases what the earlier ones acquired.
 import type { Duplex } from 'node:stream';
-import { launchRunner, type RunnerExit, type RunnerProcess } from '../launch/launch-runner';
+import type { RunnerExit, RunnerProcess, RunnerStarter } from '../launch/launch-runner';
 import type { SecretText } from '../codex/home/secret-text';
 import type { RunnerSpec } from '../launch/runner-spec';
 import type { LogonLaunchOptions } from '../launch/win32/logon-launch';
@@ -70,6 +70,8 @@ export interface ConnectionHooks {
 export interface ConnectOptions {
   connectTimeoutMs: number;
   signal: AbortSignal;
+  /** Starts the runner as the current user (the owner's launcher); a logon launch goes its own way. */
+  launcher: RunnerStarter;
   hooks: ConnectionHooks;
 }
 
@@ -124,7 +126,7 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
     checkAborted(signal);
 
     hooks.stage('launching_runner');
-    runner = await launch(plan, pipes.names, signal, options.connectTimeoutMs);
+    runner = await launch(plan, pipes.names, options);
     hooks.runnerLaunched(runner);
     checkAborted(signal);
 
@@ -150,8 +152,9 @@ export async function openRunnerConnection(plan: LaunchPlan, options: ConnectOpt
   }
 }
 
-async function launch(plan: LaunchPlan, names: { in: string; out: string }, signal: AbortSignal, timeoutMs: number): Promise<RunnerProcess> {
-  if (!plan.logon) return launchRunner(plan.spec, names, plan.runnerCwd, { signal, timeoutMs });
+async function launch(plan: LaunchPlan, names: { in: string; out: string }, options: ConnectOptions): Promise<RunnerProcess> {
+  const { signal } = options;
+  if (!plan.logon) return options.launcher.launch(plan.spec, names, plan.runnerCwd, { signal, timeoutMs: options.connectTimeoutMs });
   const logon = plan.logon;
   if (!logon.launchAs && process.platform !== 'win32') throw new SessionError('launching_runner', 'a sandbox logon (CreateProcessWithLogonW) exists only on Windows');
   const launchAs = logon.launchAs ?? (await import('../launch/win32/logon-launch')).launchRunnerAsUser;

@@ -1,8 +1,11 @@
 // Owns the sessions of one app: starts them (through a bounded number of launch slots, and from
-// warm runners when asked), lists them, and tells listeners when any changes.
+// warm runners when asked), lists them, and tells listeners when any changes. Everything its
+// sessions share is its own (manager-state.ts): two managers are independent.
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import { Admission } from './admission';
+import { ManagerState } from './manager-state';
+import type { RunnerLauncherOptions } from '../launch/launch-runner';
 import { Session, type SessionResult } from './session';
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_TIMER_MS } from './session-options';
 import { checkSessionOptions, resolveSessionOptions, type SessionDefaults, type SessionOptions } from './public-options';
@@ -42,6 +45,12 @@ export interface SessionManagerOptions {
    * runner idle the longest is closed to make room. Default 8 (at least `warmRunners`).
    */
   maxWarmRunners?: number;
+  /**
+   * This manager's runner launcher (Linux, macOS): one helper process that starts its runners,
+   * started at the first launch and ended by dispose(). A packaged app names its copy of the
+   * script here (`configureAppRunner` in `codex-runner-ipc/electron` returns it).
+   */
+  launcher?: RunnerLauncherOptions;
 }
 
 export const DEFAULT_WARM_IDLE_MS = 60_000;
@@ -53,6 +62,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly pool?: WarmRunnerPool;
   /** codex's runner: one private desktop per sandbox account, for the manager's life. */
   private readonly desktops = new PrivateDesktops();
+  /** Its launcher, remembered protocol versions, sandbox refreshes and runner copies. */
+  private readonly state: ManagerState;
   private disposed = false;
 
   constructor(private readonly options: SessionManagerOptions = {}) {
@@ -69,6 +80,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (!Number.isInteger(maxWarm) || maxWarm < warm || maxWarm > 256) throw new RangeError(`maxWarmRunners must be an integer ${warm}..256 (at least warmRunners), got ${maxWarm}`);
     const idleMs = options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS;
     if (!Number.isInteger(idleMs) || idleMs < 1 || idleMs > MAX_TIMER_MS) throw new RangeError(`warmIdleMs must be an integer 1..${MAX_TIMER_MS}, got ${idleMs}`);
+    this.state = new ManagerState(options.launcher);
     this.admission = new Admission(options.launchConcurrency ?? Math.max(2, os.availableParallelism()));
     if (warm > 0) {
       this.pool = new WarmRunnerPool({
@@ -77,6 +89,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         idleMs,
         connectTimeoutMs: options.defaults?.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         admission: this.admission,
+        launcher: this.state.launcher,
         onChange: () => this.emit('pools'),
       });
     }
@@ -85,7 +98,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Starts a session and returns it at once; its stages progress in the background. */
   start(options: SessionOptions): Session {
     if (this.disposed) throw new Error('session manager is disposed');
-    const session = new Session(resolveSessionOptions(options, this.options.defaults), { admission: this.admission, pool: this.pool, desktops: this.desktops });
+    const session = new Session(resolveSessionOptions(options, this.options.defaults), { admission: this.admission, pool: this.pool, desktops: this.desktops, state: this.state });
     this.sessions.set(session.id, session);
     session.on('update', () => this.emit('change', session.id));
     session.once('exit', () => this.forgetOldEnded());
@@ -107,11 +120,17 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return this.pool?.status() ?? [];
   }
 
-  /** Ends every session, closes every warm runner, and waits until all are released. */
+  /** The pid of this manager's runner launcher while one is up (Linux, macOS): its one long-lived child. */
+  launcherPid(): number | undefined {
+    return this.state.launcher.launcherPid();
+  }
+
+  /** Ends every session, closes every warm runner, ends the launcher, and waits until all are released. */
   async dispose(): Promise<SessionResult[]> {
     this.disposed = true;
     const [results] = await Promise.all([Promise.all([...this.sessions.values()].map((s) => s.dispose())), this.pool?.dispose()]);
-    await this.desktops.dispose().catch(() => {}); // after every runner that used them is gone
+    // After every runner that used them is gone.
+    await Promise.all([this.desktops.dispose().catch(() => {}), this.state.dispose().catch(() => {})]);
     return results;
   }
 

@@ -71,7 +71,7 @@ export interface ProtocolStatus {
   version: number;
   /**
    * given: the caller named it; detected: found by trying versions newest first; remembered:
-   * found earlier in this process for the same runner file (path, size, mtime).
+   * found earlier by the same SessionManager for the same runner file (path, size, mtime).
    */
   chosen: 'given' | 'detected' | 'remembered';
   /** Versions tried before `version` that the runner refused, with what it answered. */

@@ -22,6 +22,7 @@ import type { SessionStage, SessionStatus } from './session-status';
 import { prepareSpawn, type PreparedSpawn } from './spawn-input';
 import { StatusRecorder } from './status-recorder';
 import type { WarmRunnerPool } from './warm-pool';
+import type { ManagerState } from './manager-state';
 import { Watchdogs } from './watchdogs';
 
 export { SessionError } from './session-error';
@@ -37,10 +38,12 @@ export interface SessionResult extends CommandEnd {
 
 let nextId = 1;
 
-/** What a manager lends its sessions: launch slots and warm runners. A lone Session has neither. */
+/** What a manager lends its sessions: launch slots, warm runners and its state. A lone Session has no slots or pool. */
 export interface SessionHost {
   admission?: Admission;
   pool?: WarmRunnerPool;
+  /** The manager's launcher, remembered versions, refreshes and runner copies (a lone session owns its own). */
+  state?: ManagerState;
   /** codex's runner: the private desktops, kept for the host's life (a lone session owns its own). */
   desktops?: PrivateDesktops;
   /** codex's home: its runner, sandbox users and setup. Default the real one; Linux tests stand in for its Windows-only parts. */

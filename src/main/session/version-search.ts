@@ -40,7 +40,7 @@ export type HowChosen = 'given' | 'detected' | 'remembered';
 export interface SearchStart {
   /** The version the caller asked for; never searched. */
   given?: ProtocolVersion;
-  /** The version this runner file answered earlier in this process. */
+  /** The version this runner file answered earlier (its manager remembers it: protocol-choice.ts). */
   remembered?: ProtocolVersion;
   /** For the error when every version is refused. */
   runnerFile: string;

@@ -4,6 +4,7 @@
 // long one may idle, and how fast a runner that keeps failing is retried (exponential backoff).
 // An idle runner never keeps this process alive (its pipes and timers are unref'd).
 import type { Admission } from './admission';
+import type { RunnerStarter } from '../launch/launch-runner';
 import { openRunnerConnection, type ConnectionHooks, type LaunchPlan, type RunnerConnection } from './runner-connection';
 import { runnerState } from '../../os/posix/process-state';
 import { boundedWait } from '../../util/bounded-wait';
@@ -17,6 +18,8 @@ export interface WarmPoolOptions {
   /** An idle runner unused this long is closed (and not replaced until the identity is used again). */
   idleMs: number;
   connectTimeoutMs: number;
+  /** The manager's launcher, which starts the warm runners as it does its sessions' runners. */
+  launcher: RunnerStarter;
   /** Warm launches count against the same launch slots as sessions. */
   admission?: Admission;
   onChange(): void;
@@ -159,7 +162,7 @@ export class WarmRunnerPool {
     try {
       release = this.options.admission ? await this.options.admission.acquire(this.abort.signal) : undefined;
       id.connecting.add(settled); // settled once this launch's runner is idle, or the launch failed
-      conn = await openRunnerConnection(id.plan, { connectTimeoutMs: this.options.connectTimeoutMs, signal: this.abort.signal, hooks: NO_HOOKS });
+      conn = await openRunnerConnection(id.plan, { connectTimeoutMs: this.options.connectTimeoutMs, signal: this.abort.signal, launcher: this.options.launcher, hooks: NO_HOOKS });
     } catch {
       conn = undefined;
     } finally {

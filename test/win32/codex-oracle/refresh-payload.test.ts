@@ -1,6 +1,6 @@
 // §5: the refresh payload as each fetched release's own setup helper parses it, under Wine. The field
 // set is read from the helper (setup-helper-shape.ts), real_user is the token's DOMAIN\user, and the
-// module's own runSandboxRefresh launches it. A good parse gets to the helper's SID/group step, which
+// module's own SandboxRefreshes.run launches it. A good parse gets to the helper's SID/group step, which
 // fails here (Wine has no CodexSandboxUsers group or sandbox accounts): `helper_sid_resolve_failed` in
 // <home>/.sandbox/setup_error.json. A parse failure says "failed to parse payload json" on stderr and
 // writes no report (the control below shows the helper does tell the two apart).
@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { currentSetupUser } from '../../../src/os/win32/current-user';
 import { ARGUMENT_LIMIT_UNITS, helperLaunch } from '../../../src/main/codex/sandbox-prep/helper-launch';
 import { encodePayload, payloadForHelper, refreshPayload, type RefreshPayload } from '../../../src/main/codex/sandbox-prep/refresh-payload';
-import { forgetSandboxRefreshes, runSandboxRefresh, SandboxRefreshError, setupErrorFile } from '../../../src/main/codex/sandbox-prep/sandbox-refresh';
+import { SandboxRefreshError, SandboxRefreshes, setupErrorFile } from '../../../src/main/codex/sandbox-prep/sandbox-refresh';
 import { setupHelperShape, type SetupHelperShape } from '../../../src/main/codex/sandbox-prep/setup-helper-shape';
 import { codexRelease, codexReleases, type ReleaseShape } from '../../helpers/codex-releases';
 import { skipUnlessWindows as skip } from '../win32-test-support';
@@ -37,7 +37,8 @@ function runHelper(helper: string, args: string[], env: NodeJS.ProcessEnv): Prom
 async function refreshFails(helper: string, home: string, payload: Record<string, unknown>, shape: SetupHelperShape, baseEnv: NodeJS.ProcessEnv = process.env): Promise<SandboxRefreshError> {
   const payloadBase64 = encodePayload(payload);
   const launch = helperLaunch(payloadBase64, shape, baseEnv);
-  const err = await runSandboxRefresh({ helper, codexHome: home, payloadBase64, launch, signal: new AbortController().signal, timeoutMs: 120_000 }).then(
+  // A fresh owner each time: nothing remembered from an earlier run.
+  const err = await new SandboxRefreshes().run({ helper, codexHome: home, payloadBase64, launch, signal: new AbortController().signal, timeoutMs: 120_000 }).then(
     () => assert.fail('the refresh cannot succeed under Wine (no CodexSandboxUsers group)'),
     (e: unknown) => e,
   );
@@ -51,7 +52,6 @@ describe('the refresh payload, parsed by each release\'s own setup helper', { sk
   before(async () => {
     root = realpathSync(mkdtempSync(path.join(tmpdir(), 'codex-oracle-payload-')));
     realUser = await currentSetupUser();
-    forgetSandboxRefreshes();
   });
   after(() => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
 

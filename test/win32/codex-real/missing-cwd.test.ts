@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { launchRunner } from '../../../src/main/launch/launch-runner';
+import { RunnerStarter } from '../../../src/main/launch/launch-runner';
 import { SessionManager } from '../../../src/main/session/session-manager';
 import { capSidFile } from '../../../src/main/codex/sandbox-prep/cap-sid-file';
 import { codexRelease } from '../../helpers/codex-releases';
@@ -37,7 +37,9 @@ test("codex 0.171.0: a session with a missing cwd fails in preparing naming it; 
   assert.deepEqual([result.state, result.error?.stage, result.error?.message], ['failed', 'preparing', `working directory ${missing} does not exist`]);
   assert.equal(session.status().runnerPid, undefined);
   // The launch itself (the direct spawn on Windows) with codex's runner in a cwd that is gone.
-  await assert.rejects(launchRunner({ exe: codex.runner, kind: 'codex' }, { in: '\\\\.\\pipe\\none-in', out: '\\\\.\\pipe\\none-out' }, missing), {
+  const runners = new RunnerStarter();
+  t.after(() => runners.dispose());
+  await assert.rejects(runners.launch({ exe: codex.runner, kind: 'codex' }, { in: '\\\\.\\pipe\\none-in', out: '\\\\.\\pipe\\none-out' }, missing), {
     name: 'RunnerLaunchError',
     message: `runner ${codex.runner} could not be started: its working directory ${missing} does not exist`,
   });

@@ -14,7 +14,7 @@ import { currentSetupUser } from '../../../os/win32/current-user';
 import { helperLaunch } from './helper-launch';
 import { encodePayload, payloadForHelper, refreshPayload } from './refresh-payload';
 import { prepareRunnerEnv } from './runner-env';
-import { runSandboxRefresh, SandboxRefreshError } from './sandbox-refresh';
+import { SandboxRefreshError, type SandboxRefreshes } from './sandbox-refresh';
 import { SETUP_HELPER_EXE } from '../install/bundled-executable';
 import { installProblemSummary, type CodexInstallError } from '../install/codex-install-error';
 import { placesLooked } from '../install/places-looked';
@@ -32,7 +32,7 @@ export interface SandboxPrepStatus {
   /** The private desktop's name (`private_desktop_name`), or why there is none. */
   desktop: string | null;
   desktopNote?: string;
-  /** The setup helper's refresh: run, skipped (done for the same roots earlier in this process), or turned off. */
+  /** The setup helper's refresh: run, skipped (done for the same roots earlier by the same session manager), or turned off. */
   refresh: 'ran' | 'skipped' | 'off';
   /** The helper run, when it ran or was skipped. */
   setupHelper?: string;
@@ -60,6 +60,8 @@ export interface SandboxPrepRequest {
   /** The runner actually launched (its `.sandbox-bin` copy): its release is compared with the helper's. */
   launchedRunner?: string;
   desktops: PrivateDesktops;
+  /** The owner's refreshes: one run per payload, and none again after one succeeded. */
+  refreshes: SandboxRefreshes;
   /**
    * The session's end and its own bounds (its timeoutMs). No timeout of the refresh is taken from
    * here: sessions share one run of the helper, which one session's bound must not cut short for
@@ -163,7 +165,7 @@ async function refreshSandbox(r: SandboxPrepRequest, sidRequest: CapabilitySidRe
   });
   const payloadBase64 = encodePayload(payloadForHelper(payload, shape));
   const launch = helperLaunch(payloadBase64, shape, process.env);
-  const ran = await runSandboxRefresh({ helper: helper.found, codexHome: r.codexHome, payloadBase64, launch, signal: r.signal });
+  const ran = await r.refreshes.run({ helper: helper.found, codexHome: r.codexHome, payloadBase64, launch, signal: r.signal });
   return [ran, helper.found];
 }
 

@@ -3,7 +3,8 @@
 // sandbox users and the capability SIDs their ACLs on the roots. A child process, so the main
 // thread never waits on it; bounded by a timeout and killed on abort. A failure is reported with
 // the helper's own code and message from `<codexHome>/.sandbox/setup_error.json` (read with a
-// size bound). A refresh that succeeded for the same payload is not run again in this process.
+// size bound). A refresh that succeeded for the same payload is not run again for the same owner
+// (a SessionManager: SandboxRefreshes).
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -27,16 +28,6 @@ export class SandboxRefreshError extends Error {
   }
 }
 
-/** Payloads refreshed successfully in this process, and refreshes under way (one flight per payload). */
-const done = new Set<string>();
-interface Flight {
-  promise: Promise<void>;
-  /** Aborts the helper: only once every session waiting on it has gone. */
-  controller: AbortController;
-  waiters: number;
-}
-const inFlight = new Map<string, Flight>();
-
 export interface RefreshRun {
   helper: string;
   codexHome: string;
@@ -48,50 +39,61 @@ export interface RefreshRun {
   timeoutMs?: number;
 }
 
-/**
- * 'skipped': the same payload was refreshed earlier in this process. Sessions with the same
- * payload share one run of the helper, which is killed only when all of them have aborted; each
- * waiter that aborts gets its own signal's reason, never another session's.
- */
-export async function runSandboxRefresh(run: RefreshRun): Promise<'ran' | 'skipped'> {
-  if (done.has(run.payloadBase64)) return 'skipped';
-  if (run.signal.aborted) throw run.signal.reason;
-  let flight = inFlight.get(run.payloadBase64);
-  if (!flight) {
-    const controller = new AbortController();
-    const created: Flight = { controller, waiters: 0, promise: Promise.resolve() };
-    created.promise = runHelper({ ...run, signal: controller.signal }).finally(() => {
-      if (inFlight.get(run.payloadBase64) === created) inFlight.delete(run.payloadBase64);
-    });
-    // A run every waiter left may still fail; nobody is there to see it.
-    created.promise.catch(() => {});
-    inFlight.set(run.payloadBase64, created);
-    flight = created;
-  }
-  const shared = flight;
-  shared.waiters++;
-  try {
-    await boundedWait(shared.promise, { signal: run.signal });
-  } catch (err) {
-    if (run.signal.aborted) throw run.signal.reason;
-    throw err;
-  } finally {
-    shared.waiters--;
-    if (shared.waiters === 0 && run.signal.aborted) {
-      // The last waiter gone: no one wants this run any more. Forget it so a later session starts afresh.
-      if (inFlight.get(run.payloadBase64) === shared) inFlight.delete(run.payloadBase64);
-      shared.controller.abort(new Error('every session waiting on this sandbox refresh has gone'));
-      // The helper is gone before the last waiter hears of its abort.
-      await shared.promise.catch(() => {});
-    }
-  }
-  done.add(run.payloadBase64);
-  return 'ran';
+interface Flight {
+  promise: Promise<void>;
+  /** Aborts the helper: only once every session waiting on it has gone. */
+  controller: AbortController;
+  waiters: number;
 }
 
-/** Forgets which refreshes ran (tests). */
-export function forgetSandboxRefreshes(): void {
-  done.clear();
+/**
+ * The refreshes of one owner (a SessionManager): the payloads refreshed successfully, which are
+ * not run again, and the runs under way (one flight per payload).
+ */
+export class SandboxRefreshes {
+  private readonly done = new Set<string>();
+  private readonly inFlight = new Map<string, Flight>();
+
+  /**
+   * 'skipped': the same payload was refreshed earlier for this owner. Sessions with the same
+   * payload share one run of the helper, which is killed only when all of them have aborted; each
+   * waiter that aborts gets its own signal's reason, never another session's.
+   */
+  async run(run: RefreshRun): Promise<'ran' | 'skipped'> {
+    if (this.done.has(run.payloadBase64)) return 'skipped';
+    if (run.signal.aborted) throw run.signal.reason;
+    let flight = this.inFlight.get(run.payloadBase64);
+    if (!flight) {
+      const controller = new AbortController();
+      const created: Flight = { controller, waiters: 0, promise: Promise.resolve() };
+      created.promise = runHelper({ ...run, signal: controller.signal }).finally(() => {
+        if (this.inFlight.get(run.payloadBase64) === created) this.inFlight.delete(run.payloadBase64);
+      });
+      // A run every waiter left may still fail; nobody is there to see it.
+      created.promise.catch(() => {});
+      this.inFlight.set(run.payloadBase64, created);
+      flight = created;
+    }
+    const shared = flight;
+    shared.waiters++;
+    try {
+      await boundedWait(shared.promise, { signal: run.signal });
+    } catch (err) {
+      if (run.signal.aborted) throw run.signal.reason;
+      throw err;
+    } finally {
+      shared.waiters--;
+      if (shared.waiters === 0 && run.signal.aborted) {
+        // The last waiter gone: no one wants this run any more. Forget it so a later session starts afresh.
+        if (this.inFlight.get(run.payloadBase64) === shared) this.inFlight.delete(run.payloadBase64);
+        shared.controller.abort(new Error('every session waiting on this sandbox refresh has gone'));
+        // The helper is gone before the last waiter hears of its abort.
+        await shared.promise.catch(() => {});
+      }
+    }
+    this.done.add(run.payloadBase64);
+    return 'ran';
+  }
 }
 
 export function setupErrorFile(codexHome: string): string {
