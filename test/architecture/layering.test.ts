@@ -57,3 +57,15 @@ test('the graph reader finds every import form: from, type-only, dynamic import,
   }
   assert.equal(existsSync(dir), false);
 });
+
+test('examples/ use the package as an app does: only its public entries', () => {
+  // The entries of package.json's exports map, as source files.
+  const publicEntries = new Set(['src/main/index.ts', 'src/main/node-pty/index.ts', 'electron/main/index.ts', 'electron/builder/builder-config.ts']);
+  const examples = path.join(repoRoot, 'examples');
+  const leaving = importEdges(examples)
+    .map((e) => ({ ...e, target: path.relative(repoRoot, path.join(examples, e.to)).split(path.sep).join('/') }))
+    .filter((e) => !e.target.startsWith('examples/'));
+  assert.ok(leaving.length >= 2, 'the demo imports the package');
+  const target = (t: string) => [t, `${t}.ts`, `${t}/index.ts`].find((c) => publicEntries.has(c)) ?? t;
+  assert.deepEqual(leaving.map((e) => target(e.target)).filter((t) => !publicEntries.has(t)).map((t) => `examples/ imports ${t}, not a public entry`), []);
+});

@@ -5,7 +5,6 @@
 // again. One setup per codex home at a time: in this process (callers share one run, as upstream's
 // single flight) and across processes (a lock file in the home). Nothing here runs unless an app
 // calls it or opted in (the session option autoSetupSandbox).
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { sandboxReadiness, type SandboxReadiness } from '../home/readiness';
@@ -16,6 +15,9 @@ import type { CodexInstallResolution } from '../install/find-codex-install';
 import { elevatedSetupHelper } from '../install/setup-helper';
 import { acquireSetupLock, setupLockFile } from './setup-lock';
 import { boundedWait } from '../../../util/bounded-wait';
+import { endOrAwait, startDirect, windowsSetupPlatform, type Run, type SetupPlatform } from './setup-platform';
+
+export { windowsSetupPlatform, type SetupPlatform } from './setup-platform';
 
 export type SetupStage =
   /** Another process (or session) is setting up this codex home: waiting for it (then this run's later stages, if it shares it). */
@@ -56,14 +58,6 @@ export interface SandboxSetupResult {
   /** orchestrator_helper_launch_failed without a helper: every place looked (the message counts them). */
   looked?: string[];
   readiness: SandboxReadiness;
-}
-
-/** What only Windows can do: the token's user, the elevation check, the UAC launch. */
-export interface SetupPlatform {
-  realUser(): Promise<string>;
-  isElevated(): boolean;
-  /** Throws an error with a numeric `code` (the launch's Win32 error; 1223: the user said no). */
-  startElevated(file: string, parameters: string): Promise<{ exited: Promise<number>; terminate(): boolean }>;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10 * 60_000;
@@ -245,7 +239,6 @@ async function provision(o: SandboxSetupOptions, platform: SetupPlatform, hooks:
   }
 }
 
-type Run = { exited: Promise<number>; terminate(): boolean };
 
 async function provisionLocked(
   o: SandboxSetupOptions,
@@ -330,34 +323,4 @@ async function provisionLocked(
   }
   await fs.rm(reportFile, { force: true }).catch(() => {});
   return { outcome: 'succeeded', readiness: after };
-}
-
-/** A helper started after its run was abandoned (the prompt was accepted late): ended if it can be, else waited for. */
-function endOrAwait(run: Run): Promise<number> {
-  run.terminate();
-  return run.exited;
-}
-
-/** The helper as a hidden child (Node's windowsHide is CREATE_NO_WINDOW), no stdio, as upstream; resolves once it started. */
-function startDirect(helper: string, payload: string): Promise<Run> {
-  const child = spawn(helper, [payload], { stdio: 'ignore', windowsHide: true });
-  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject); // ENOENT, EACCES: a launch failure
-    child.once('spawn', () => resolve({ exited, terminate: () => child.kill('SIGKILL') }));
-  });
-}
-
-/** The real one: the token user, CheckTokenMembership, ShellExecuteExW "runas". */
-export async function windowsSetupPlatform(): Promise<SetupPlatform> {
-  const [{ currentSetupUser }, { isProcessElevated }, { shellExecute, quoteArg }] = await Promise.all([
-    import('../../../os/win32/current-user'),
-    import('../../../os/win32/elevation'),
-    import('../../../os/win32/elevated-launch'),
-  ]);
-  return {
-    realUser: currentSetupUser,
-    isElevated: isProcessElevated,
-    startElevated: (file, parameters) => shellExecute({ verb: 'runas', file, parameters: quoteArg(parameters) }),
-  };
 }
