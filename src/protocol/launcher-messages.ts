@@ -1,6 +1,7 @@
 // The one contract between the app's main process and the runner launcher (both sides import
 // it): the messages on the launcher's Node IPC channel, and their validation. Each side checks
 // what it receives, so a bug on one side is a named error on the other, not a crash.
+import { isPlainObject } from '../util/plain-object';
 
 /** main -> launcher */
 export type LauncherRequest =
@@ -24,10 +25,6 @@ export type LauncherEvent =
 /** Bytes of a runner's stderr the main side keeps (its tail): the launcher forwards no more than this at once. */
 export const RUNNER_STDERR_TAIL_BYTES = 4096;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function isId(v: unknown): v is number {
   return Number.isSafeInteger(v) && (v as number) > 0;
 }
@@ -41,12 +38,12 @@ function isStringArray(v: unknown): v is string[] {
 }
 
 function isStringRecord(v: unknown): v is Record<string, string> {
-  return isRecord(v) && Object.values(v).every((s) => typeof s === 'string');
+  return isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string');
 }
 
 /** Throws an Error naming what is wrong. */
 export function toLauncherRequest(m: unknown): LauncherRequest {
-  if (!isRecord(m)) throw new Error(`launcher request is not an object: ${JSON.stringify(m)?.slice(0, 80)}`);
+  if (!isPlainObject(m)) throw new Error(`launcher request is not an object: ${JSON.stringify(m)?.slice(0, 80)}`);
   if (!isId(m.id)) throw new Error(`launcher request ${String(m.type)} has no valid id: ${JSON.stringify(m.id)}`);
   switch (m.type) {
     case 'launch':
@@ -64,7 +61,7 @@ export function toLauncherRequest(m: unknown): LauncherRequest {
 
 /** Throws an Error naming what is wrong. */
 export function toLauncherEvent(m: unknown): LauncherEvent {
-  if (!isRecord(m)) throw new Error(`launcher event is not an object: ${JSON.stringify(m)?.slice(0, 80)}`);
+  if (!isPlainObject(m)) throw new Error(`launcher event is not an object: ${JSON.stringify(m)?.slice(0, 80)}`);
   const bad = (what: string) => new Error(`launcher event ${String(m.type)}: ${what}`);
   switch (m.type) {
     case 'ready':

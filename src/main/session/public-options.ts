@@ -4,6 +4,7 @@
 import type { RunnerSpec } from '../launch/runner-spec';
 import type { BuiltinPermissions, PermissionProfile } from '../../protocol/permissions';
 import type { ProtocolVersion } from '../../protocol/versions';
+import { isPlainObject } from '../../util/plain-object';
 import { checkCommand, checkRunnerSpec, describeValue, OPTION_CHECKS, type OptionCheck, type SandboxAccount, type SessionConfig } from './session-options';
 
 /** Which runner a session starts. */
@@ -249,8 +250,4 @@ export function resolveSessionOptions(options: SessionOptions, defaults?: Sessio
     }
   }
   return config;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

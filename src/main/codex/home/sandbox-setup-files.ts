@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { BoundedReadError, readBoundedFile } from '../../../util/read-bounded-file';
 import { CodexHomeError } from './codex-home-error';
 import { legacySandboxUsersPath, sandboxUsersPath, setupMarkerPath } from './codex-home-paths';
+import { isPlainObject } from '../../../util/plain-object';
 
 export const SETUP_HINT = 'run codex once with the Windows sandbox enabled so it sets up its sandbox users';
 
@@ -144,12 +145,12 @@ class FieldReader {
     private readonly file: string,
     private readonly label: string,
   ) {
-    if (!isObject(json)) throw corrupt(file, label, `is not a JSON object (found ${describe(json)})`);
+    if (!isPlainObject(json)) throw corrupt(file, label, `is not a JSON object (found ${describe(json)})`);
   }
 
   private get(key: string): unknown {
     let value: unknown = this.json;
-    for (const part of key.split('.')) value = isObject(value) && Object.hasOwn(value, part) ? value[part] : undefined;
+    for (const part of key.split('.')) value = isPlainObject(value) && Object.hasOwn(value, part) ? value[part] : undefined;
     return value;
   }
 
@@ -159,7 +160,7 @@ class FieldReader {
 
   object(key: string): void {
     const value = this.get(key);
-    if (!isObject(value)) this.fail(key, 'an object', value);
+    if (!isPlainObject(value)) this.fail(key, 'an object', value);
   }
 
   u32(key: string): number {
@@ -203,10 +204,6 @@ class FieldReader {
     }
     return value as number[];
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A value's type for an error message; short strings are quoted (names, versions), never long ones. */
