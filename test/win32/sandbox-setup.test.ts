@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isProcessElevated } from '../../src/os/win32/elevation';
-import { quoteArg, shellApi, shellExecute, SHELLEXECUTEINFOW_SIZE } from '../../src/os/win32/elevated-launch';
+import { shellApi, shellExecute, SHELLEXECUTEINFOW_SIZE } from '../../src/os/win32/elevated-launch';
+import { quoteWindowsArg } from '../../src/os/win32/windows-command-line';
 import { SandboxNotReadyError } from '../../src/main/codex/sandbox-setup/sandbox-not-ready-error';
 import { runSandboxSetup, setupSandbox, windowsSetupPlatform, type SetupStage } from '../../src/main/codex/sandbox-setup/setup-sandbox';
 import { SETUP_LOCK_FILE } from '../../src/main/codex/sandbox-setup/setup-lock';
@@ -40,7 +41,7 @@ test('ShellExecuteExW through koffi .async: SHELLEXECUTEINFOW is 112 bytes, the 
   const before = processHandleCount();
   let ticks = 0;
   const ticker = setInterval(() => ticks++, 5);
-  const started = await shellExecute({ verb: 'open', file: process.execPath, parameters: ['-e', quoteArg('setTimeout(() => process.exit(7), 300)')].join(' ') });
+  const started = await shellExecute({ verb: 'open', file: process.execPath, parameters: ['-e', quoteWindowsArg('setTimeout(() => process.exit(7), 300)')].join(' ') });
   const code = await started.exited;
   clearInterval(ticker);
   assert.equal(code, 7);

@@ -137,22 +137,3 @@ function watchHandle(handle: number, pollMs: number): ShellProcess {
     terminate: () => !closed && terminateProcess(handle, 1),
   };
 }
-
-/** One argument for a Windows command line, as upstream's setup.rs `quote_arg` (CommandLineToArgvW rules). */
-export function quoteArg(arg: string): string {
-  if (arg !== '' && !/[ \t\n\r"]/.test(arg)) return arg;
-  let out = '"';
-  let backslashes = 0;
-  for (const ch of arg) {
-    if (ch === '\\') {
-      backslashes++;
-    } else if (ch === '"') {
-      out += '\\'.repeat(backslashes * 2 + 1) + '"';
-      backslashes = 0;
-    } else {
-      out += '\\'.repeat(backslashes) + ch;
-      backslashes = 0;
-    }
-  }
-  return `${out}${'\\'.repeat(backslashes * 2)}"`;
-}

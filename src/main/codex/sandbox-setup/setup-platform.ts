@@ -8,7 +8,7 @@ export interface SetupPlatform {
   realUser(): Promise<string>;
   isElevated(): boolean;
   /** Throws an error with a numeric `code` (the launch's Win32 error; 1223: the user said no). */
-  startElevated(file: string, parameters: string): Promise<{ exited: Promise<number>; terminate(): boolean }>;
+  startElevated(file: string, parameters: string): Promise<Run>;
 }
 
 /** A started helper: its exit code, and a way to end it (false: it could not be ended). */
@@ -32,14 +32,15 @@ export function startDirect(helper: string, payload: string): Promise<Run> {
 
 /** The real one: the token user, CheckTokenMembership, ShellExecuteExW "runas". */
 export async function windowsSetupPlatform(): Promise<SetupPlatform> {
-  const [{ currentSetupUser }, { isProcessElevated }, { shellExecute, quoteArg }] = await Promise.all([
+  const [{ currentSetupUser }, { isProcessElevated }, { shellExecute }, { quoteWindowsArg }] = await Promise.all([
     import('../../../os/win32/current-user'),
     import('../../../os/win32/elevation'),
     import('../../../os/win32/elevated-launch'),
+    import('../../../os/win32/windows-command-line'),
   ]);
   return {
     realUser: currentSetupUser,
     isElevated: isProcessElevated,
-    startElevated: (file, parameters) => shellExecute({ verb: 'runas', file, parameters: quoteArg(parameters) }),
+    startElevated: (file, parameters) => shellExecute({ verb: 'runas', file, parameters: quoteWindowsArg(parameters) }),
   };
 }
