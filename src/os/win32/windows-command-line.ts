@@ -9,7 +9,8 @@ export const MAX_COMMAND_LINE = 32767;
  * One argument, quoted only when it must be (empty, or holding a space, tab, CR, LF or quote), as
  * upstream's runner builds its command's line (codex-rs `argv_to_command_line` with
  * `quote_windows_arg`; setup.rs `quote_arg`, for the setup helper's payload, is the same rule).
- * Programs that parse their own line, cmd.exe first of all, see plain words as plain words: `cmd.exe /d /c exit 3`, where `"/d" "/c" "exit" "3"` made cmd.exe fail with 9009.
+ * Programs that parse their own line, cmd.exe first of all, see plain words as plain words:
+ * `cmd.exe /d /c exit 3`, where `"/d" "/c" "exit" "3"` made cmd.exe fail with 9009.
  * Inside quotes backslashes are literal except before a quote, where 2n+1 of them stand for n
  * backslashes and a literal quote; so each run before a quote (or the closing quote) is doubled.
  */
