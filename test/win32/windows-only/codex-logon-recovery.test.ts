@@ -10,55 +10,22 @@
 // job sets it), elevated, and on a machine that has no codex sandbox accounts of its own.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sandboxUsersPath } from '../../../src/main/codex/home/codex-home-paths';
 import { sandboxReadiness } from '../../../src/main/codex/home/readiness';
 import { protectData } from '../../../src/os/win32/dpapi';
-import { sidForUser } from '../../../src/os/win32/sid';
-import { OFFLINE_USERNAME, ONLINE_USERNAME } from '../../../src/main/codex/sandbox-prep/refresh-payload';
 import { SandboxNotReadyError } from '../../../src/main/codex/sandbox-setup/sandbox-not-ready-error';
 import { setupSandbox } from '../../../src/main/codex/sandbox-setup/setup-sandbox';
 import { SessionManager } from '../../../src/main/session/session-manager';
 import type { SessionResult } from '../../../src/main/session/session';
 import { putCodexOnPath } from '../codex-oracle/codex-exe';
-import { deleteLocalUser } from './local-users';
-import { requireAccounts, windowsWithAccounts } from './windows-only';
+import { requireAccounts } from './windows-only';
+import { realSetupSkipReason, refuseExistingSandboxAccounts, removeCodexSandbox } from './codex-machine';
 
 const OPT_IN = 'CODEX_REAL_SETUP_TESTS';
-const SANDBOX_GROUP = 'CodexSandboxUsers';
-const FIREWALL_RULES = ['codex_sandbox_offline_block_outbound', 'codex_sandbox_offline_block_loopback_tcp', 'codex_sandbox_offline_block_loopback_udp', 'codex_sandbox_offline_allow_loopback_proxy'];
-const system32 = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32');
-
-function accountExists(name: string): boolean {
-  try {
-    sidForUser(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function skipReason(): string | false {
-  const off = windowsWithAccounts("a refused logon as codex's sandbox user, and setup run again", 'has a stub CreateProcessWithLogonW (no 1326) and no local groups for the helper');
-  if (off) return off;
-  if (process.env[OPT_IN] !== '1') return `opt-in: creates codex's machine-wide sandbox accounts and firewall rules; set ${OPT_IN}=1 (the Windows CI job does)`;
-  return false;
-}
-const skip = skipReason();
-
-function run(exe: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { windowsHide: true });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const skip = realSetupSkipReason(OPT_IN, "a refused logon as codex's sandbox user, and setup run again", 'has a stub CreateProcessWithLogonW (no 1326) and no local groups for the helper');
 
 let root = '';
 let home = '';
@@ -69,8 +36,7 @@ let touchedMachine = false;
 before(async () => {
   if (skip) return;
   requireAccounts();
-  const existing = [OFFLINE_USERNAME, ONLINE_USERNAME, SANDBOX_GROUP].filter(accountExists);
-  if (existing.length) throw new Error(`this machine already has codex's sandbox accounts (${existing.join(', ')}); this test would replace and delete them, so it refuses to run here`);
+  refuseExistingSandboxAccounts();
   putCodexOnPath();
   root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'codex-logon-recovery-')));
   home = path.join(root, 'home');
@@ -88,24 +54,7 @@ after(async () => {
     if (root) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     return;
   }
-  const problems: string[] = [];
-  for (const name of [OFFLINE_USERNAME, ONLINE_USERNAME]) {
-    if (accountExists(name)) problems.push(await deleteLocalUser({ name, password: '', sid: sidForUser(name) }));
-  }
-  if (accountExists(SANDBOX_GROUP)) {
-    const group = await run(path.join(system32, 'net.exe'), ['localgroup', SANDBOX_GROUP, '/delete']);
-    if (group.code !== 0) problems.push(`net localgroup ${SANDBOX_GROUP} /delete: ${group.output.trim()}`);
-  }
-  for (const rule of FIREWALL_RULES) {
-    const removed = await run(path.join(system32, 'netsh.exe'), ['advfirewall', 'firewall', 'delete', 'rule', `name=${rule}`]);
-    if (removed.code !== 0 && !/No rules match/i.test(removed.output)) problems.push(`netsh delete rule ${rule}: ${removed.output.trim()}`);
-  }
-  try {
-    rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
-  } catch (err) {
-    problems.push(`home ${root}: ${(err as Error).message}`);
-  }
-  const left = problems.filter(Boolean);
+  const left = await removeCodexSandbox(root);
   assert.deepEqual(left, [], `clean-up left something behind: ${left.join('; ')}`);
 });
 

@@ -10,55 +10,19 @@
 // job sets it), elevated, and on a machine that has no codex sandbox accounts of its own.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OFFLINE_USERNAME, ONLINE_USERNAME, refreshPayload } from '../../../src/main/codex/sandbox-prep/refresh-payload';
-import { sidForUser } from '../../../src/os/win32/sid';
+import { OFFLINE_USERNAME, refreshPayload } from '../../../src/main/codex/sandbox-prep/refresh-payload';
 import { SessionManager } from '../../../src/main/session/session-manager';
 import type { Session, SessionResult } from '../../../src/main/session/session';
 import { codexReleaseOfShape } from '../../helpers/codex-releases';
-import { deleteLocalUser } from './local-users';
-import { requireAccounts, windowsWithAccounts } from './windows-only';
+import { requireAccounts } from './windows-only';
+import { realSetupSkipReason, refuseExistingSandboxAccounts, removeCodexSandbox, run } from './codex-machine';
 
 /** The workflow's Windows job sets it (test/ci/workflow.test.ts checks that). */
 const OPT_IN = 'CODEX_REAL_SETUP_TESTS';
-const SANDBOX_GROUP = 'CodexSandboxUsers';
-/** The rules codex's helper adds for the offline user (setup_main/firewall.rs): removed afterwards. */
-const FIREWALL_RULES = ['codex_sandbox_offline_block_outbound', 'codex_sandbox_offline_block_loopback_tcp', 'codex_sandbox_offline_block_loopback_udp', 'codex_sandbox_offline_allow_loopback_proxy'];
-
-const system32 = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32');
-
-function accountExists(name: string): boolean {
-  try {
-    sidForUser(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why this cannot run here, or false. */
-function skipReason(): string | false {
-  const off = windowsWithAccounts("codex's real setup helper and sandbox users", 'has no CodexSandboxUsers group for the helper, a stub CreateProcessWithLogonW, and enforces no ACL');
-  if (off) return off;
-  if (process.env[OPT_IN] !== '1') return `opt-in: creates codex's machine-wide sandbox accounts and firewall rules; set ${OPT_IN}=1 (the Windows CI job does)`;
-  return false;
-}
-const skip = skipReason();
-
-/** A program's exit code and output, without blocking the event loop. */
-function run(exe: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { windowsHide: true, env: env ?? process.env });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const skip = realSetupSkipReason(OPT_IN, "codex's real setup helper and sandbox users", 'has no CodexSandboxUsers group for the helper, a stub CreateProcessWithLogonW, and enforces no ACL');
 
 let root = '';
 let home = '';
@@ -70,9 +34,7 @@ let provisioned = false;
 before(async () => {
   if (skip) return;
   requireAccounts();
-  const existing = [OFFLINE_USERNAME, ONLINE_USERNAME, SANDBOX_GROUP].filter(accountExists);
-  // Never replace (and then delete) a real codex installation's accounts.
-  if (existing.length) throw new Error(`this machine already has codex's sandbox accounts (${existing.join(', ')}); this test would replace and delete them, so it refuses to run here`);
+  refuseExistingSandboxAccounts();
   const release = codexReleaseOfShape('v6-B');
   root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'codex-real-setup-')));
   home = path.join(root, 'home');
@@ -104,26 +66,7 @@ before(async () => {
 after(async () => {
   await manager?.dispose();
   if (!provisioned) return;
-  const problems: string[] = [];
-  for (const name of [OFFLINE_USERNAME, ONLINE_USERNAME]) {
-    if (!accountExists(name)) continue;
-    problems.push(await deleteLocalUser({ name, password: '', sid: sidForUser(name) }));
-  }
-  if (accountExists(SANDBOX_GROUP)) {
-    const group = await run(path.join(system32, 'net.exe'), ['localgroup', SANDBOX_GROUP, '/delete']);
-    if (group.code !== 0) problems.push(`net localgroup ${SANDBOX_GROUP} /delete: ${group.output.trim()}`);
-  }
-  for (const rule of FIREWALL_RULES) {
-    // "No rules match" is fine: not every release adds every rule.
-    const removed = await run(path.join(system32, 'netsh.exe'), ['advfirewall', 'firewall', 'delete', 'rule', `name=${rule}`]);
-    if (removed.code !== 0 && !/No rules match/i.test(removed.output)) problems.push(`netsh delete rule ${rule}: ${removed.output.trim()}`);
-  }
-  try {
-    rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
-  } catch (err) {
-    problems.push(`home ${root}: ${(err as Error).message}`);
-  }
-  const left = problems.filter(Boolean);
+  const left = await removeCodexSandbox(root);
   assert.deepEqual(left, [], `clean-up left something behind: ${left.join('; ')}`);
 });
 
